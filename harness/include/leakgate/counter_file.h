@@ -1,0 +1,65 @@
+// A counter file: the registry's counters published through a shared mapping, so the
+// harness reads another process's counters without talking to it (like hsperfdata).
+// The file outlives the process: at-exit values stay readable.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leakgate/registry.h"
+
+namespace leakgate {
+
+// Environment variable naming the counter file a process should publish into.
+inline constexpr const char* kCountersEnv = "LEAKGATE_COUNTERS";
+
+struct CounterSnapshot {
+  std::vector<KindSnapshot> kinds;  // every published kind
+  std::optional<int64_t> heap;      // tcmalloc current allocated bytes; absent without tcmalloc
+  int64_t pid = 0;                  // publisher's pid
+  bool exited = false;              // the publisher ran its exit hook
+  uint64_t dump_generation = 0;     // bumps when a live-object dump was written (see below)
+};
+
+// Publishes Registry::global() into `path` (created/truncated, mode 0600). Kinds created later
+// are added as they appear. While alive, a background thread refreshes the heap figure every
+// `heap_interval_ms` and serves live-object dump requests (see request_dump()).
+class CounterPublisher {
+ public:
+  explicit CounterPublisher(const std::string& path, int heap_interval_ms = 2);
+  ~CounterPublisher();  // final heap refresh, marks exited, unmaps (file stays)
+  CounterPublisher(const CounterPublisher&) = delete;
+  CounterPublisher& operator=(const CounterPublisher&) = delete;
+
+  // Starts publishing when LEAKGATE_COUNTERS is set; a no-op otherwise. Idempotent.
+  // Also installs a SIGUSR2 handler that only sets a flag: the publisher thread then writes
+  // Registry::global().live_objects_json() to "<path>.live.json" and bumps dump_generation.
+  static void start_from_environment();
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// Maps a counter file read-only. Reading a snapshot costs well under a microsecond.
+class CounterFileReader {
+ public:
+  // Returns nullopt if the file does not exist yet or is not a valid counter file.
+  static std::optional<CounterFileReader> open(const std::string& path);
+  ~CounterFileReader();
+  CounterFileReader(CounterFileReader&& other) noexcept;
+  CounterFileReader& operator=(CounterFileReader&& other) noexcept;
+  CounterFileReader(const CounterFileReader&) = delete;
+  CounterFileReader& operator=(const CounterFileReader&) = delete;
+
+  CounterSnapshot read() const;
+
+ private:
+  CounterFileReader() = default;
+  const void* base_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace leakgate

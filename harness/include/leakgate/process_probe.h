@@ -1,0 +1,75 @@
+// Samples one process from /proc: fds (by type on demand), RSS, PSS (on demand), threads,
+// children. Keeps /proc/PID/statm open between samples (pread is ~6x cheaper than open/read).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace leakgate {
+
+enum class FdType { kSocket, kPipe, kFile, kAnon, kOther };
+const char* to_string(FdType type);
+
+struct FdInfo {
+  int fd = -1;
+  FdType type = FdType::kOther;
+  std::string target;  // readlink of /proc/PID/fd/N
+};
+
+struct FdCounts {
+  int64_t total = 0, socket = 0, pipe = 0, file = 0, anon = 0, other = 0;
+};
+
+struct ProcessSample {
+  int64_t fds = 0;
+  std::optional<FdCounts> fds_by_type;  // only when asked to classify
+  int64_t rss_bytes = 0;
+  int64_t threads = 0;
+  int64_t children = 0;
+  std::optional<int64_t> pss_bytes;  // only when asked
+};
+
+class ProbeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ProcessProbe {
+ public:
+  // Throws ProbeError naming the pid: "no such process" or "permission denied".
+  explicit ProcessProbe(pid_t pid);
+  ~ProcessProbe();
+  ProcessProbe(const ProcessProbe&) = delete;
+  ProcessProbe& operator=(const ProcessProbe&) = delete;
+  ProcessProbe(ProcessProbe&& other) noexcept;
+  ProcessProbe& operator=(ProcessProbe&& other) noexcept;
+
+  pid_t pid() const { return pid_; }
+
+  // Hot path: no throw; nullopt when the process is gone or unreadable.
+  std::optional<int64_t> fd_count() const;
+  std::optional<FdCounts> fd_counts_by_type() const;
+  std::optional<std::vector<FdInfo>> list_fds() const;
+  std::optional<int64_t> rss_bytes() const;
+  std::optional<int64_t> pss_bytes() const;
+  std::optional<int64_t> threads() const;
+  std::optional<int64_t> children() const;
+  struct Options {
+    bool classify_fds = false;
+    bool pss = false;
+  };
+  std::optional<ProcessSample> sample(Options options) const;
+  std::optional<ProcessSample> sample() const { return sample(Options{}); }
+
+ private:
+  pid_t pid_ = -1;
+  int statm_fd_ = -1;
+  int fd_dir_fd_ = -1;
+};
+
+}  // namespace leakgate

@@ -1,0 +1,107 @@
+// The scenario model: what a scenario YAML file says, validated, with source locations.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace leakgate {
+
+using Millis = std::chrono::milliseconds;
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+  std::string str() const;  // "file:line:column"
+};
+
+struct DaemonSpec {
+  std::vector<std::string> command;  // templates: ${VAR} expanded at run time
+  enum class Ready { kStdout, kHttp } ready = Ready::kStdout;
+  std::string ready_http_path;           // for kHttp, e.g. "/health"
+  std::optional<std::string> endpoint;   // template; default: the readiness line's endpoint
+  enum class Counters { kShm, kPrometheus, kNone } counters = Counters::kShm;
+  std::string prometheus_path = "/metrics";
+  std::vector<std::string> wrapper;      // command prefix, e.g. valgrind --track-fds=yes
+  std::vector<std::string> inject;       // passed as --inject a,b
+  std::map<std::string, std::string> env;  // templates
+  Millis ready_timeout{10000};
+  Millis stop_timeout{2000};
+  bool preload = false;
+};
+
+struct SettleSpec {
+  Millis timeout{3000};  // give up waiting for stability after this long
+  Millis window{150};    // figures unchanged for this long = settled
+};
+
+struct Step;
+using StepList = std::vector<Step>;
+
+struct ClientStep {
+  std::string op;  // create_issue get_issue list_issues update_issue delete_issue stats health
+  std::map<std::string, std::string> args;  // templates
+  std::string save;                         // variable receiving the result id (optional)
+};
+struct HttpStep {
+  std::string method = "GET";
+  std::string path;  // template
+  std::map<std::string, std::string> headers;
+  std::optional<std::string> body;  // JSON text (templates expanded inside strings)
+  int expect = 200;
+  std::map<std::string, std::string> save;  // variable -> JSON pointer into the response
+};
+struct ExecStep {
+  std::vector<std::string> command;  // templates
+  int expect_exit = 0;
+  std::map<std::string, std::string> env;
+};
+struct SleepStep {
+  Millis duration{0};
+};
+struct SignalStep {
+  int signal = 0;  // e.g. SIGHUP; name parsed from "HUP"/"SIGHUP"
+};
+struct RestartStep {};
+struct ParallelStep {
+  int copies = 2;
+  std::shared_ptr<StepList> steps;
+};
+
+struct Step {
+  SourceLocation where;
+  std::variant<ClientStep, HttpStep, ExecStep, SleepStep, SignalStep, RestartStep, ParallelStep>
+      action;
+  std::string describe() const;  // short, e.g. "client create_issue", "http GET /issues"
+};
+
+// Budget limits for one metric; unset = not judged on that key.
+struct Budget {
+  std::optional<double> peak;      // max sample in the measured phase
+  std::optional<double> growth;    // final - baseline
+  std::optional<double> per_iter;  // robust slope over per-iteration checkpoints
+  std::optional<double> at_exit;   // counter value after graceful stop
+  std::optional<double> regress;   // fraction: peak may grow this much vs the history baseline
+  SourceLocation where;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;  // test name is "leak." + name
+  std::string description;
+  DaemonSpec daemon;
+  int warmup = 2;
+  int iterations = 20;
+  double sample_hz = 200;
+  SettleSpec settle;
+  StepList steps;
+  std::map<std::string, Budget> budgets;     // explicit, by metric name ("daemon.engines")
+  std::vector<std::string> expect_violations;  // "daemon.engines.growth", or "daemon.engines" (any key)
+};
+
+}  // namespace leakgate
