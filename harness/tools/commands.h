@@ -1,0 +1,14 @@
+// Each subcommand of the `leakgate` CLI registers itself on the app; run() of the
+// returned callback happens after parsing. Exit codes: 0 ok, 1 failed, 2 usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace leakgate::cli {
+
+// Each returns the subcommand; its callback stores the exit code in *exit_code.
+CLI::App* add_probe_command(CLI::App& app, int* exit_code);    // probe_command.cpp
+CLI::App* add_run_command(CLI::App& app, int* exit_code);      // run_command.cpp
+void add_report_commands(CLI::App& app, int* exit_code);       // report_commands.cpp: report, baseline, compare
+
+}  // namespace leakgate::cli
