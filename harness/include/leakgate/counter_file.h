@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "leakgate/registry.h"
@@ -21,22 +22,41 @@ struct CounterSnapshot {
   int64_t pid = 0;                  // publisher's pid
   bool exited = false;              // the publisher ran its exit hook
   uint64_t dump_generation = 0;     // bumps when a live-object dump was written (see below)
+  int64_t dropped_kinds = 0;        // kinds that did not fit in the file (capacity 256)
+
+  const KindSnapshot* find(std::string_view name) const {
+    for (const auto& k : kinds) {
+      if (k.name == name) return &k;
+    }
+    return nullptr;
+  }
 };
 
-// Publishes Registry::global() into `path` (created/truncated, mode 0600). Kinds created later
-// are added as they appear. While alive, a background thread refreshes the heap figure every
+// Publishes Registry::global() into `path` (mode 0600; written beside it and renamed into
+// place, so readers of a previous file keep a valid mapping). Kinds created later are added
+// as they appear. While alive, a background thread refreshes the heap figure every
 // `heap_interval_ms` and serves live-object dump requests (see request_dump()).
+// One publisher at a time: the constructor throws std::logic_error if another is active,
+// std::runtime_error (with path and errno text) if the file cannot be created.
 class CounterPublisher {
  public:
   explicit CounterPublisher(const std::string& path, int heap_interval_ms = 2);
-  ~CounterPublisher();  // final heap refresh, marks exited, unmaps (file stays)
+  // Final heap refresh, marks exited, unmaps (file stays). Counted objects should not be
+  // created/released concurrently with the destructor (their file mirror is detached).
+  ~CounterPublisher();
   CounterPublisher(const CounterPublisher&) = delete;
   CounterPublisher& operator=(const CounterPublisher&) = delete;
 
   // Starts publishing when LEAKGATE_COUNTERS is set; a no-op otherwise. Idempotent.
   // Also installs a SIGUSR2 handler that only sets a flag: the publisher thread then writes
   // Registry::global().live_objects_json() to "<path>.live.json" and bumps dump_generation.
+  // This publisher lives until exit; an atexit hook marks the file exited.
+  // Throws std::runtime_error when the file cannot be created.
   static void start_from_environment();
+
+  // Asks the publisher thread to write "<path>.live.json" (as SIGUSR2 does); returns at once.
+  void request_dump();
+  const std::string& path() const;
 
  private:
   struct Impl;

@@ -9,4 +9,8 @@ namespace leakgate {
 
 std::optional<int64_t> current_heap_bytes();
 
+// Any tcmalloc numeric property (e.g. "generic.heap_size"); nullopt without tcmalloc or
+// when the property is unknown.
+std::optional<int64_t> tcmalloc_property(const char* name);
+
 }  // namespace leakgate

@@ -49,9 +49,11 @@ class Registry {
 
  private:
   Registry();
+  ~Registry();
   struct State;
   std::unique_ptr<State> state_;
   friend class ResourceKind;
+  friend class CounterPublisher;
 };
 
 // Lock-free counters of one kind. Obtain via Registry::kind() or leakgate::kind().
@@ -61,6 +63,7 @@ class ResourceKind {
   int64_t live() const { return live_.load(std::memory_order_relaxed); }
   int64_t created() const { return created_.load(std::memory_order_relaxed); }
   int64_t peak() const { return peak_.load(std::memory_order_relaxed); }
+  int64_t released() const { return released_.load(std::memory_order_relaxed); }
 
   // Called by Accounted; returns an id for the live-object table (0 when stacks are off).
   uint64_t on_create();
@@ -74,7 +77,9 @@ class ResourceKind {
   std::atomic<int64_t> live_{0};
   std::atomic<int64_t> created_{0};
   std::atomic<int64_t> peak_{0};
-  // Optional mirror in a published counter file (set by the publisher).
+  std::atomic<int64_t> released_{0};  // monotonic, so the file mirror can max-store it
+  // Optional mirror in a published counter file (set by the publisher): points at the
+  // entry's created/released/peak triple (see counter_file_layout.h).
   std::atomic<int64_t*> shared_slot_{nullptr};
   friend class CounterPublisher;
 };

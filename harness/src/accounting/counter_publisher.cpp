@@ -1,0 +1,240 @@
+// CounterPublisher: the registry's counters mirrored into a shared file mapping.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <thread>
+
+#include "counter_file_layout.h"
+#include "leakgate/counter_file.h"
+#include "leakgate/heap_stats.h"
+#include "leakgate/live_dump.h"
+#include "leakgate/unique_fd.h"
+#include "registry_state.h"
+
+namespace leakgate {
+
+namespace cf = counter_file;
+
+namespace {
+
+volatile sig_atomic_t g_dump_signal = 0;
+
+void on_dump_signal(int) { g_dump_signal = 1; }
+
+std::runtime_error file_error(const std::string& what, const std::string& path) {
+  return std::runtime_error("counter file " + path + ": " + what + ": " + std::strerror(errno));
+}
+
+// Writes `text` to `path` through a temporary file and a rename: readers never see half.
+bool write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return false;
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  fd.reset();
+  return ::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+struct CounterPublisher::Impl {
+  std::string path;
+  std::chrono::milliseconds interval{2};
+  void* base = MAP_FAILED;
+  cf::Header* header = nullptr;
+  cf::Entry* entries = nullptr;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  bool finished = false;
+  std::atomic<bool> dump_requested{false};
+  std::thread thread;
+
+  void attach(ResourceKind& kind);
+  void refresh_heap();
+  void write_dump();
+  void run();
+  void finish(bool detach);
+};
+
+void CounterPublisher::Impl::attach(ResourceKind& kind) {
+  // Runs under the registry's kinds_mu, so entry_count has one writer.
+  const int64_t index = header->entry_count.load(std::memory_order_relaxed);
+  if (index >= static_cast<int64_t>(cf::kCapacity)) {
+    header->dropped_kinds.fetch_add(1);
+    return;
+  }
+  cf::Entry& entry = entries[index];
+  std::strncpy(entry.name, kind.name().c_str(), cf::kNameSize - 1);
+  entry.name[cf::kNameSize - 1] = '\0';
+  // Slot first, then copy the counters (see ResourceKind::on_create for the pairing).
+  kind.shared_slot_.store(reinterpret_cast<int64_t*>(&entry.created));
+  cf::store_max(entry.created, kind.created_.load());
+  cf::store_max(entry.released, kind.released_.load());
+  cf::store_max(entry.peak, kind.peak_.load());
+  header->entry_count.store(index + 1, std::memory_order_release);
+}
+
+void CounterPublisher::Impl::refresh_heap() {
+  if (const auto heap = current_heap_bytes()) {
+    header->heap_bytes.store(*heap, std::memory_order_relaxed);
+    header->heap_present.store(1, std::memory_order_release);
+  } else {
+    header->heap_present.store(0, std::memory_order_release);
+  }
+}
+
+void CounterPublisher::Impl::write_dump() {
+  try {
+    write_file_atomically(live_dump_path(path), Registry::global().live_objects_json());
+  } catch (const std::exception&) {
+    // Out of memory while rendering: still bump, so a waiting reader stops waiting.
+  }
+  header->dump_generation.fetch_add(1, std::memory_order_release);
+}
+
+void CounterPublisher::Impl::run() {
+  std::unique_lock lock(mu);
+  while (!stopping) {
+    cv.wait_for(lock, interval);
+    if (stopping) break;
+    lock.unlock();
+    refresh_heap();
+    const bool by_signal = g_dump_signal != 0;
+    if (by_signal) g_dump_signal = 0;
+    if (dump_requested.exchange(false) || by_signal) write_dump();
+    lock.lock();
+  }
+}
+
+void CounterPublisher::Impl::finish(bool detach) {
+  {
+    std::lock_guard lock(mu);
+    if (finished) return;
+    finished = stopping = true;
+  }
+  cv.notify_all();
+  if (thread.joinable()) thread.join();
+  if (detach) {
+    Registry::State& state = *Registry::global().state_;
+    std::lock_guard lock(state.kinds_mu);
+    state.on_new_kind = nullptr;
+    for (ResourceKind* kind : state.order) kind->shared_slot_.store(nullptr);
+  }
+  refresh_heap();
+  header->exited.store(1, std::memory_order_release);
+}
+
+CounterPublisher::CounterPublisher(const std::string& path, int heap_interval_ms)
+    : impl_(new Impl) {
+  std::unique_ptr<Impl> impl(impl_);
+  impl->path = path;
+  impl->interval = std::chrono::milliseconds(heap_interval_ms > 0 ? heap_interval_ms : 2);
+
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) throw file_error("cannot create", tmp);
+  if (::ftruncate(fd.get(), static_cast<off_t>(cf::kFileSize)) != 0) {
+    ::unlink(tmp.c_str());
+    throw file_error("cannot size", tmp);
+  }
+  impl->base = ::mmap(nullptr, cf::kFileSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (impl->base == MAP_FAILED) {
+    ::unlink(tmp.c_str());
+    throw file_error("cannot map", tmp);
+  }
+  auto* bytes = static_cast<char*>(impl->base);
+  impl->header = new (bytes) cf::Header{};
+  impl->entries = reinterpret_cast<cf::Entry*>(bytes + sizeof(cf::Header));
+  for (uint32_t i = 0; i < cf::kCapacity; ++i) new (&impl->entries[i]) cf::Entry{};
+  impl->header->version = cf::kVersion;
+  impl->header->capacity = cf::kCapacity;
+  impl->header->header_size = sizeof(cf::Header);
+  impl->header->entry_size = sizeof(cf::Entry);
+  impl->header->pid.store(getpid());
+  impl->refresh_heap();
+  std::memcpy(impl->header->magic, cf::kMagic, sizeof cf::kMagic);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const auto error = file_error("cannot rename into place", path);
+    ::unlink(tmp.c_str());
+    ::munmap(impl->base, cf::kFileSize);
+    throw error;
+  }
+
+  Registry::State& state = *Registry::global().state_;
+  {
+    std::lock_guard lock(state.kinds_mu);
+    if (state.on_new_kind) {
+      ::munmap(impl->base, cf::kFileSize);
+      throw std::logic_error("counter file " + path + ": another CounterPublisher is active");
+    }
+    Impl* raw = impl.get();
+    state.on_new_kind = [raw](ResourceKind& kind) { raw->attach(kind); };
+    for (ResourceKind* kind : state.order) raw->attach(*kind);
+  }
+
+  // The thread must not take the daemon's signals (SIGTERM handlers, sigwait loops).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  try {
+    impl->thread = std::thread([raw = impl.get()] { raw->run(); });
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    impl->finish(/*detach=*/true);
+    ::munmap(impl->base, cf::kFileSize);
+    throw;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  impl.release();
+}
+
+CounterPublisher::~CounterPublisher() {
+  impl_->finish(/*detach=*/true);
+  ::munmap(impl_->base, cf::kFileSize);
+  delete impl_;
+}
+
+void CounterPublisher::request_dump() {
+  impl_->dump_requested.store(true);
+  impl_->cv.notify_all();
+}
+
+const std::string& CounterPublisher::path() const { return impl_->path; }
+
+void CounterPublisher::start_from_environment() {
+  static std::mutex g_env_mu;
+  static CounterPublisher* g_env_publisher = nullptr;  // lives until exit (see atexit below)
+  static Impl* g_env_impl = nullptr;
+  std::lock_guard lock(g_env_mu);
+  if (g_env_publisher != nullptr) return;
+  const char* path = std::getenv(kCountersEnv);
+  if (path == nullptr || *path == '\0') return;
+  g_env_publisher = new CounterPublisher(path);
+  g_env_impl = g_env_publisher->impl_;
+  struct sigaction sa {};
+  sa.sa_handler = on_dump_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR2, &sa, nullptr);
+  // Keep the mapping attached: releases during static destruction still reach the file.
+  std::atexit([] { g_env_impl->finish(/*detach=*/false); });
+}
+
+}  // namespace leakgate

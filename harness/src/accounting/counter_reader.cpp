@@ -1,0 +1,90 @@
+// CounterFileReader: a read-only view of another process's counter file.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "counter_file_layout.h"
+#include "leakgate/counter_file.h"
+#include "leakgate/unique_fd.h"
+
+namespace leakgate {
+
+namespace cf = counter_file;
+
+std::optional<CounterFileReader> CounterFileReader::open(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || st.st_size < static_cast<off_t>(sizeof(cf::Header))) {
+    return std::nullopt;
+  }
+  const auto size = static_cast<size_t>(st.st_size);
+  void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd.get(), 0);
+  if (base == MAP_FAILED) return std::nullopt;
+  const auto* header = static_cast<const cf::Header*>(base);
+  const bool valid = std::memcmp(header->magic, cf::kMagic, sizeof cf::kMagic) == 0 &&
+                     header->version == cf::kVersion && header->header_size == sizeof(cf::Header) &&
+                     header->entry_size == sizeof(cf::Entry) &&
+                     sizeof(cf::Header) + size_t{header->capacity} * sizeof(cf::Entry) <= size;
+  if (!valid) {
+    ::munmap(base, size);
+    return std::nullopt;
+  }
+  CounterFileReader reader;
+  reader.base_ = base;
+  reader.size_ = size;
+  return reader;
+}
+
+CounterFileReader::~CounterFileReader() {
+  if (base_ != nullptr) ::munmap(const_cast<void*>(base_), size_);
+}
+
+CounterFileReader::CounterFileReader(CounterFileReader&& other) noexcept
+    : base_(std::exchange(other.base_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+CounterFileReader& CounterFileReader::operator=(CounterFileReader&& other) noexcept {
+  if (this != &other) {
+    if (base_ != nullptr) ::munmap(const_cast<void*>(base_), size_);
+    base_ = std::exchange(other.base_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+CounterSnapshot CounterFileReader::read() const {
+  CounterSnapshot snap;
+  if (base_ == nullptr) return snap;
+  const auto* header = static_cast<const cf::Header*>(base_);
+  const auto* entries =
+      reinterpret_cast<const cf::Entry*>(static_cast<const char*>(base_) + sizeof(cf::Header));
+  const int64_t count =
+      std::clamp<int64_t>(header->entry_count.load(std::memory_order_acquire), 0, header->capacity);
+  snap.kinds.reserve(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    const cf::Entry& e = entries[i];
+    KindSnapshot k;
+    k.name.assign(e.name, strnlen(e.name, cf::kNameSize));
+    // released before created: every release follows its creation, so live never reads < 0.
+    const int64_t released = e.released.load(std::memory_order_acquire);
+    k.created = e.created.load(std::memory_order_acquire);
+    k.live = k.created - released;
+    k.peak = std::max(e.peak.load(std::memory_order_relaxed), k.live);
+    snap.kinds.push_back(std::move(k));
+  }
+  if (header->heap_present.load(std::memory_order_acquire) != 0) {
+    snap.heap = header->heap_bytes.load(std::memory_order_relaxed);
+  }
+  snap.pid = header->pid.load(std::memory_order_relaxed);
+  snap.exited = header->exited.load(std::memory_order_acquire) != 0;
+  snap.dump_generation = header->dump_generation.load(std::memory_order_acquire);
+  snap.dropped_kinds = header->dropped_kinds.load(std::memory_order_relaxed);
+  return snap;
+}
+
+}  // namespace leakgate

@@ -1,0 +1,166 @@
+#include "leakgate/counter_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "leakgate/accounted.h"
+#include "leakgate/live_dump.h"
+#include "test_dir.h"
+
+namespace leakgate {
+namespace {
+
+const KindSnapshot& must_find(const CounterSnapshot& snap, std::string_view name) {
+  const KindSnapshot* k = snap.find(name);
+  if (k == nullptr) throw std::runtime_error("kind not in file: " + std::string(name));
+  return *k;
+}
+
+TEST(CounterFile, PublishesExistingAndLaterKindsOnEveryUpdate) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  ResourceKind& before = kind("counter_test.before");
+  Accounted held(before);
+
+  CounterPublisher publisher(path);
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  auto snap = reader->read();
+  EXPECT_EQ(snap.pid, getpid());
+  EXPECT_FALSE(snap.exited);
+  EXPECT_EQ(must_find(snap, "counter_test.before").live, 1);
+
+  ResourceKind& after = kind("counter_test.after");
+  {
+    Accounted a(after), b(after), c(after);
+    snap = reader->read();
+    EXPECT_EQ(must_find(snap, "counter_test.after").live, 3);
+  }
+  snap = reader->read();
+  const KindSnapshot& k = must_find(snap, "counter_test.after");
+  EXPECT_EQ(k.live, 0);
+  EXPECT_EQ(k.created, 3);
+  EXPECT_EQ(k.peak, 3);
+}
+
+TEST(CounterFile, StaysReadableAfterPublisherEnds) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  ResourceKind& k = kind("counter_test.at_exit");
+  std::vector<Accounted> kept;
+  {
+    CounterPublisher publisher(path);
+    kept.emplace_back(k);
+    kept.emplace_back(k);
+  }
+  kept.clear();  // after the publisher is gone: not in the file
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  const auto snap = reader->read();
+  EXPECT_TRUE(snap.exited);
+  EXPECT_EQ(must_find(snap, "counter_test.at_exit").live, 2);
+  EXPECT_EQ(must_find(snap, "counter_test.at_exit").created, 2);
+}
+
+TEST(CounterFile, ConcurrentUpdatesEndExact) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  CounterPublisher publisher(path);
+  ResourceKind& k = kind("counter_test.concurrent");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&k] {
+      std::vector<Accounted> batch;
+      for (int i = 0; i < 5000; ++i) {
+        batch.emplace_back(k);
+        if (batch.size() > 10) batch.clear();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto snap = CounterFileReader::open(path)->read();
+  EXPECT_EQ(must_find(snap, "counter_test.concurrent").live, 0);
+  EXPECT_EQ(must_find(snap, "counter_test.concurrent").created, 20000);
+  EXPECT_EQ(must_find(snap, "counter_test.concurrent").peak, k.peak());
+}
+
+TEST(CounterFile, OnlyOnePublisherAtATime) {
+  testing::TestDir dir;
+  CounterPublisher first(dir.file("a"));
+  EXPECT_THROW(CounterPublisher(dir.file("b")), std::logic_error);
+}
+
+TEST(CounterFile, UnwritablePathThrowsWithPath) {
+  try {
+    CounterPublisher publisher("/nonexistent-dir/counters");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/counters"), std::string::npos);
+  }
+}
+
+TEST(CounterFile, ReaderRejectsMissingAndForeignFiles) {
+  testing::TestDir dir;
+  EXPECT_FALSE(CounterFileReader::open(dir.file("missing")).has_value());
+  std::ofstream(dir.file("garbage")) << std::string(100000, 'x');
+  EXPECT_FALSE(CounterFileReader::open(dir.file("garbage")).has_value());
+  std::ofstream(dir.file("short")) << "LG";
+  EXPECT_FALSE(CounterFileReader::open(dir.file("short")).has_value());
+}
+
+TEST(CounterFile, ReaderMovesKeepTheMapping) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  CounterPublisher publisher(path);
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  CounterFileReader moved = std::move(*reader);
+  EXPECT_EQ(moved.read().pid, getpid());
+  EXPECT_TRUE(reader->read().kinds.empty());  // moved-from: empty snapshot, no crash
+}
+
+TEST(CounterFile, RequestedDumpIsWrittenAndGenerationBumps) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  kind("counter_test.dump");
+  CounterPublisher publisher(path);
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  const uint64_t before = reader->read().dump_generation;
+  publisher.request_dump();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (reader->read().dump_generation == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GT(reader->read().dump_generation, before);
+  std::ifstream in(live_dump_path(path));
+  const auto doc = nlohmann::json::parse(in);
+  ASSERT_TRUE(doc.contains("kinds"));
+}
+
+TEST(CounterFile, ReadIsFast) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  for (int i = 0; i < 5; ++i) kind("counter_test.fast" + std::to_string(i));
+  CounterPublisher publisher(path);
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  constexpr int kReads = 20000;
+  const auto start = std::chrono::steady_clock::now();
+  size_t total = 0;
+  for (int i = 0; i < kReads; ++i) total += reader->read().kinds.size();
+  const auto per_read = (std::chrono::steady_clock::now() - start) / kReads;
+  EXPECT_GT(total, 0u);
+  // Generous bound so sanitizer builds pass; bench/probe_bench measures the real figure.
+  EXPECT_LT(per_read, std::chrono::microseconds(20));
+}
+
+}  // namespace
+}  // namespace leakgate
