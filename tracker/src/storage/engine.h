@@ -1,0 +1,56 @@
+// The storage engine: one per daemon, owning the SQLite database (WAL). Shared by the request
+// handlers and the sync loop through one connection guarded by a mutex. Counted as "engines".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leakgate/accounted.h"
+#include "sqlite_connection.h"
+#include "tracker/issue.h"
+
+namespace tracker {
+
+class Engine {
+ public:
+  // Opens (creating if needed) and migrates the database. Throws StorageError.
+  explicit Engine(std::filesystem::path db_path);
+  ~Engine();  // finalizes every statement, then closes the connection
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+  // Writes return only after COMMIT: an acknowledged write survives kill -9.
+  Issue create(const NewIssue& issue);
+  std::optional<Issue> update(int64_t id, const IssuePatch& patch);  // nullopt: no such id
+  bool remove(int64_t id);                                           // false: no such id
+
+  std::optional<Issue> get(int64_t id);
+  std::vector<Issue> list(const ListQuery& query);
+  std::vector<Issue> all_issues();
+  int64_t last_change_ms();  // 0 when nothing was ever written
+
+  std::string integrity_check();  // "ok" when healthy
+  int schema_version();
+
+ private:
+  struct Statements;
+
+  std::optional<Issue> get_locked(int64_t id);
+  void write_labels(int64_t id, const std::vector<std::string>& labels);
+  void mark_changed(int64_t now_ms);
+
+  std::filesystem::path path_;
+  leakgate::Accounted token_{leakgate::kind("engines")};
+  std::mutex mutex_;
+  SqliteConnection connection_;
+  std::unique_ptr<Statements> statements_;  // destroyed before connection_
+};
+
+}  // namespace tracker
