@@ -1,0 +1,273 @@
+// ProcessProbe: /proc sampling with kept-open fds and no allocation on the hot path.
+#include "leakgate/process_probe.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "leakgate/proc_parse.h"
+
+namespace leakgate {
+
+namespace {
+
+constexpr size_t kDirBufSize = 16384;  // ~500 fd entries per getdents64 call
+constexpr size_t kTextBufSize = 1024;  // statm and stat are well under this
+
+UniqueFd open_at(int dir, const char* name, int flags) {
+  return UniqueFd(::openat(dir, name, flags | O_CLOEXEC));
+}
+
+// pread of a small /proc file from offset 0 into buf; empty view on failure.
+std::string_view pread_text(int fd, char* buf, size_t size) {
+  for (;;) {
+    const ssize_t n = ::pread(fd, buf, size, 0);
+    if (n >= 0) return {buf, static_cast<size_t>(n)};
+    if (errno != EINTR) return {};
+  }
+}
+
+// Reads a whole small file relative to `dir` (smaps_rollup, children) into buf.
+std::string_view read_at(int dir, const char* name, char* buf, size_t size, int* error) {
+  UniqueFd fd = open_at(dir, name, O_RDONLY);
+  if (!fd) {
+    *error = errno;
+    return {};
+  }
+  size_t used = 0;
+  while (used < size) {
+    const ssize_t n = ::read(fd.get(), buf + used, size - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    used += static_cast<size_t>(n);
+  }
+  *error = 0;
+  return {buf, used};
+}
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+}  // namespace
+
+ProcessProbe::ProcessProbe(pid_t pid) : pid_(pid), self_(pid == ::getpid()) {
+  const std::string id = std::to_string(pid);
+  if (pid <= 0) throw ProbeError("no such process: " + id);
+  const std::string dir = "/proc/" + id;
+  proc_dir_.reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_dir_) {
+    if (errno == ENOENT) throw ProbeError("no such process: " + id);
+    throw ProbeError("cannot probe pid " + id + ": " + dir + ": " + errno_text(errno));
+  }
+  struct Needed {
+    UniqueFd* fd;
+    const char* name;
+    int flags;
+  };
+  const Needed needed[] = {{&fd_dir_fd_, "fd", O_RDONLY | O_DIRECTORY},
+                           {&statm_fd_, "statm", O_RDONLY},
+                           {&stat_fd_, "stat", O_RDONLY}};
+  for (const Needed& n : needed) {
+    *n.fd = open_at(proc_dir_.get(), n.name, n.flags);
+    if (n.fd->valid()) continue;
+    const int error = errno;
+    if (error == EACCES || error == EPERM) {
+      throw ProbeError("permission denied: cannot read " + dir + "/" + n.name + " (pid " + id +
+                       ")");
+    }
+    if (error == ENOENT || error == ESRCH) throw ProbeError("no such process: " + id);
+    throw ProbeError("cannot probe pid " + id + ": " + dir + "/" + n.name + ": " +
+                     errno_text(error));
+  }
+  // The fd directory of a zombie or a kernel thread lists nothing; reading it must work.
+  if (!fd_count()) throw ProbeError("cannot read " + dir + "/fd (pid " + id + ")");
+}
+
+ProcessProbe::~ProcessProbe() = default;
+ProcessProbe::ProcessProbe(ProcessProbe&& other) noexcept = default;
+ProcessProbe& ProcessProbe::operator=(ProcessProbe&& other) noexcept = default;
+
+bool ProcessProbe::is_own_fd(const char* name) const {
+  int fd = -1;
+  const size_t len = std::strlen(name);
+  if (std::from_chars(name, name + len, fd).ec != std::errc{}) return false;
+  return fd == proc_dir_.get() || fd == statm_fd_.get() || fd == stat_fd_.get() ||
+         fd == fd_dir_fd_.get();
+}
+
+// Calls fn(name) for every fd entry; false when the directory cannot be read (process gone).
+template <class Fn>
+bool ProcessProbe::for_each_fd(Fn&& fn) const {
+  const int dir = fd_dir_fd_.get();
+  if (dir < 0 || ::lseek(dir, 0, SEEK_SET) < 0) return false;
+  alignas(dirent64) char buf[kDirBufSize];
+  for (;;) {
+    const ssize_t n = ::getdents64(dir, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    for (ssize_t off = 0; off < n;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buf + off);
+      off += entry->d_reclen;
+      if (entry->d_name[0] == '.') continue;  // "." and ".."; fd names are digits
+      if (self_ && is_own_fd(entry->d_name)) continue;
+      fn(entry->d_name);
+    }
+  }
+}
+
+std::optional<int64_t> ProcessProbe::fd_count() const {
+  int64_t count = 0;
+  if (!for_each_fd([&count](const char*) { ++count; })) return std::nullopt;
+  return count;
+}
+
+std::optional<FdCounts> ProcessProbe::fd_counts_by_type() const {
+  FdCounts counts;
+  const int dir = fd_dir_fd_.get();
+  const bool ok = for_each_fd([&](const char* name) {
+    char target[512];
+    const ssize_t len = ::readlinkat(dir, name, target, sizeof target);
+    if (len < 0) return;  // closed between getdents64 and readlink
+    ++counts.total;
+    switch (classify_fd_target({target, static_cast<size_t>(len)})) {
+      case FdType::kSocket:
+        ++counts.socket;
+        break;
+      case FdType::kPipe:
+        ++counts.pipe;
+        break;
+      case FdType::kFile:
+        ++counts.file;
+        break;
+      case FdType::kAnon:
+        ++counts.anon;
+        break;
+      case FdType::kOther:
+        ++counts.other;
+        break;
+    }
+  });
+  if (!ok) return std::nullopt;
+  return counts;
+}
+
+std::optional<std::vector<FdInfo>> ProcessProbe::list_fds() const {
+  std::vector<FdInfo> fds;
+  const int dir = fd_dir_fd_.get();
+  const bool ok = for_each_fd([&](const char* name) {
+    char target[4096];
+    const ssize_t len = ::readlinkat(dir, name, target, sizeof target);
+    if (len < 0) return;
+    FdInfo info;
+    std::from_chars(name, name + std::strlen(name), info.fd);
+    info.target.assign(target, static_cast<size_t>(len));
+    info.type = classify_fd_target(info.target);
+    fds.push_back(std::move(info));
+  });
+  if (!ok) return std::nullopt;
+  return fds;
+}
+
+std::optional<int64_t> ProcessProbe::rss_bytes() const {
+  char buf[kTextBufSize];
+  const auto pages = parse_statm_resident_pages(pread_text(statm_fd_.get(), buf, sizeof buf));
+  if (!pages) return std::nullopt;
+  static const int64_t page_size = ::sysconf(_SC_PAGESIZE);
+  return *pages * page_size;
+}
+
+std::optional<int64_t> ProcessProbe::pss_bytes() const {
+  char buf[4096];
+  int error = 0;
+  return parse_smaps_rollup_pss_bytes(
+      read_at(proc_dir_.get(), "smaps_rollup", buf, sizeof buf, &error));
+}
+
+std::optional<int64_t> ProcessProbe::threads() const {
+  char buf[kTextBufSize];
+  return parse_stat_num_threads(pread_text(stat_fd_.get(), buf, sizeof buf));
+}
+
+std::optional<int64_t> ProcessProbe::children() const {
+  UniqueFd tasks = open_at(proc_dir_.get(), "task", O_RDONLY | O_DIRECTORY);
+  if (!tasks) return std::nullopt;
+  int64_t count = 0;
+  alignas(dirent64) char buf[kDirBufSize];
+  for (;;) {
+    const ssize_t n = ::getdents64(tasks.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) return count;
+    for (ssize_t off = 0; off < n;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buf + off);
+      off += entry->d_reclen;
+      if (entry->d_name[0] == '.') continue;
+      char path[300];  // d_name is at most 255 bytes
+      std::snprintf(path, sizeof path, "%s/children", entry->d_name);
+      char text[4096];
+      int error = 0;
+      const std::string_view list = read_at(tasks.get(), path, text, sizeof text, &error);
+      pid_t tid = -1;
+      std::from_chars(entry->d_name, entry->d_name + std::strlen(entry->d_name), tid);
+      if (error == ENOENT && tid == pid_) {
+        return children_by_ppid_scan();  // kernel without CONFIG_PROC_CHILDREN
+      }
+      count += count_pid_list(list);
+    }
+  }
+}
+
+std::optional<int64_t> ProcessProbe::children_by_ppid_scan() const {
+  UniqueFd proc = UniqueFd(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc) return std::nullopt;
+  int64_t count = 0;
+  alignas(dirent64) char buf[kDirBufSize];
+  for (;;) {
+    const ssize_t n = ::getdents64(proc.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n == 0 ? std::optional<int64_t>(count) : std::nullopt;
+    for (ssize_t off = 0; off < n;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buf + off);
+      off += entry->d_reclen;
+      if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
+      char path[300];
+      std::snprintf(path, sizeof path, "%s/stat", entry->d_name);
+      char text[kTextBufSize];
+      int error = 0;
+      if (parse_stat_ppid(read_at(proc.get(), path, text, sizeof text, &error)) == pid_) ++count;
+    }
+  }
+}
+
+std::optional<ProcessSample> ProcessProbe::sample(Options options) const {
+  ProcessSample s;
+  if (options.classify_fds) {
+    s.fds_by_type = fd_counts_by_type();
+    if (!s.fds_by_type) return std::nullopt;
+    s.fds = s.fds_by_type->total;
+  } else {
+    const auto fds = fd_count();
+    if (!fds) return std::nullopt;
+    s.fds = *fds;
+  }
+  const auto rss = rss_bytes();
+  const auto threads_now = threads();
+  if (!rss || !threads_now) return std::nullopt;
+  s.rss_bytes = *rss;
+  s.threads = *threads_now;
+  if (options.children) {
+    const auto kids = children();
+    if (!kids) return std::nullopt;
+    s.children = *kids;
+  }
+  if (options.pss) s.pss_bytes = pss_bytes();
+  return s;
+}
+
+}  // namespace leakgate
