@@ -1,0 +1,47 @@
+// ${NAME} templates in scenario strings: expansion at run time, validation at parse time.
+//
+// Syntax: "${NAME}" is replaced by the variable's value; "$$" is a literal "$"; any other
+// "$" is kept as is (so shell snippets like "$HOME" pass through). NAME is letters, digits
+// and '_', not starting with a digit.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leakgate {
+
+using Variables = std::map<std::string, std::string, std::less<>>;
+
+// Builtins the runner defines. Daemon fields (command, env, wrapper, endpoint) see only the
+// ones known before the daemon starts; steps see all of them plus variables saved earlier.
+inline constexpr std::string_view kDaemonBuiltinVariables[] = {"TRACKERD", "WORKDIR", "PORT",
+                                                               "TEST"};
+inline constexpr std::string_view kStepBuiltinVariables[] = {"TRACKERD", "WORKDIR", "PORT",
+                                                             "TEST",     "ITER",    "ENDPOINT"};
+
+// what() says what was wrong and what is allowed; offset is where in the template.
+class VariableError : public std::invalid_argument {
+ public:
+  VariableError(const std::string& what, size_t offset)
+      : std::invalid_argument(what), offset_(offset) {}
+  size_t offset() const { return offset_; }
+
+ private:
+  size_t offset_;
+};
+
+bool is_valid_variable_name(std::string_view name);
+
+// Expands every ${NAME}. Throws VariableError on an undefined variable, an unterminated
+// "${" or an invalid name.
+std::string expand_variables(std::string_view text, const Variables& values);
+
+// Names referenced by a template, in order of first use, each once. Throws VariableError
+// on an unterminated "${" or an invalid name (not on undefined ones: there is no map).
+std::vector<std::string> referenced_variables(std::string_view text);
+
+}  // namespace leakgate

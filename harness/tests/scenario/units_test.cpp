@@ -1,0 +1,97 @@
+#include "leakgate/units.h"
+
+#include <gtest/gtest.h>
+
+namespace leakgate {
+namespace {
+
+std::string size_error(std::string_view text) {
+  try {
+    parse_size(text);
+  } catch (const UnitError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::string duration_error(std::string_view text) {
+  try {
+    parse_duration(text);
+  } catch (const UnitError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ParseSize, UnitsAndPlainNumbers) {
+  EXPECT_EQ(parse_size("0"), 0);
+  EXPECT_EQ(parse_size("4096"), 4096);
+  EXPECT_EQ(parse_size("512B"), 512);
+  EXPECT_EQ(parse_size("8KiB"), 8 * 1024);
+  EXPECT_EQ(parse_size("64MiB"), 64LL << 20);
+  EXPECT_EQ(parse_size("2GiB"), 2LL << 30);
+  EXPECT_EQ(parse_size("1.5KiB"), 1536);
+  EXPECT_EQ(parse_size("0.5MiB"), 512 * 1024);
+  EXPECT_EQ(parse_size("64 MiB"), 64LL << 20);
+  EXPECT_EQ(parse_size("8589934591GiB"), 8589934591LL << 30);
+}
+
+TEST(ParseSize, Errors) {
+  EXPECT_NE(size_error("").find("empty size; expected B, KiB, MiB, GiB"), std::string::npos);
+  EXPECT_NE(size_error("-1MiB").find("negative size '-1MiB'"), std::string::npos);
+  EXPECT_EQ(size_error("64MB"),
+            "unknown size unit 'MB' in '64MB' (did you mean 'MiB'?); allowed units: B, KiB, MiB, "
+            "GiB (e.g. 64MiB, 1.5KiB, 4096)");
+  EXPECT_NE(size_error("64mib").find("(did you mean 'MiB'?)"), std::string::npos);
+  EXPECT_NE(size_error("8589934592GiB").find("too large"), std::string::npos);
+  EXPECT_NE(size_error("99999999999999999999").find("too large"), std::string::npos);
+  EXPECT_NE(size_error("1.3B").find("not a whole number of bytes"), std::string::npos);
+  EXPECT_NE(size_error("abc").find("does not start with a number"), std::string::npos);
+  EXPECT_NE(size_error("1.").find("no digits after the point"), std::string::npos);
+  EXPECT_NE(size_error("1.0000000001KiB").find("too many decimals"), std::string::npos);
+  EXPECT_NE(size_error("1  MiB").find("unknown size unit"), std::string::npos);
+}
+
+TEST(ParseDuration, UnitsAndFractions) {
+  EXPECT_EQ(parse_duration("0"), Millis(0));
+  EXPECT_EQ(parse_duration("20ms"), Millis(20));
+  EXPECT_EQ(parse_duration("3s"), Millis(3000));
+  EXPECT_EQ(parse_duration("1.5s"), Millis(1500));
+  EXPECT_EQ(parse_duration("2m"), Millis(120000));
+  EXPECT_EQ(parse_duration("0.25m"), Millis(15000));
+}
+
+TEST(ParseDuration, Errors) {
+  EXPECT_NE(duration_error("20").find("has no unit; allowed units: ms, s, m"), std::string::npos);
+  EXPECT_NE(duration_error("5h").find("unknown duration unit 'h'"), std::string::npos);
+  EXPECT_NE(duration_error("5sec").find("(did you mean 's'?)"), std::string::npos);
+  EXPECT_NE(duration_error("-1s").find("negative duration"), std::string::npos);
+  EXPECT_NE(duration_error("1.5ms").find("not a whole number of milliseconds"), std::string::npos);
+  EXPECT_NE(duration_error("").find("empty duration"), std::string::npos);
+}
+
+TEST(FormatBytes, OneDecimalFromKiB) {
+  EXPECT_EQ(format_bytes(0), "0 B");
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(0.5), "0.5 B");
+  EXPECT_EQ(format_bytes(1024), "1.0 KiB");
+  EXPECT_EQ(format_bytes(72 * 1024), "72.0 KiB");
+  EXPECT_EQ(format_bytes(1536 * 1024), "1.5 MiB");
+  EXPECT_EQ(format_bytes(-2.0 * (1LL << 30)), "-2.0 GiB");
+  EXPECT_EQ(format_bytes(1024 * 1024 - 1), "1.0 MiB");  // never "1024.0 KiB"
+}
+
+TEST(FormatDuration, RoundTripsThroughParse) {
+  EXPECT_EQ(format_duration(Millis(0)), "0ms");
+  EXPECT_EQ(format_duration(Millis(150)), "150ms");
+  EXPECT_EQ(format_duration(Millis(3000)), "3s");
+  EXPECT_EQ(format_duration(Millis(1500)), "1.5s");
+  EXPECT_EQ(format_duration(Millis(1005)), "1.005s");
+  EXPECT_EQ(format_duration(Millis(120000)), "2m");
+  EXPECT_EQ(format_duration(Millis(61500)), "61.5s");
+  for (int64_t ms : {0, 1, 999, 1000, 1001, 59999, 60000, 61500, 3600000, 123456789})
+    EXPECT_EQ(parse_duration(format_duration(Millis(ms))), Millis(ms)) << ms;
+}
+
+}  // namespace
+}  // namespace leakgate
