@@ -2,22 +2,24 @@
 #pragma once
 
 #include <chrono>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
-namespace leakgate {
+#include "leakgate/units.h"  // Millis
 
-using Millis = std::chrono::milliseconds;
+namespace leakgate {
 
 struct SourceLocation {
   std::string file;
   int line = 0;    // 1-based
   int column = 0;  // 1-based
-  std::string str() const;  // "file:line:column"
+  std::string str() const;  // "file:line:column" ("file" alone when line is 0)
 };
 
 struct DaemonSpec {
@@ -90,6 +92,14 @@ struct Budget {
   SourceLocation where;
 };
 
+// The keys of a budget, in the order reports list them.
+inline constexpr std::string_view kBudgetKeys[] = {"peak", "growth", "per_iter", "at_exit",
+                                                   "regress"};
+// &Budget::peak for "peak", ...; nullptr for a name that is not a budget key.
+std::optional<double> Budget::*budget_member(std::string_view key);
+// A scenario budget value written `none`: turns that key's default off (see budget_eval.h).
+inline constexpr double kBudgetOff = std::numeric_limits<double>::infinity();
+
 struct Scenario {
   std::string file;
   std::string name;  // test name is "leak." + name
@@ -102,6 +112,8 @@ struct Scenario {
   StepList steps;
   std::map<std::string, Budget> budgets;     // explicit, by metric name ("daemon.engines")
   std::vector<std::string> expect_violations;  // "daemon.engines.growth", or "daemon.engines" (any key)
+  // `metrics: [widgets]`: custom counted kinds, so daemon.widgets is a metric (metrics.h).
+  std::vector<std::string> declared_kinds;
 };
 
 }  // namespace leakgate
