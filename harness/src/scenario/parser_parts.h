@@ -1,0 +1,26 @@
+// The pieces of the scenario parser, one file each: steps, budgets.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "yaml_reader.h"
+
+namespace leakgate::detail {
+
+// step_parser.cpp. `scope` holds the variables defined before the first step; the list's
+// saves are added to it as they are read.
+StepList read_steps(const YamlReader& reader, const Field& field, VariableScope& scope, int depth);
+// Every variable some step saves (first location), for "saved only by a later step".
+std::map<std::string, SourceLocation> collect_saved_variables(const YamlReader& reader,
+                                                              const Field& steps, int depth);
+
+// budget_parser.cpp.
+std::vector<std::string> read_declared_kinds(const YamlReader& reader, const Field& field);
+std::map<std::string, Budget> read_budgets(const YamlReader& reader, const Field& field,
+                                           const std::vector<std::string>& declared_kinds);
+std::vector<std::string> read_expect_violations(const YamlReader& reader, const Field& field,
+                                                const std::vector<std::string>& declared_kinds);
+
+}  // namespace leakgate::detail

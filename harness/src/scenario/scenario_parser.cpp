@@ -1,0 +1,249 @@
+// The scenario file as a whole: raw-text checks, YAML syntax, top-level keys, the daemon.
+#include "leakgate/scenario_parser.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "input_guard.h"
+#include "leakgate/variables.h"
+#include "parser_parts.h"
+#include "suggest.h"
+
+namespace leakgate {
+namespace {
+
+using namespace detail;
+
+const std::vector<std::string_view> kTopLevelKeys = {
+    "name",      "description", "metrics", "daemon",  "warmup",           "iterations",
+    "sample_hz", "settle",      "steps",   "budgets", "expect_violations"};
+const std::vector<std::string_view> kDaemonKeys = {
+    "command", "ready", "endpoint", "counters",      "wrapper",
+    "inject",  "env",   "preload",  "ready_timeout", "stop_timeout"};
+constexpr Millis kMaxTimeout{10 * 60 * 1000};
+
+// yaml-cpp's terse messages, with what usually causes them.
+std::string syntax_hint(const std::string& message) {
+  if (message == "illegal map value")
+    return "a value cannot hold another 'key: value' on the same line; quote strings that contain "
+           "': '";
+  if (message.find("flow not found") != std::string::npos)
+    return "close every '[' with ']' and every '{' with '}'";
+  if (message.find("end of map not found") != std::string::npos ||
+      message.find("end of sequence not found") != std::string::npos)
+    return "check the indentation: items of one list or mapping start in the same column";
+  if (message.find("quote") != std::string::npos) return "close every quoted string on its line";
+  if (message == "bad file") return "the structure nests too deeply; scenarios nest a few levels";
+  return "valid YAML, indented with spaces";
+}
+
+YAML::Node load_yaml(std::string_view text, const std::string& file) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    const SourceLocation where{file, e.mark.line >= 0 ? e.mark.line + 1 : 1,
+                               e.mark.column >= 0 ? e.mark.column + 1 : 1};
+    throw ScenarioError(where, "YAML syntax error: " + e.msg, syntax_hint(e.msg));
+  }
+}
+
+std::string read_name(const YamlReader& reader, const Field& field) {
+  std::string name = read_string(reader, field);
+  const bool valid =
+      !name.empty() && name.size() <= 100 &&
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") == std::string::npos;
+  if (!valid)
+    reader.fail(field, "name: '" + name + "' is not a valid test name",
+                "1 to 100 of a-z 0-9 . _ - (the test is called leak.<name>)");
+  return name;
+}
+
+void read_ready(const YamlReader& reader, const Field& field, DaemonSpec& daemon) {
+  if (field.node.IsScalar() && field.node.Scalar() == "stdout") {
+    daemon.ready = DaemonSpec::Ready::kStdout;
+    return;
+  }
+  if (!field.node.IsMap())
+    reader.fail(
+        field, field.path + ": expected stdout or {http: /path}, got " + describe_value(field.node),
+        "stdout (a readiness line) or {http: /health} (poll until 2xx)");
+  const auto entries = read_mapping(reader, field, {"http"});
+  const Entry* http = find_entry(entries, "http");
+  if (!http) reader.fail(field, field.path + ": missing 'http'", "{http: /health}");
+  daemon.ready = DaemonSpec::Ready::kHttp;
+  daemon.ready_http_path = read_string(reader, http->value);
+  if (daemon.ready_http_path.empty() || daemon.ready_http_path.front() != '/')
+    reader.fail(http->value,
+                http->value.path + ": '" + daemon.ready_http_path + "' does not start with '/'",
+                "a path such as /health");
+}
+
+void read_counters(const YamlReader& reader, const Field& field, DaemonSpec& daemon) {
+  const std::string text = read_string(reader, field);
+  constexpr std::string_view kPrometheus = "prometheus";
+  if (text == "shm")
+    daemon.counters = DaemonSpec::Counters::kShm;
+  else if (text == "none")
+    daemon.counters = DaemonSpec::Counters::kNone;
+  else if (text == kPrometheus)
+    daemon.counters = DaemonSpec::Counters::kPrometheus;
+  else if (text.substr(0, kPrometheus.size() + 2) == "prometheus:/") {
+    daemon.counters = DaemonSpec::Counters::kPrometheus;
+    daemon.prometheus_path = text.substr(kPrometheus.size() + 1);
+  } else {
+    reader.fail(field,
+                field.path + ": unknown counter source '" + text + "'" +
+                    did_you_mean(text, {"shm", "none", "prometheus"}),
+                "shm (counter file), prometheus:/metrics (any path), none");
+  }
+}
+
+DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const VariableScope& scope) {
+  DaemonSpec daemon;
+  const auto entries = read_mapping(reader, field, kDaemonKeys);
+  const Entry* command = find_entry(entries, "command");
+  if (!command) reader.fail(field, "daemon: missing 'command'", "command: [program, args...]");
+  for (const Field& item : read_sequence(reader, command->value))
+    daemon.command.push_back(read_template(reader, item, scope));
+  if (daemon.command.empty())
+    reader.fail(command->value, "daemon.command: must not be empty", "command: [program, args...]");
+  for (const Entry& entry : entries) {
+    const Field& value = entry.value;
+    if (entry.key == "ready")
+      read_ready(reader, value, daemon);
+    else if (entry.key == "endpoint")
+      daemon.endpoint = read_template(reader, value, scope);
+    else if (entry.key == "counters")
+      read_counters(reader, value, daemon);
+    else if (entry.key == "wrapper")
+      for (const Field& item : read_sequence(reader, value))
+        daemon.wrapper.push_back(read_template(reader, item, scope));
+    else if (entry.key == "inject")
+      daemon.inject = read_string_list(reader, value, false);
+    else if (entry.key == "env")
+      for (const Entry& variable : read_open_mapping(reader, value))
+        daemon.env[variable.key] = read_template(reader, variable.value, scope);
+    else if (entry.key == "preload")
+      daemon.preload = read_bool(reader, value);
+    else if (entry.key == "ready_timeout")
+      daemon.ready_timeout = read_duration(reader, value, Millis(1), kMaxTimeout);
+    else if (entry.key == "stop_timeout")
+      daemon.stop_timeout = read_duration(reader, value, Millis(0), kMaxTimeout);
+  }
+  for (const std::string& name : daemon.inject)
+    if (name.empty() || name.find_first_of(", ") != std::string::npos)
+      reader.fail(find_entry(entries, "inject")->value,
+                  "daemon.inject: '" + name + "' is not a fault name",
+                  "names without ',' or spaces");
+  return daemon;
+}
+
+SettleSpec read_settle(const YamlReader& reader, const Field& field) {
+  SettleSpec settle;
+  const auto entries = read_mapping(reader, field, {"timeout", "window"});
+  if (const Entry* e = find_entry(entries, "timeout"))
+    settle.timeout = read_duration(reader, e->value, Millis(0), kMaxTimeout);
+  if (const Entry* e = find_entry(entries, "window"))
+    settle.window = read_duration(reader, e->value, Millis(1), Millis(60000));
+  if (settle.window > settle.timeout && settle.timeout > Millis(0))
+    reader.fail(field,
+                "settle: window " + format_duration(settle.window) + " is longer than timeout " +
+                    format_duration(settle.timeout),
+                "window <= timeout (figures must hold still for window before timeout runs out)");
+  return settle;
+}
+
+VariableScope builtin_scope(const std::set<std::string>& extra,
+                            const std::vector<std::string_view>& builtins) {
+  VariableScope scope;
+  scope.defined.insert(extra.begin(), extra.end());
+  for (std::string_view name : builtins) scope.defined.emplace(name);
+  return scope;
+}
+
+}  // namespace
+
+ScenarioError::ScenarioError(SourceLocation where, std::string problem, std::string allowed)
+    : std::runtime_error(where.str() + ": " + problem + (allowed.empty() ? "" : "; " + allowed)),
+      where_(std::move(where)),
+      problem_(std::move(problem)),
+      allowed_(std::move(allowed)) {}
+
+Scenario parse_scenario_text(std::string_view text, const std::string& filename,
+                             const std::set<std::string>& extra_variables) {
+  check_scenario_text(text, filename);
+  const YamlReader reader(filename);
+  const Field root{load_yaml(text, filename), SourceLocation{filename, 1, 1}, ""};
+  if (root.node.IsNull())
+    reader.fail(root.where, "empty scenario", "a mapping with at least: name, daemon, steps");
+  if (!root.node.IsMap())
+    reader.fail(reader.at(root.node, root.where),
+                "the top level must be a mapping, got " + describe_value(root.node),
+                "keys: " + join(kTopLevelKeys));
+  const auto entries = read_mapping(reader, root, kTopLevelKeys);
+  for (std::string_view required : {"name", "daemon", "steps"})
+    if (!find_entry(entries, required))
+      reader.fail(root.where, "missing required key '" + std::string(required) + "'",
+                  "every scenario has name, daemon and steps");
+
+  Scenario scenario;
+  scenario.file = filename;
+  // Declared kinds first: budgets and expect_violations may name them wherever they stand.
+  if (const Entry* e = find_entry(entries, "metrics"))
+    scenario.declared_kinds = read_declared_kinds(reader, e->value);
+  for (const Entry& entry : entries) {
+    const Field& value = entry.value;
+    if (entry.key == "name")
+      scenario.name = read_name(reader, value);
+    else if (entry.key == "description")
+      scenario.description = read_string(reader, value);
+    else if (entry.key == "daemon")
+      scenario.daemon = read_daemon(
+          reader, value,
+          builtin_scope(extra_variables,
+                        {std::begin(kDaemonBuiltinVariables), std::end(kDaemonBuiltinVariables)}));
+    else if (entry.key == "warmup")
+      scenario.warmup = static_cast<int>(read_integer(reader, value, 0, 10000));
+    else if (entry.key == "iterations")
+      scenario.iterations = static_cast<int>(read_integer(reader, value, 1, 100000));
+    else if (entry.key == "sample_hz") {
+      scenario.sample_hz = read_number(reader, value, 0, 10000);
+      if (scenario.sample_hz > 0 && scenario.sample_hz < 1)
+        reader.fail(value, "sample_hz: " + value.node.Scalar() + " is out of range",
+                    "0 (sampling off: checkpoints only) or 1..10000");
+    } else if (entry.key == "settle")
+      scenario.settle = read_settle(reader, value);
+    else if (entry.key == "steps") {
+      VariableScope scope = builtin_scope(
+          extra_variables, {std::begin(kStepBuiltinVariables), std::end(kStepBuiltinVariables)});
+      scope.saved_later = collect_saved_variables(reader, value, 0);
+      scenario.steps = read_steps(reader, value, scope, 0);
+    } else if (entry.key == "budgets")
+      scenario.budgets = read_budgets(reader, value, scenario.declared_kinds);
+    else if (entry.key == "expect_violations")
+      scenario.expect_violations = read_expect_violations(reader, value, scenario.declared_kinds);
+  }
+  return scenario;
+}
+
+Scenario parse_scenario_file(const std::string& path,
+                             const std::set<std::string>& extra_variables) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ScenarioError(SourceLocation{path, 0, 0},
+                        std::string("cannot open: ") + std::strerror(errno),
+                        "a readable scenario file");
+  std::string text;
+  // One byte over the limit is enough to reject; never read a huge file whole.
+  text.resize(kMaxScenarioBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (in.bad())
+    throw ScenarioError(SourceLocation{path, 0, 0},
+                        std::string("cannot read: ") + std::strerror(errno),
+                        "a readable scenario file");
+  return parse_scenario_text(text, path, extra_variables);
+}
+
+}  // namespace leakgate

@@ -1,0 +1,165 @@
+// Good-path parsing: a complete scenario file fills every field of the model.
+#include "leakgate/scenario_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+namespace leakgate {
+namespace {
+
+const std::string kComplete = LEAKGATE_SCENARIO_TEST_DIR "/good/complete.yaml";
+
+template <typename T>
+const T& action(const Step& step) {
+  return std::get<T>(step.action);
+}
+
+TEST(ScenarioParser, CompleteFileFillsTheModel) {
+  const Scenario s = parse_scenario_file(kComplete);
+  EXPECT_EQ(s.file, kComplete);
+  EXPECT_EQ(s.name, "issue-crud.full_1");
+  EXPECT_EQ(s.description, "create, read, update and close issues through the client library");
+  EXPECT_EQ(s.declared_kinds, std::vector<std::string>{"widgets"});
+
+  const DaemonSpec& d = s.daemon;
+  EXPECT_EQ(d.command, (std::vector<std::string>{"${TRACKERD}", "--db", "${WORKDIR}/tracker.db",
+                                                 "--sync-interval", "20ms"}));
+  EXPECT_EQ(d.ready, DaemonSpec::Ready::kHttp);
+  EXPECT_EQ(d.ready_http_path, "/health");
+  EXPECT_EQ(d.endpoint, "http://127.0.0.1:${PORT}");
+  EXPECT_EQ(d.counters, DaemonSpec::Counters::kPrometheus);
+  EXPECT_EQ(d.prometheus_path, "/internal/metrics");
+  EXPECT_EQ(d.wrapper, (std::vector<std::string>{"valgrind", "--track-fds=yes"}));
+  EXPECT_EQ(d.inject, (std::vector<std::string>{"leak_engine", "slow_sync"}));
+  EXPECT_EQ(d.env.at("TRACKER_LOG"), "debug");
+  EXPECT_EQ(d.env.at("TRACKER_DIR"), "${WORKDIR}");
+  EXPECT_EQ(d.ready_timeout, Millis(5000));
+  EXPECT_EQ(d.stop_timeout, Millis(1500));
+  EXPECT_TRUE(d.preload);
+
+  EXPECT_EQ(s.warmup, 3);
+  EXPECT_EQ(s.iterations, 50);
+  EXPECT_EQ(s.sample_hz, 100);
+  EXPECT_EQ(s.settle.timeout, Millis(2000));
+  EXPECT_EQ(s.settle.window, Millis(100));
+
+  ASSERT_EQ(s.steps.size(), 12u);
+  const auto& create = action<ClientStep>(s.steps[0]);
+  EXPECT_EQ(create.op, "create_issue");
+  EXPECT_EQ(create.args.at("title"), "leak ${ITER}");
+  EXPECT_EQ(create.args.at("priority"), "2");
+  EXPECT_EQ(create.save, "id");
+  EXPECT_EQ(create.args.count("save"), 0u);
+  EXPECT_EQ(s.steps[0].where.str(), kComplete + ":21:5");
+  EXPECT_EQ(s.steps[0].describe(), "client create_issue");
+
+  const auto& post = action<HttpStep>(s.steps[2]);
+  EXPECT_EQ(post.method, "POST");
+  EXPECT_EQ(post.path, "/issues/${id}/comments");
+  EXPECT_EQ(post.headers.at("X-Test"), "${TEST}");
+  EXPECT_EQ(post.body,
+            R"({"count":3,"none":null,"ok":true,"tags":["a","1"],"text":"note $$5 for ${id}"})");
+  EXPECT_EQ(post.expect, 201);
+  EXPECT_EQ(post.save.at("comment"), "/id");
+  EXPECT_EQ(s.steps[2].where.line, 23);
+  const auto& get = action<HttpStep>(s.steps[3]);
+  EXPECT_EQ(get.method, "GET");
+  EXPECT_EQ(get.expect, 200);
+  EXPECT_FALSE(get.body);
+  EXPECT_EQ(s.steps[3].describe(), "http GET /comments/${comment}");
+
+  const auto& exec = action<ExecStep>(s.steps[4]);
+  EXPECT_EQ(exec.command, (std::vector<std::string>{"${TRACKERD}", "--version"}));
+  EXPECT_EQ(exec.env.at("A"), "${ENDPOINT}");
+  EXPECT_EQ(action<ExecStep>(s.steps[5]).command,
+            (std::vector<std::string>{"/bin/true", "${comment}"}));
+  EXPECT_EQ(action<SleepStep>(s.steps[6]).duration, Millis(30));
+  EXPECT_EQ(s.steps[6].describe(), "sleep 30ms");
+  EXPECT_EQ(action<SignalStep>(s.steps[7]).signal, SIGHUP);
+  EXPECT_EQ(action<SignalStep>(s.steps[8]).signal, SIGUSR1);
+  EXPECT_EQ(s.steps[8].describe(), "signal SIGUSR1");
+  EXPECT_TRUE(std::holds_alternative<RestartStep>(s.steps[9].action));
+  EXPECT_TRUE(std::holds_alternative<RestartStep>(s.steps[10].action));
+
+  const auto& parallel = action<ParallelStep>(s.steps[11]);
+  EXPECT_EQ(parallel.copies, 4);
+  ASSERT_EQ(parallel.steps->size(), 2u);
+  EXPECT_EQ(action<ClientStep>((*parallel.steps)[1]).args.at("note"), "${listed}");
+  EXPECT_EQ((*parallel.steps)[0].where.line, 41);
+
+  ASSERT_EQ(s.budgets.size(), 6u);
+  EXPECT_EQ(s.budgets.at("client.sessions").peak, 1);
+  EXPECT_EQ(s.budgets.at("client.sessions").growth, 0);
+  EXPECT_FALSE(s.budgets.at("client.sessions").per_iter);
+  EXPECT_EQ(s.budgets.at("daemon.engines").at_exit, 0);
+  EXPECT_EQ(s.budgets.at("daemon.engines").where.str(), kComplete + ":45:3");
+  EXPECT_EQ(s.budgets.at("daemon.rss").peak, 64.0 * 1024 * 1024);
+  EXPECT_EQ(s.budgets.at("daemon.rss").per_iter, 8.0 * 1024);
+  EXPECT_DOUBLE_EQ(*s.budgets.at("daemon.rss").regress, 0.10);
+  EXPECT_EQ(s.budgets.at("daemon.heap").growth, kBudgetOff);
+  EXPECT_EQ(s.budgets.at("daemon.widgets").growth, 2);
+  EXPECT_EQ(s.expect_violations,
+            (std::vector<std::string>{"daemon.engines.growth", "client.sessions",
+                                      "daemon.widgets.at_exit"}));
+}
+
+TEST(ScenarioParser, MinimalScenarioGetsTheModelDefaults) {
+  const Scenario s = parse_scenario_text(
+      "name: idle\ndaemon: {command: [\"${TRACKERD}\"]}\nsteps: [sleep: 10ms]\n", "idle.yaml");
+  EXPECT_EQ(s.warmup, 2);
+  EXPECT_EQ(s.iterations, 20);
+  EXPECT_EQ(s.sample_hz, 200);
+  EXPECT_EQ(s.daemon.ready, DaemonSpec::Ready::kStdout);
+  EXPECT_EQ(s.daemon.counters, DaemonSpec::Counters::kShm);
+  EXPECT_EQ(s.daemon.ready_timeout, Millis(10000));
+  EXPECT_EQ(s.daemon.stop_timeout, Millis(2000));
+  EXPECT_EQ(s.settle.timeout, Millis(3000));
+  EXPECT_EQ(s.settle.window, Millis(150));
+  EXPECT_TRUE(s.budgets.empty());
+  EXPECT_TRUE(s.expect_violations.empty());
+}
+
+TEST(ScenarioParser, ExtraVariablesAreDefinedEverywhere) {
+  const std::string text =
+      "name: x\ndaemon: {command: [\"${BIN}\"]}\nsteps: [{exec: [\"${BIN}\"]}]\n";
+  EXPECT_THROW(parse_scenario_text(text, "x.yaml"), ScenarioError);
+  EXPECT_NO_THROW(parse_scenario_text(text, "x.yaml", {"BIN"}));
+}
+
+TEST(ScenarioParser, CountersShorthands) {
+  auto counters = [](const std::string& value) {
+    return parse_scenario_text(
+               "name: x\ndaemon: {command: [d], counters: " + value + "}\nsteps: [sleep: 0]\n",
+               "x.yaml")
+        .daemon;
+  };
+  EXPECT_EQ(counters("none").counters, DaemonSpec::Counters::kNone);
+  EXPECT_EQ(counters("shm").counters, DaemonSpec::Counters::kShm);
+  EXPECT_EQ(counters("prometheus").prometheus_path, "/metrics");
+  EXPECT_EQ(counters("prometheus:/m").prometheus_path, "/m");
+}
+
+TEST(ScenarioParser, RepositoryScenariosParse) {
+  // The shipped scenarios are the format's best documentation: they must stay valid.
+  const std::string dir = LEAKGATE_SCENARIO_TEST_DIR "/../../../scenarios";
+  for (const char* file : {"issue-crud.yaml"}) {
+    const std::string path = dir + "/" + file;
+    if (FILE* f = std::fopen(path.c_str(), "r")) {
+      std::fclose(f);
+      EXPECT_NO_THROW(parse_scenario_file(path)) << path;
+    }
+  }
+}
+
+TEST(ScenarioParser, MissingFileIsAScenarioError) {
+  try {
+    parse_scenario_file("/nonexistent/x.yaml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("/nonexistent/x.yaml: cannot open: ", 0), 0u) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace leakgate
