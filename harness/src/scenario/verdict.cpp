@@ -1,0 +1,103 @@
+#include "leakgate/verdict.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "leakgate/metrics.h"
+#include "leakgate/units.h"
+
+namespace leakgate {
+namespace {
+
+// Counts print as integers when whole, else with up to two decimals: "41", "0.8", "0.33".
+std::string format_count(double value) {
+  char buffer[48];
+  if (value == std::round(value) && std::fabs(value) < 1e15) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+    return buffer;
+  }
+  std::snprintf(buffer, sizeof buffer, "%.2f", value);
+  std::string text = buffer;
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+std::string context(std::string_view metric, const MetricObservation& observation, bool with_peak) {
+  std::vector<std::string> parts;
+  if (observation.baseline)
+    parts.push_back("baseline " + format_metric_value(metric, *observation.baseline));
+  if (observation.final)
+    parts.push_back("final " + format_metric_value(metric, *observation.final));
+  if (with_peak && observation.peak)
+    parts.push_back("peak " + format_metric_value(metric, *observation.peak));
+  if (parts.empty()) return "";
+  std::string text = " (";
+  for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
+  return text + ")";
+}
+
+std::string indented(std::string_view line) { return "     " + std::string(line) + "\n"; }
+
+}  // namespace
+
+std::string format_metric_value(std::string_view metric, double value, bool signed_value) {
+  std::string text =
+      metric_unit(metric) == MetricUnit::kBytes ? format_bytes(value) : format_count(value);
+  return signed_value && value >= 0 ? "+" + text : text;
+}
+
+std::string format_violation(std::string_view metric, std::string_view key, double limit,
+                             double observed, const MetricObservation& observation,
+                             std::optional<double> regress, std::optional<double> history_peak) {
+  const std::string head = std::string(metric) + " " + std::string(key) + " ";
+  const auto value = [&](double x, bool signed_value = false) {
+    return format_metric_value(metric, x, signed_value);
+  };
+  if (key == "growth")
+    return head + value(observed, true) + " > " + value(limit) + context(metric, observation, true);
+  if (key == "per_iter") return head + value(observed, true) + "/iter > " + value(limit) + "/iter";
+  if (key == "peak")
+    return head + value(observed) + " > " + value(limit) + context(metric, observation, false);
+  if (key == "regress") {
+    std::string text = head + "peak " + value(observed) + " > " + value(limit);
+    if (history_peak && regress)
+      text += " (history peak " + value(*history_peak) + " +" + format_count(*regress * 100) + "%)";
+    return text;
+  }
+  return head + value(observed) + " > " + value(limit);  // at_exit
+}
+
+std::string format_missing_expected(std::string_view expected) {
+  return "expected violation not observed: " + std::string(expected);
+}
+
+std::string format_verdict(std::string_view test_name, const Evaluation& evaluation,
+                           const std::vector<std::string>& attribution_lines) {
+  std::vector<std::string> problems;  // unexpected violations, then missing expected ones
+  std::vector<std::string> expected;
+  for (const Violation& violation : evaluation.violations)
+    (violation.expected ? expected : problems).push_back(violation.message);
+  for (const std::string& missing : evaluation.missing_expected)
+    problems.push_back(format_missing_expected(missing));
+
+  std::string text;
+  if (evaluation.passed) {
+    const std::string judged = std::to_string(evaluation.metrics_judged) +
+                               (evaluation.metrics_judged == 1 ? " metric" : " metrics");
+    if (expected.empty())
+      return "PASS " + std::string(test_name) + " (" + judged + " within budget)\n";
+    text = "PASS " + std::string(test_name) + " (" + judged + " judged, " +
+           std::to_string(expected.size()) + " expected violation" +
+           (expected.size() == 1 ? "" : "s") + " observed)\n";
+  } else {
+    text =
+        "FAIL " + std::string(test_name) + "  " + (problems.empty() ? "" : problems.front()) + "\n";
+    for (size_t i = 1; i < problems.size(); ++i) text += indented(problems[i]);
+    for (const std::string& line : attribution_lines) text += indented(line);
+  }
+  for (const std::string& message : expected) text += indented("expected: " + message);
+  return text;
+}
+
+}  // namespace leakgate
