@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "leakgate/verdict.h"
+
 namespace leakgate {
 namespace {
 
@@ -77,6 +82,45 @@ TEST(Metrics, EveryCatalogueMetricHasADefaultExceptPss) {
     const bool any = b.peak || b.growth || b.per_iter || b.at_exit || b.regress;
     EXPECT_EQ(any, info.resource != "pss") << info.name;
   }
+}
+
+// "growth 4.0 MiB, per_iter 512 B" (keys in kBudgetKeys order) or "none".
+std::string describe(std::string_view metric, const Budget& budget) {
+  std::string text;
+  for (std::string_view key : kBudgetKeys)
+    if (const auto& limit = budget.*budget_member(key))
+      text +=
+          (text.empty() ? "" : ", ") + std::string(key) + " " + format_metric_value(metric, *limit);
+  return text.empty() ? "none" : text;
+}
+
+TEST(Metrics, DocumentedTableMatchesTheCode) {
+  std::ifstream doc(LEAKGATE_SCENARIO_TEST_DIR "/../../../docs/metrics.md");
+  ASSERT_TRUE(doc) << "docs/metrics.md";
+  size_t rows = 0;
+  for (std::string line; std::getline(doc, line) && line != "## Budget keys";) {
+    if (line.rfind("| `", 0) != 0 && line.rfind("| declared kind", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::istringstream row(line.substr(1));
+    for (std::string cell; std::getline(row, cell, '|');) {
+      cell.erase(0, cell.find_first_not_of(' '));
+      cell.erase(cell.find_last_not_of(' ') + 1);
+      cells.push_back(cell);
+    }
+    ASSERT_EQ(cells.size(), 5u) << line;
+    std::string resource =
+        cells[0] == "declared kind" ? "widgets" : cells[0].substr(1, cells[0].size() - 2);
+    const auto info = find_metric("daemon." + resource, {"widgets"});
+    ASSERT_TRUE(info) << resource;
+    EXPECT_EQ(cells[1], unit_name(info->unit)) << resource;
+    EXPECT_EQ(cells[2], source_description(info->source)) << resource;
+    EXPECT_EQ(cells[3], describe("daemon." + resource, default_budget("daemon." + resource)))
+        << resource;
+    EXPECT_EQ(cells[4], describe("client." + resource, default_budget("client." + resource)))
+        << resource;
+    ++rows;
+  }
+  EXPECT_EQ(rows, builtin_resources().size() + known_counted_kinds().size() + 1);
 }
 
 }  // namespace
