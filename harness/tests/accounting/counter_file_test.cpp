@@ -145,6 +145,7 @@ TEST(CounterFile, RequestedDumpIsWrittenAndGenerationBumps) {
   ASSERT_TRUE(doc.contains("kinds"));
 }
 
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
 TEST(CounterFile, ReadIsFast) {
   testing::TestDir dir;
   const std::string path = dir.file("counters");
@@ -158,9 +159,10 @@ TEST(CounterFile, ReadIsFast) {
   for (int i = 0; i < kReads; ++i) total += reader->read().kinds.size();
   const auto per_read = (std::chrono::steady_clock::now() - start) / kReads;
   EXPECT_GT(total, 0u);
-  // Generous bound so sanitizer builds pass; bench/probe_bench measures the real figure.
-  EXPECT_LT(per_read, std::chrono::microseconds(20));
+  // Generous against noisy CI neighbours; bench/probe_bench measures the real figure.
+  EXPECT_LT(per_read, std::chrono::microseconds(5));
 }
+#endif  // timing means nothing in Debug or under ASan
 
 }  // namespace
 }  // namespace leakgate
