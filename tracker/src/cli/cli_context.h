@@ -1,0 +1,52 @@
+// What every `tracker` command shares: global options, the client, exit codes, and how a
+// failure is reported.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "tracker/client.h"
+#include "tracker/endpoint.h"
+
+namespace tracker::cli {
+
+// Exit codes (documented in `tracker --help`).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;       // server or connection error
+inline constexpr int kExitUsage = 2;         // bad command line
+inline constexpr int kExitNotRunning = 3;    // daemon status: not running
+inline constexpr int kExitNotFound = 4;      // no such issue
+inline constexpr int kExitRejected = 5;      // the daemon rejected the input (HTTP 400/413)
+inline constexpr int kExitUnauthorized = 6;  // missing or wrong token (HTTP 401)
+
+struct GlobalOptions {
+  std::string endpoint;    // --endpoint / TRACKER_ENDPOINT; empty: default_endpoint()
+  std::string token_file;  // --token-file; default: <state dir>/token for TCP endpoints
+  std::string trackerd;    // --trackerd; default: next to this executable
+  bool json = false;       // --json: machine-readable output
+};
+
+class CliContext {
+ public:
+  explicit CliContext(const GlobalOptions& options) : options_(options) {}
+
+  Endpoint endpoint() const;
+  // Where the pidfile, log and default token file live: the socket's directory, or
+  // $XDG_RUNTIME_DIR/tracker (else /tmp/tracker-$UID) for TCP endpoints.
+  std::filesystem::path state_dir() const;
+  std::filesystem::path token_file() const;
+  std::filesystem::path trackerd_path() const;
+  bool json() const { return options_.json; }
+
+  // A client for the endpoint; TRACKER_INJECT=session-per-call turns on the historical bug.
+  Client make_client() const;
+
+  // Runs `command`, turning ClientError into a message on stderr and an exit code.
+  static int guarded(const std::function<int()>& command);
+
+ private:
+  const GlobalOptions& options_;
+};
+
+}  // namespace tracker::cli

@@ -1,0 +1,12 @@
+// `tracker daemon start|stop|status`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli_context.h"
+
+namespace tracker::cli {
+
+void add_daemon_commands(CLI::App& app, const CliContext& context, int& exit_code);
+
+}  // namespace tracker::cli

@@ -1,0 +1,59 @@
+// tracker: the command-line client for trackerd. See `tracker --help`.
+#include <CLI/CLI.hpp>
+
+#include "cli_context.h"
+#include "daemon_commands.h"
+#include "issue_commands.h"
+
+namespace {
+
+constexpr const char* kFooter =
+    "\nEnvironment:\n"
+    "  TRACKER_ENDPOINT   same as --endpoint\n"
+    "  TRACKER_INJECT     session-per-call: open a new client session for every call and\n"
+    "                     never close it (a deliberate leak for testing leak detectors)\n"
+    "\nExit codes:\n"
+    "  0 ok   1 server or connection error   2 usage error   3 daemon not running (status)\n"
+    "  4 no such issue   5 input rejected by the daemon   6 missing or wrong token\n"
+    "\nExamples:\n"
+    "  tracker daemon start\n"
+    "  tracker issue add \"Crash on start\" --label bug --priority 3\n"
+    "  tracker issue list --status open --label bug\n"
+    "  tracker issue close 1\n"
+    "  tracker daemon stop\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tracker::cli;
+  GlobalOptions options;
+  const CliContext context(options);
+  int exit_code = kExitOk;
+
+  CLI::App app{"tracker: file and follow issues in trackerd", "tracker"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.add_option("-e,--endpoint", options.endpoint,
+                 "unix:/path/to.sock or http://127.0.0.1:PORT (default: "
+                 "unix:$XDG_RUNTIME_DIR/tracker/trackerd.sock, else "
+                 "unix:/tmp/tracker-$UID/trackerd.sock)")
+      ->envname("TRACKER_ENDPOINT");
+  app.add_option("--token-file", options.token_file,
+                 "bearer token for TCP endpoints (default: token beside the pidfile)");
+  app.add_option("--trackerd", options.trackerd,
+                 "trackerd executable for `daemon start` (default: next to tracker)");
+  app.add_flag("--json", options.json, "machine-readable JSON output");
+  add_issue_commands(app, context, exit_code);
+  add_stats_command(app, context, exit_code);
+  add_daemon_commands(app, context, exit_code);
+
+  try {
+    app.parse(argc, argv);  // the chosen command runs as a callback and sets exit_code
+  } catch (const CLI::Success& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);
+    return kExitUsage;
+  }
+  return exit_code;
+}
