@@ -55,6 +55,7 @@ class ProcessProbe {
   ProcessProbe& operator=(ProcessProbe&& other) noexcept;
 
   pid_t pid() const { return pid_; }
+  static constexpr int kKeptFds = 5;  // fds a probe holds open (seen when probing self)
 
   // Hot path: no throw; nullopt when the process is gone or unreadable.
   std::optional<int64_t> fd_count() const;
@@ -62,7 +63,9 @@ class ProcessProbe {
   std::optional<std::vector<FdInfo>> list_fds() const;
   std::optional<int64_t> rss_bytes() const;
   std::optional<int64_t> pss_bytes() const;
-  std::optional<int64_t> threads() const;   // /proc/PID/stat num_threads (field 20)
+  // fstat of the kept /proc/PID/task: its link count is 2 + threads (proc_task_getattr),
+  // ~10x cheaper than pread of stat; stat's num_threads (field 20) when that reads 0.
+  std::optional<int64_t> threads() const;
   std::optional<int64_t> children() const;  // direct children (task/*/children, else ppid scan)
   struct Options {
     bool classify_fds = false;
@@ -84,6 +87,7 @@ class ProcessProbe {
   UniqueFd statm_fd_;
   UniqueFd stat_fd_;
   UniqueFd fd_dir_fd_;
+  UniqueFd task_dir_;
 };
 
 }  // namespace leakgate

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -71,7 +72,8 @@ ProcessProbe::ProcessProbe(pid_t pid) : pid_(pid), self_(pid == ::getpid()) {
   };
   const Needed needed[] = {{&fd_dir_fd_, "fd", O_RDONLY | O_DIRECTORY},
                            {&statm_fd_, "statm", O_RDONLY},
-                           {&stat_fd_, "stat", O_RDONLY}};
+                           {&stat_fd_, "stat", O_RDONLY},
+                           {&task_dir_, "task", O_RDONLY | O_DIRECTORY}};
   for (const Needed& n : needed) {
     *n.fd = open_at(proc_dir_.get(), n.name, n.flags);
     if (n.fd->valid()) continue;
@@ -97,7 +99,7 @@ bool ProcessProbe::is_own_fd(const char* name) const {
   const size_t len = std::strlen(name);
   if (std::from_chars(name, name + len, fd).ec != std::errc{}) return false;
   return fd == proc_dir_.get() || fd == statm_fd_.get() || fd == stat_fd_.get() ||
-         fd == fd_dir_fd_.get();
+         fd == fd_dir_fd_.get() || fd == task_dir_.get();
 }
 
 // Calls fn(name) for every fd entry; false when the directory cannot be read (process gone).
@@ -190,17 +192,22 @@ std::optional<int64_t> ProcessProbe::pss_bytes() const {
 }
 
 std::optional<int64_t> ProcessProbe::threads() const {
+  struct stat st {};
+  if (::fstat(task_dir_.get(), &st) == 0 && st.st_nlink > 2) {
+    return static_cast<int64_t>(st.st_nlink) - 2;
+  }
+  // Gone (then stat fails too), or a kernel that does not count threads in nlink.
   char buf[kTextBufSize];
   return parse_stat_num_threads(pread_text(stat_fd_.get(), buf, sizeof buf));
 }
 
 std::optional<int64_t> ProcessProbe::children() const {
-  UniqueFd tasks = open_at(proc_dir_.get(), "task", O_RDONLY | O_DIRECTORY);
-  if (!tasks) return std::nullopt;
+  const int tasks = task_dir_.get();
+  if (::lseek(tasks, 0, SEEK_SET) < 0) return std::nullopt;
   int64_t count = 0;
   alignas(dirent64) char buf[kDirBufSize];
   for (;;) {
-    const ssize_t n = ::getdents64(tasks.get(), buf, sizeof buf);
+    const ssize_t n = ::getdents64(tasks, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return std::nullopt;
     if (n == 0) return count;
@@ -212,7 +219,7 @@ std::optional<int64_t> ProcessProbe::children() const {
       std::snprintf(path, sizeof path, "%s/children", entry->d_name);
       char text[4096];
       int error = 0;
-      const std::string_view list = read_at(tasks.get(), path, text, sizeof text, &error);
+      const std::string_view list = read_at(tasks, path, text, sizeof text, &error);
       pid_t tid = -1;
       std::from_chars(entry->d_name, entry->d_name + std::strlen(entry->d_name), tid);
       if (error == ENOENT && tid == pid_) {

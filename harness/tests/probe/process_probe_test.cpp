@@ -9,9 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "leakgate/unique_fd.h"
@@ -112,7 +115,23 @@ TEST(ProcessProbe, CountsChildrenAndThreadsOfSelf) {
     EXPECT_EQ(*self.children(), before + 2);
   }
   EXPECT_EQ(*self.children(), before);
-  EXPECT_GE(*self.threads(), 1);
+}
+
+TEST(ProcessProbe, ThreadsFollowThreadCreation) {
+  ProcessProbe self(getpid());
+  const int64_t before = *self.threads();
+  EXPECT_GE(before, 1);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&stop] {
+      while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  }
+  EXPECT_EQ(*self.threads(), before + 3);
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(*self.threads(), before);
 }
 
 TEST(ProcessProbe, SelfProbeDoesNotCountItsOwnFds) {
@@ -124,10 +143,10 @@ TEST(ProcessProbe, SelfProbeDoesNotCountItsOwnFds) {
     EXPECT_EQ(*self.fd_count(), before + 5);
   }
   EXPECT_EQ(*self.fd_count(), before);
-  // A second probe's kept-open fds (4) are ordinary fds to the first, and vice versa.
+  // A second probe's kept-open fds are ordinary fds to the first, and vice versa.
   ProcessProbe other(getpid());
-  EXPECT_EQ(*other.fd_count(), before + 4);
-  EXPECT_EQ(*self.fd_count(), before + 4);
+  EXPECT_EQ(*other.fd_count(), before + ProcessProbe::kKeptFds);
+  EXPECT_EQ(*self.fd_count(), before + ProcessProbe::kKeptFds);
 }
 
 TEST(ProcessProbe, GoneProcessIsNulloptNotThrow) {
