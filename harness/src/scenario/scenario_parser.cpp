@@ -99,15 +99,24 @@ void read_counters(const YamlReader& reader, const Field& field, DaemonSpec& dae
   }
 }
 
+// Fault names, passed to the daemon as --inject a,b.
+std::vector<std::string> read_inject(const YamlReader& reader, const Field& field) {
+  std::vector<std::string> names;
+  for (const Field& item : read_sequence(reader, field)) {
+    names.push_back(read_string(reader, item));
+    if (names.back().empty() || names.back().find_first_of(", ") != std::string::npos)
+      reader.fail(item, item.path + ": '" + names.back() + "' is not a fault name",
+                  "names without ',' or spaces");
+  }
+  return names;
+}
+
 DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const VariableScope& scope) {
   DaemonSpec daemon;
   const auto entries = read_mapping(reader, field, kDaemonKeys);
   const Entry* command = find_entry(entries, "command");
   if (!command) reader.fail(field, "daemon: missing 'command'", "command: [program, args...]");
-  for (const Field& item : read_sequence(reader, command->value))
-    daemon.command.push_back(read_template(reader, item, scope));
-  if (daemon.command.empty())
-    reader.fail(command->value, "daemon.command: must not be empty", "command: [program, args...]");
+  daemon.command = read_template_list(reader, command->value, scope, true);
   for (const Entry& entry : entries) {
     const Field& value = entry.value;
     if (entry.key == "ready")
@@ -117,13 +126,11 @@ DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const Varia
     else if (entry.key == "counters")
       read_counters(reader, value, daemon);
     else if (entry.key == "wrapper")
-      for (const Field& item : read_sequence(reader, value))
-        daemon.wrapper.push_back(read_template(reader, item, scope));
+      daemon.wrapper = read_template_list(reader, value, scope, false);
     else if (entry.key == "inject")
-      daemon.inject = read_string_list(reader, value, false);
+      daemon.inject = read_inject(reader, value);
     else if (entry.key == "env")
-      for (const Entry& variable : read_open_mapping(reader, value))
-        daemon.env[variable.key] = read_template(reader, variable.value, scope);
+      daemon.env = read_template_map(reader, value, scope);
     else if (entry.key == "preload")
       daemon.preload = read_bool(reader, value);
     else if (entry.key == "ready_timeout")
@@ -131,11 +138,6 @@ DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const Varia
     else if (entry.key == "stop_timeout")
       daemon.stop_timeout = read_duration(reader, value, Millis(0), kMaxTimeout);
   }
-  for (const std::string& name : daemon.inject)
-    if (name.empty() || name.find_first_of(", ") != std::string::npos)
-      reader.fail(find_entry(entries, "inject")->value,
-                  "daemon.inject: '" + name + "' is not a fault name",
-                  "names without ',' or spaces");
   return daemon;
 }
 

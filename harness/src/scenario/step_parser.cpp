@@ -91,23 +91,6 @@ nlohmann::json yaml_to_json(const YamlReader& reader, const Field& field,
   }
 }
 
-std::map<std::string, std::string> read_template_map(const YamlReader& reader, const Field& field,
-                                                     const VariableScope& scope) {
-  std::map<std::string, std::string> out;
-  for (const Entry& entry : read_open_mapping(reader, field))
-    out[entry.key] = read_template(reader, entry.value, scope);
-  return out;
-}
-
-std::vector<std::string> read_template_list(const YamlReader& reader, const Field& field,
-                                            const VariableScope& scope) {
-  std::vector<std::string> out;
-  for (const Field& item : read_sequence(reader, field))
-    out.push_back(read_template(reader, item, scope));
-  if (out.empty()) reader.fail(field, field.path + ": must not be empty", "e.g. [prog, --flag]");
-  return out;
-}
-
 ClientStep read_client(const YamlReader& reader, const Field& field, VariableScope& scope) {
   ClientStep step;
   const std::vector<Entry> entries = read_open_mapping(reader, field);
@@ -168,13 +151,13 @@ HttpStep read_http(const YamlReader& reader, const Field& field, VariableScope& 
 ExecStep read_exec(const YamlReader& reader, const Field& field, const VariableScope& scope) {
   ExecStep step;
   if (field.node.IsSequence()) {  // exec: [cmd, args...]
-    step.command = read_template_list(reader, field, scope);
+    step.command = read_template_list(reader, field, scope, true);
     return step;
   }
   const auto entries = read_mapping(reader, field, {"command", "expect_exit", "env"});
   const Entry* command = find_entry(entries, "command");
   if (!command) reader.fail(field, field.path + ": missing 'command'", "command: [prog, args...]");
-  step.command = read_template_list(reader, command->value, scope);
+  step.command = read_template_list(reader, command->value, scope, true);
   if (const Entry* e = find_entry(entries, "expect_exit"))
     step.expect_exit = static_cast<int>(read_integer(reader, e->value, 0, 255));
   if (const Entry* e = find_entry(entries, "env"))
@@ -263,7 +246,7 @@ std::map<std::string, SourceLocation> collect_saved_variables(const YamlReader& 
   for (const YAML::Node& step : steps.node) {
     if (!step.IsMap()) continue;
     for (auto it = step.begin(); it != step.end(); ++it) {
-      const YAML::Node& body = it->second;
+      const YAML::Node body = it->second;  // it->second is a temporary proxy
       if (!body.IsMap()) continue;
       const YAML::Node save = body["save"];
       if (save && save.IsScalar()) saved.emplace(save.Scalar(), reader.at(save));

@@ -183,23 +183,6 @@ Millis read_duration(const YamlReader& reader, const Field& field, Millis min, M
   return value;
 }
 
-std::vector<std::string> read_string_list(const YamlReader& reader, const Field& field,
-                                          bool required_non_empty) {
-  std::vector<std::string> out;
-  for (const Field& item : read_sequence(reader, field)) out.push_back(read_string(reader, item));
-  if (required_non_empty && out.empty())
-    reader.fail(field, field.path + ": must not be empty",
-                "a list of strings, e.g. [prog, --flag]");
-  return out;
-}
-
-std::map<std::string, std::string> read_string_map(const YamlReader& reader, const Field& field) {
-  std::map<std::string, std::string> out;
-  for (const Entry& entry : read_open_mapping(reader, field))
-    out[entry.key] = read_string(reader, entry.value);
-  return out;
-}
-
 void check_template(const YamlReader& reader, const Field& field, std::string_view text,
                     const VariableScope& scope) {
   std::vector<std::string> names;
@@ -229,6 +212,25 @@ std::string read_template(const YamlReader& reader, const Field& field,
   std::string text = read_string(reader, field);
   check_template(reader, field, text, scope);
   return text;
+}
+
+std::vector<std::string> read_template_list(const YamlReader& reader, const Field& field,
+                                            const VariableScope& scope, bool required_non_empty) {
+  std::vector<std::string> out;
+  for (const Field& item : read_sequence(reader, field))
+    out.push_back(read_template(reader, item, scope));
+  if (required_non_empty && out.empty())
+    reader.fail(field, field.path + ": must not be empty",
+                "a list of strings, e.g. [prog, --flag]");
+  return out;
+}
+
+std::map<std::string, std::string> read_template_map(const YamlReader& reader, const Field& field,
+                                                     const VariableScope& scope) {
+  std::map<std::string, std::string> out;
+  for (const Entry& entry : read_open_mapping(reader, field))
+    out[entry.key] = read_template(reader, entry.value, scope);
+  return out;
 }
 
 }  // namespace leakgate::detail

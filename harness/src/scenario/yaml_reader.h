@@ -69,9 +69,6 @@ int64_t read_integer(const YamlReader& reader, const Field& field, int64_t min, 
 double read_number(const YamlReader& reader, const Field& field, double min, double max);
 bool read_bool(const YamlReader& reader, const Field& field);
 Millis read_duration(const YamlReader& reader, const Field& field, Millis min, Millis max);
-std::vector<std::string> read_string_list(const YamlReader& reader, const Field& field,
-                                          bool required_non_empty);
-std::map<std::string, std::string> read_string_map(const YamlReader& reader, const Field& field);
 
 // The variables a template may use, for "undefined variable" checks.
 struct VariableScope {
@@ -83,5 +80,11 @@ void check_template(const YamlReader& reader, const Field& field, std::string_vi
                     const VariableScope& scope);
 // read_string + check_template.
 std::string read_template(const YamlReader& reader, const Field& field, const VariableScope& scope);
+// A list of templates (commands); `required_non_empty` rejects [].
+std::vector<std::string> read_template_list(const YamlReader& reader, const Field& field,
+                                            const VariableScope& scope, bool required_non_empty);
+// A mapping of any keys to templates (env, headers).
+std::map<std::string, std::string> read_template_map(const YamlReader& reader, const Field& field,
+                                                     const VariableScope& scope);
 
 }  // namespace leakgate::detail

@@ -21,6 +21,9 @@ struct BadCase {
   std::string message;  // substring of what() after the location
 };
 
+// Test names and failure messages show the file, not the struct's bytes.
+void PrintTo(const BadCase& c, std::ostream* out) { *out << c.file; }
+
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(' '));
   s.erase(s.find_last_not_of(' ') + 1);
@@ -135,6 +138,8 @@ std::vector<GeneratedCase> generated_cases() {
        "file is larger than 1 MiB"},
   };
 }
+
+void PrintTo(const GeneratedCase& c, std::ostream* out) { *out << c.name; }
 
 class GeneratedBadScenario : public testing::TestWithParam<GeneratedCase> {};
 

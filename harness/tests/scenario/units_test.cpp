@@ -5,23 +5,18 @@
 namespace leakgate {
 namespace {
 
-std::string size_error(std::string_view text) {
+// what() of the UnitError the parse throws, or "no error".
+template <typename Parse>
+std::string error_of(Parse parse, std::string_view text) {
   try {
-    parse_size(text);
+    parse(text);
   } catch (const UnitError& e) {
     return e.what();
   }
   return "no error";
 }
-
-std::string duration_error(std::string_view text) {
-  try {
-    parse_duration(text);
-  } catch (const UnitError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+std::string size_error(std::string_view text) { return error_of(parse_size, text); }
+std::string duration_error(std::string_view text) { return error_of(parse_duration, text); }
 
 TEST(ParseSize, UnitsAndPlainNumbers) {
   EXPECT_EQ(parse_size("0"), 0);
