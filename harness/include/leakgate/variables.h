@@ -5,7 +5,6 @@
 // and '_', not starting with a digit.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -14,7 +13,8 @@
 
 namespace leakgate {
 
-using Variables = std::map<std::string, std::string, std::less<>>;
+// Plain std::map so run options (std::map<std::string, std::string>) assign to it directly.
+using Variables = std::map<std::string, std::string>;
 
 // Builtins the runner defines. Daemon fields (command, env, wrapper, endpoint) see only the
 // ones known before the daemon starts; steps see all of them plus variables saved earlier.

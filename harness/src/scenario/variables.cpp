@@ -62,7 +62,7 @@ std::string expand_variables(std::string_view text, const Variables& values) {
   scan_template(
       text, [&](std::string_view literal) { out += literal; },
       [&](std::string_view name, size_t offset) {
-        const auto found = values.find(name);
+        const auto found = values.find(std::string(name));
         if (found == values.end()) {
           std::string defined;
           for (const auto& [known, value] : values)
