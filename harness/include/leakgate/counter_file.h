@@ -23,6 +23,7 @@ struct CounterSnapshot {
   bool exited = false;              // the publisher ran its exit hook
   uint64_t dump_generation = 0;     // bumps when a live-object dump was written (see below)
   int64_t dropped_kinds = 0;        // kinds that did not fit in the file (capacity 256)
+  bool dump_signal = false;         // SIGUSR2 asks for a dump (start_from_environment)
 
   const KindSnapshot* find(std::string_view name) const {
     for (const auto& k : kinds) {

@@ -27,7 +27,8 @@ struct Header {
   std::atomic<int64_t> heap_present;
   std::atomic<uint64_t> dump_generation;
   std::atomic<int64_t> dropped_kinds;  // kinds that did not fit in capacity
-  char reserved[64];
+  std::atomic<int64_t> dump_signal;    // SIGUSR2 requests a dump (else it would kill)
+  char reserved[56];
 };
 
 // live is derived as created - released: both are monotonic, so each can be mirrored

@@ -66,6 +66,9 @@ struct CounterPublisher::Impl {
   std::atomic<bool> dump_requested{false};
   std::thread thread;
 
+  pid_t owner = getpid();  // a forked child must not finish() the parent's file
+
+  static void install_fork_handlers();
   void attach(ResourceKind& kind);
   void refresh_heap();
   void write_dump();
@@ -89,6 +92,23 @@ void CounterPublisher::Impl::attach(ResourceKind& kind) {
   cf::store_max(entry.released, kind.released_.load());
   cf::store_max(entry.peak, kind.peak_.load());
   header->entry_count.store(index + 1, std::memory_order_release);
+}
+
+// A forked child inherits the MAP_SHARED mapping: its counted objects must not land in
+// the parent's file. Holding kinds_mu across fork() keeps the child's copy of the mutex
+// unlocked and the slot list consistent (posix_spawn runs no atfork handlers).
+void CounterPublisher::Impl::install_fork_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    pthread_atfork([] { Registry::global().state_->kinds_mu.lock(); },
+                   [] { Registry::global().state_->kinds_mu.unlock(); },
+                   [] {
+                     Registry::State& state = *Registry::global().state_;
+                     state.on_new_kind = nullptr;
+                     for (ResourceKind* kind : state.order) kind->shared_slot_.store(nullptr);
+                     state.kinds_mu.unlock();
+                   });
+  });
 }
 
 void CounterPublisher::Impl::refresh_heap() {
@@ -124,6 +144,12 @@ void CounterPublisher::Impl::run() {
 }
 
 void CounterPublisher::Impl::finish(bool detach) {
+  if (getpid() != owner) {
+    // Forked child: the file and the thread are the parent's. The handle names a thread
+    // that does not exist here; forget it instead of joining (or terminating on) it.
+    new (&thread) std::thread();
+    return;
+  }
   {
     std::lock_guard lock(mu);
     if (finished) return;
@@ -177,6 +203,7 @@ CounterPublisher::CounterPublisher(const std::string& path, int heap_interval_ms
     throw error;
   }
 
+  Impl::install_fork_handlers();
   Registry::State& state = *Registry::global().state_;
   {
     std::lock_guard lock(state.kinds_mu);
@@ -233,6 +260,7 @@ void CounterPublisher::start_from_environment() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   sigaction(SIGUSR2, &sa, nullptr);
+  g_env_impl->header->dump_signal.store(1, std::memory_order_release);
   // Keep the mapping attached: releases during static destruction still reach the file.
   std::atexit([] { g_env_impl->finish(/*detach=*/false); });
 }

@@ -84,6 +84,7 @@ CounterSnapshot CounterFileReader::read() const {
   snap.exited = header->exited.load(std::memory_order_acquire) != 0;
   snap.dump_generation = header->dump_generation.load(std::memory_order_acquire);
   snap.dropped_kinds = header->dropped_kinds.load(std::memory_order_relaxed);
+  snap.dump_signal = header->dump_signal.load(std::memory_order_acquire) != 0;
   return snap;
 }
 

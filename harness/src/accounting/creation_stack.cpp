@@ -146,7 +146,7 @@ const char* addr2line_program() {
 // Runs addr2line on one module; empty on any failure (missing tool, timeout, bad exit).
 std::string run_addr2line(const char* program, const std::string& module,
                           const std::vector<uintptr_t>& offsets) {
-  if (access(program, X_OK) != 0) return {};
+  if (std::strchr(program, '/') != nullptr && access(program, X_OK) != 0) return {};
   std::vector<std::string> args = {program, "-a", "-f", "-i", "-C", "-e", module};
   char hex[32];
   for (uintptr_t off : offsets) {
@@ -165,8 +165,19 @@ std::string run_addr2line(const char* program, const std::string& module,
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // The caller may be the publisher thread, which blocks every signal: unblock them in
+  // the child and restore default dispositions (a daemon may ignore SIGPIPE or SIGCHLD).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, program, &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawnp(&pid, program, &actions, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   write_end.reset();
   if (rc != 0) return {};

@@ -19,7 +19,10 @@ std::optional<std::string> request_live_dump(pid_t pid, const std::string& count
                                              std::chrono::milliseconds timeout) {
   auto reader = CounterFileReader::open(counters_path);
   if (!reader) return std::nullopt;
-  const uint64_t before = reader->read().dump_generation;
+  const CounterSnapshot snap = reader->read();
+  // SIGUSR2's default action terminates: only signal a process that said it handles it.
+  if (snap.pid != pid || snap.exited || !snap.dump_signal) return std::nullopt;
+  const uint64_t before = snap.dump_generation;
   if (::kill(pid, SIGUSR2) != 0) return std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (reader->read().dump_generation == before) {

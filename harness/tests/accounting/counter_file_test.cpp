@@ -1,11 +1,13 @@
 #include "leakgate/counter_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -91,6 +93,31 @@ TEST(CounterFile, ConcurrentUpdatesEndExact) {
   EXPECT_EQ(must_find(snap, "counter_test.concurrent").peak, k.peak());
 }
 
+TEST(CounterFile, ForkedChildDoesNotWriteIntoParentsFile) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  ResourceKind& k = kind("counter_test.fork");
+  std::optional<CounterPublisher> publisher(std::in_place, path);
+  Accounted held(k);
+  const pid_t child = fork();
+  if (child == 0) {
+    std::vector<Accounted> more;
+    for (int i = 0; i < 5; ++i) more.emplace_back(k);
+    Accounted other(kind("counter_test.fork_child_only"));
+    publisher.reset();  // must neither join the parent's thread nor mark its file exited
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const auto snap = CounterFileReader::open(path)->read();
+  EXPECT_FALSE(snap.exited);
+  EXPECT_EQ(must_find(snap, "counter_test.fork").live, 1);
+  EXPECT_EQ(must_find(snap, "counter_test.fork").created, 1);
+  EXPECT_EQ(snap.find("counter_test.fork_child_only"), nullptr);
+}
+
 TEST(CounterFile, OnlyOnePublisherAtATime) {
   testing::TestDir dir;
   CounterPublisher first(dir.file("a"));
@@ -146,6 +173,16 @@ TEST(CounterFile, RequestedDumpIsWrittenAndGenerationBumps) {
 }
 
 #if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+TEST(CounterFile, LiveDumpRequestSparesProcessesWithoutTheHandler) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  CounterPublisher publisher(path);  // explicit publisher: no SIGUSR2 handler installed
+  EXPECT_FALSE(CounterFileReader::open(path)->read().dump_signal);
+  // Would kill this test process if it sent SIGUSR2.
+  EXPECT_FALSE(request_live_dump(getpid(), path, std::chrono::milliseconds(50)).has_value());
+  EXPECT_FALSE(request_live_dump(getpid(), dir.file("missing"), std::chrono::milliseconds(50)));
+}
+
 TEST(CounterFile, ReadIsFast) {
   testing::TestDir dir;
   const std::string path = dir.file("counters");
