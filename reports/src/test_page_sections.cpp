@@ -1,0 +1,299 @@
+// Tables of a test page: budgets, attribution, steps, daemon output, environment.
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "json_access.h"
+#include "leakgate/reports/format.h"
+#include "leakgate/reports/html.h"
+#include "page_layout.h"
+#include "test_page_sections.h"
+
+namespace leakgate::reports::detail {
+namespace {
+
+using nlohmann::json;
+
+Unit metric_unit(const json& result, const std::string& metric) {
+  return unit_of_metric(metric, member(member(result, "metrics"), metric));
+}
+
+std::string cell(const std::string& text, const std::string& css_class = "num") {
+  return "<td class=\"" + css_class + "\">" + escape_html(text) + "</td>";
+}
+
+// "metric.key" of every violation, to mark the figures that broke their budget.
+std::set<std::string> violated_figures(const json& result) {
+  std::set<std::string> figures;
+  const json& violations = member(result, "violations");
+  if (!violations.is_array()) return figures;
+  for (const json& violation : violations) {
+    figures.insert(text_member(violation, "metric") + "." + text_member(violation, "key"));
+  }
+  return figures;
+}
+
+std::string budget_description(const json& budget, Unit unit) {
+  static const std::vector<std::pair<const char*, const char*>> keys = {
+      {"peak", "peak ≤ "},
+      {"growth", "growth ≤ "},
+      {"per_iter", "per iteration ≤ "},
+      {"at_exit", "at exit ≤ "},
+      {"regress", "vs baseline ≤ "}};
+  std::string text;
+  for (const auto& [key, words] : keys) {
+    const json& limit = member(budget, key);
+    if (limit.is_null()) continue;
+    if (!text.empty()) text += "; ";
+    text += words;
+    if (!limit.is_number()) {
+      text += text_member(budget, key);
+    } else if (std::string(key) == "growth" || std::string(key) == "per_iter") {
+      text += format_signed_quantity(limit.get<double>(), unit);
+    } else {
+      text += format_quantity(limit.get<double>(), unit);
+    }
+  }
+  return text.empty() ? "none" : text;
+}
+
+std::string verdict_pill(const std::string& verdict) {
+  const std::string css = verdict == "pass"            ? "pass"
+                          : verdict == "expected-fail" ? "expected"
+                                                       : "fail";
+  return "<span class=\"pill " + css + "\">" + escape_html(verdict.empty() ? "—" : verdict) +
+         "</span>";
+}
+
+std::string budget_row(const std::string& name, const json& metric,
+                       const std::set<std::string>& violated) {
+  const Unit unit = unit_of_metric(name, metric);
+  const std::string verdict = text_member(metric, "verdict");
+  auto figure = [&](const char* key, bool is_change) {
+    const auto value = number_member(metric, key);
+    const std::string text =
+        is_change ? format_signed_quantity(value, unit) : format_quantity(value, unit);
+    return cell(text, violated.count(name + "." + key) ? "num over" : "num");
+  };
+  std::string per_iter = format_signed_quantity(number_member(metric, "per_iter"), unit);
+  if (number_member(metric, "per_iter")) per_iter += "/iter";
+  std::string row = "<tr class=\"" + std::string(verdict == "fail" ? "failing" : "") + "\">";
+  row += "<th scope=\"row\"><code>" + escape_html(name) + "</code></th>";
+  row += figure("baseline", false) + figure("peak", false) + figure("final", false) +
+         figure("growth", true);
+  row += cell(per_iter, violated.count(name + ".per_iter") ? "num over" : "num");
+  row += figure("at_exit", false);
+  const json& budget = member(metric, "budget");
+  row += "<td class=\"budget\">" + escape_html(budget_description(budget, unit));
+  if (text_member(budget, "source") == "default") row += " <span class=\"muted\">(default)</span>";
+  row += "</td><td>" + verdict_pill(verdict) + "</td></tr>\n";
+  return row;
+}
+
+}  // namespace
+
+std::string describe_violation(const json& result, const json& violation) {
+  const std::string metric = text_member(violation, "metric", "a metric");
+  const std::string key = text_member(violation, "key");
+  const Unit unit = metric_unit(result, metric);
+  const auto observed = number_member(violation, "observed");
+  const auto limit = number_member(violation, "limit");
+  const json& figures = member(member(result, "metrics"), metric);
+  if (key == "peak") {
+    return metric + " peaked at " + format_quantity(observed, unit) +
+           "; the budget allows at most " + format_quantity(limit, unit) + ".";
+  }
+  if (key == "growth") {
+    return metric + " grew by " + format_signed_quantity(observed, unit) + " from baseline " +
+           format_quantity(number_member(figures, "baseline"), unit) + " to final " +
+           format_quantity(number_member(figures, "final"), unit) + "; the budget allows " +
+           format_signed_quantity(limit, unit) + ".";
+  }
+  if (key == "per_iter") {
+    return metric + " grew by " + format_signed_quantity(observed, unit) +
+           " per measured iteration; the budget allows " + format_signed_quantity(limit, unit) +
+           " per iteration.";
+  }
+  if (key == "at_exit") {
+    return metric + " was still " + format_quantity(observed, unit) +
+           " after the daemon stopped; the budget allows " + format_quantity(limit, unit) + ".";
+  }
+  if (key == "regress") {
+    return metric + " regressed against the baseline run: " + format_quantity(observed, unit) +
+           " where the limit is " + format_quantity(limit, unit) + ".";
+  }
+  return metric + " " + key + " is " + format_quantity(observed, unit) + ", over the limit of " +
+         format_quantity(limit, unit) + ".";
+}
+
+std::string render_budget_table(const json& result) {
+  const json& metrics = member(result, "metrics");
+  if (!metrics.is_object() || metrics.empty()) {
+    return section("budgets", "Budgets", "<p class=\"muted\">No metrics were recorded.</p>\n");
+  }
+  const std::set<std::string> violated = violated_figures(result);
+  std::string failing_rows, other_rows;
+  for (const auto& [name, metric] : metrics.items()) {
+    (text_member(metric, "verdict") == "fail" ? failing_rows : other_rows) +=
+        budget_row(name, metric, violated);
+  }
+  std::string html =
+      "<p class=\"muted\">Baseline is taken after warm-up and settling, final after the measured "
+      "iterations and settling, at exit after the daemon stopped. Growth = final − baseline; "
+      "per iteration is the robust slope over the per-iteration checkpoints.</p>\n"
+      "<div class=\"scroll\"><table class=\"budgets\"><thead><tr><th>metric</th>"
+      "<th class=\"num\">baseline</th><th class=\"num\">peak</th><th class=\"num\">final</th>"
+      "<th class=\"num\">growth</th><th class=\"num\">per iteration</th>"
+      "<th class=\"num\">at exit</th><th>budget</th><th>verdict</th></tr></thead>\n<tbody>\n";
+  html += failing_rows + other_rows + "</tbody></table></div>\n";
+  return section("budgets", "Budgets", html);
+}
+
+std::string render_attribution(const json& result) {
+  const json& attribution = member(result, "attribution");
+  std::string html;
+  const json& objects = member(attribution, "objects");
+  if (objects.is_object() && !objects.empty()) {
+    html += "<h3>Live objects by creation stack</h3>\n";
+    for (const auto& [kind, stacks] : objects.items()) {
+      html += "<table class=\"stacks\"><caption><code>" + escape_html(kind) +
+              "</code></caption><thead><tr><th class=\"num\">live</th><th>created at</th></tr>"
+              "</thead><tbody>\n";
+      for (const json& stack : array_or_empty(stacks)) {
+        const json& frames = member(stack, "frames");
+        html += "<tr>" + cell(format_quantity(number_member(stack, "count"), Unit::count)) +
+                "<td><code>" + escape_html(text_member(stack, "site", "(unknown site)")) +
+                "</code>";
+        if (frames.is_array() && !frames.empty()) {
+          html += "<details><summary>" + std::to_string(frames.size()) +
+                  " frames</summary><ol class=\"frames\">";
+          for (const json& frame : frames) {
+            html += "<li><code>" +
+                    escape_html(frame.is_string() ? frame.get<std::string>() : frame.dump()) +
+                    "</code></li>";
+          }
+          html += "</ol></details>";
+        }
+        html += "</td></tr>\n";
+      }
+      html += "</tbody></table>\n";
+    }
+  }
+  const json& new_fds = member(attribution, "new_fds");
+  if (new_fds.is_array() && !new_fds.empty()) {
+    html +=
+        "<h3>File descriptors opened since the baseline</h3>\n<table class=\"fds\"><thead><tr>"
+        "<th class=\"num\">fd</th><th>type</th><th>target</th></tr></thead><tbody>\n";
+    for (const json& fd : new_fds) {
+      html += "<tr>" + cell(text_member(fd, "fd")) + cell(text_member(fd, "type"), "") +
+              "<td><code>" + escape_html(text_member(fd, "target")) + "</code></td></tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
+  const json& heap = member(attribution, "heap_growth");
+  if (heap.is_array() && !heap.empty()) {
+    html +=
+        "<h3>Heap growth by allocation site</h3>\n<table class=\"heap\"><thead><tr>"
+        "<th>function</th><th class=\"num\">bytes</th><th class=\"num\">objects</th></tr>"
+        "</thead><tbody>\n";
+    for (const json& site : heap) {
+      html += "<tr><td><code>" + escape_html(text_member(site, "function")) + "</code></td>" +
+              cell(format_quantity(number_member(site, "bytes"), Unit::bytes)) +
+              cell(format_quantity(number_member(site, "objects"), Unit::count)) + "</tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
+  if (html.empty()) {
+    html =
+        "<p class=\"muted\">Nothing to attribute: no counted objects outlived the measured "
+        "phase, no new file descriptors, and no heap profile was taken.</p>\n";
+  }
+  return section("attribution", "Attribution", html);
+}
+
+std::string render_steps(const json& result) {
+  const json& steps = member(result, "steps");
+  if (!steps.is_array() || steps.empty()) return {};
+  std::string html =
+      "<div class=\"scroll\"><table class=\"steps\"><thead><tr><th "
+      "class=\"num\">#</th><th>step</th>"
+      "<th>where</th><th class=\"num\">calls</th><th class=\"num\">total</th>"
+      "<th class=\"num\">mean</th><th class=\"num\">max</th><th class=\"num\">failures</th>"
+      "</tr></thead><tbody>\n";
+  for (const json& step : steps) {
+    const auto calls = number_member(step, "calls");
+    const auto total_ms = number_member(step, "total_ms");
+    const auto failures = number_member(step, "failures").value_or(0);
+    std::optional<double> mean_ms;
+    if (calls && total_ms && *calls > 0) mean_ms = *total_ms / *calls;
+    auto ms = [](std::optional<double> value) {
+      return value ? format_number(*value) + " ms" : std::string("—");
+    };
+    html += std::string("<tr") + (failures > 0 ? " class=\"failing\"" : "") + ">" +
+            cell(text_member(step, "index")) + "<td>" + escape_html(text_member(step, "what")) +
+            "</td><td><code>" + escape_html(text_member(step, "where")) + "</code></td>" +
+            cell(format_quantity(calls, Unit::count)) + cell(ms(total_ms)) + cell(ms(mean_ms)) +
+            cell(ms(number_member(step, "max_ms"))) +
+            cell(format_number(failures), failures > 0 ? "num over" : "num") + "</tr>\n";
+    if (const std::string first = text_member(step, "first_failure"); !first.empty()) {
+      html += "<tr class=\"failing\"><td></td><td colspan=\"7\">first failure: <code>" +
+              escape_html(first) + "</code></td></tr>\n";
+    }
+  }
+  html += "</tbody></table></div>\n";
+  return section("steps", "Steps", html);
+}
+
+std::string render_daemon_output(const json& result) {
+  const json& daemon = member(result, "daemon");
+  if (!daemon.is_object()) return {};
+  std::string html = "<dl class=\"facts\">";
+  const json& command = member(daemon, "command");
+  std::string command_line;
+  for (const json& word : array_or_empty(command)) {
+    if (!command_line.empty()) command_line += ' ';
+    command_line += word.is_string() ? word.get<std::string>() : word.dump();
+  }
+  html += "<div class=\"wide\"><dt>command</dt><dd><code>" + escape_html(command_line) +
+          "</code></dd></div>";
+  html += "<div><dt>pid</dt><dd>" + escape_html(text_member(daemon, "pid", "—")) + "</dd></div>";
+  const json& exit = member(daemon, "exit");
+  std::string exit_text = text_member(exit, "signal");
+  exit_text =
+      exit_text.empty() ? "exit code " + text_member(exit, "code", "—") : "killed by " + exit_text;
+  if (member(exit, "killed_after_timeout") == true) exit_text += " (killed after the grace period)";
+  html += "<div><dt>exit</dt><dd>" + escape_html(exit_text) + "</dd></div></dl>\n";
+  const json& files = member(daemon, "files");
+  for (const char* stream : {"stdout", "stderr"}) {
+    const std::string tail = text_member(daemon, std::string(stream) + "_tail");
+    html += "<h3>" + std::string(stream) + " (last lines)";
+    if (const std::string href = safe_relative_href(text_member(files, stream)); !href.empty()) {
+      html += " <a class=\"small\" href=\"" + href + "\">full file</a>";
+    }
+    html += "</h3>\n";
+    html += tail.empty() ? "<p class=\"muted\">(empty)</p>\n"
+                         : "<pre class=\"tail\">" + escape_html(tail) + "</pre>\n";
+  }
+  return section("daemon", "Daemon", html);
+}
+
+std::string render_environment(const json& result) {
+  const json& environment = member(result, "environment");
+  if (!environment.is_object() || environment.empty()) return {};
+  std::string rows;
+  for (const auto& [key, value] : environment.items()) {
+    if (value.is_object()) {
+      for (const auto& [inner_key, inner_value] : value.items()) {
+        rows += "<tr><th scope=\"row\">" + escape_html(key + "." + inner_key) + "</th><td>" +
+                escape_html(text_member(value, inner_key)) + "</td></tr>\n";
+      }
+      continue;
+    }
+    rows += "<tr><th scope=\"row\">" + escape_html(key) + "</th><td>" +
+            escape_html(text_member(environment, key)) + "</td></tr>\n";
+  }
+  return section("environment", "Environment",
+                 "<table class=\"environment\"><tbody>\n" + rows + "</tbody></table>\n");
+}
+
+}  // namespace leakgate::reports::detail

@@ -1,0 +1,25 @@
+// The sections of a test page, each rendered from the whole result (escaped HTML out).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace leakgate::reports::detail {
+
+std::string render_verdict_banner(const nlohmann::json& result);   // test_page.cpp
+std::string render_history_changes(const nlohmann::json& result);  // test_page_history.cpp
+std::string render_budget_table(const nlohmann::json& result);     // test_page_sections.cpp
+std::string render_attribution(const nlohmann::json& result);      // test_page_sections.cpp
+std::string render_steps(const nlohmann::json& result);            // test_page_sections.cpp
+std::string render_daemon_output(const nlohmann::json& result);    // test_page_sections.cpp
+std::string render_environment(const nlohmann::json& result);      // test_page_sections.cpp
+std::string render_timeline_charts(const nlohmann::json& result);  // test_page_charts.cpp
+
+// "PASS", "FAIL" or "ERROR".
+std::string verdict_word(const std::string& verdict);
+
+// A plain-words sentence for one violation, e.g. "daemon.engines grew by 40 …".
+std::string describe_violation(const nlohmann::json& result, const nlohmann::json& violation);
+
+}  // namespace leakgate::reports::detail

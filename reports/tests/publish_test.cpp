@@ -1,0 +1,120 @@
+// Publishing into a report directory, alone and from concurrent processes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "leakgate/reports/atomic_file.h"
+#include "leakgate/reports/publish.h"
+#include "test_support.h"
+
+namespace leakgate::reports::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST(Publish, WritesResultPageIndexAndResultsJson) {
+  const TemporaryDirectory directory;
+  publish_test_result(directory.path(), load_fixture("passing-issue-crud"),
+                      {"run-1", directory.path() / "history.db"});
+  for (const char* file : {"leak.issue-crud/result.json", "leak.issue-crud/index.html",
+                           "index.html", "results.json", "history.db"}) {
+    EXPECT_TRUE(std::filesystem::exists(directory.path() / file)) << file;
+  }
+  const json results = json::parse(read_text_file(directory.path() / "results.json"));
+  EXPECT_EQ(results["schema"], "leakgate.results/1");
+  ASSERT_EQ(results["tests"].size(), 1u);
+  EXPECT_FALSE(results["tests"][0].contains("timeline"));
+  EXPECT_EQ(results["tests"][0]["test"], "leak.issue-crud");
+}
+
+TEST(Publish, RejectsTestNamesThatAreNotADirectoryName) {
+  const TemporaryDirectory directory;
+  for (const char* name : {"../escape", "a/b", "", ".hidden"}) {
+    json result = load_fixture("passing-issue-crud");
+    result["test"] = name;
+    EXPECT_THROW(publish_test_result(directory.path(), result, {"run-1", {}}), std::runtime_error)
+        << name;
+  }
+}
+
+TEST(Publish, ReportsAnUnwritableDirectoryWithContext) {
+  try {
+    publish_test_result("/proc/leakgate-cannot-write-here", load_fixture("passing-issue-crud"),
+                        {"run-1", {}});
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("leak.issue-crud"), std::string::npos) << error.what();
+  }
+}
+
+TEST(Publish, ConcurrentProcessesAllAppearInTheIndex) {
+  constexpr int kProcesses = 2;
+  constexpr int kResultsEach = 20;
+  const TemporaryDirectory directory;
+  json small = load_fixture("passing-issue-crud");
+  small["timeline"]["t_s"] = {0.0, 1.0};
+  small["timeline"]["series"] = {{"daemon.rss", {1000, 2000}}};
+
+  // A reader polling the outputs must never see a partial file.
+  std::atomic<bool> done{false};
+  std::atomic<int> partial_reads{0};
+  std::thread reader([&] {
+    while (!done) {
+      try {
+        const std::string text = read_text_file(directory.path() / "results.json");
+        if (!json::accept(text)) ++partial_reads;
+        const std::string index = read_text_file(directory.path() / "index.html");
+        if (index.find("</html>") == std::string::npos) ++partial_reads;
+      } catch (const std::runtime_error&) {
+        // not written yet
+      }
+    }
+  });
+
+  std::vector<pid_t> children;
+  for (int process = 0; process < kProcesses; ++process) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      int status = 0;
+      try {
+        for (int i = 0; i < kResultsEach; ++i) {
+          json result = small;
+          result["test"] = "leak.p" + std::to_string(process) + "-" + std::to_string(i);
+          publish_test_result(directory.path(), result,
+                              {"run-parallel", directory.path() / "history.db"});
+        }
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "child %d: %s\n", process, error.what());
+        status = 1;
+      }
+      std::fflush(nullptr);
+      ::_exit(status);
+    }
+    children.push_back(child);
+  }
+  for (const pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(partial_reads, 0);
+
+  const json results = json::parse(read_text_file(directory.path() / "results.json"));
+  EXPECT_EQ(results["tests"].size(), static_cast<std::size_t>(kProcesses * kResultsEach));
+  const std::string index = read_text_file(directory.path() / "index.html");
+  for (int process = 0; process < kProcesses; ++process) {
+    for (int i = 0; i < kResultsEach; ++i) {
+      const std::string name = "leak.p" + std::to_string(process) + "-" + std::to_string(i);
+      EXPECT_NE(index.find("href=\"" + name + "/index.html\""), std::string::npos) << name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace leakgate::reports::testing
