@@ -54,6 +54,25 @@ std::string_view read_at(int dir, const char* name, char* buf, size_t size, int*
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+// Calls fn(name) for every entry of a directory fd but "." and "..", from its start, with
+// a stack buffer (no allocation). False when it cannot be read (the process is gone).
+template <class Fn>
+bool for_each_entry(int dir, Fn&& fn) {
+  if (dir < 0 || ::lseek(dir, 0, SEEK_SET) < 0) return false;
+  alignas(dirent64) char buf[kDirBufSize];
+  for (;;) {
+    const ssize_t n = ::getdents64(dir, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    for (ssize_t off = 0; off < n;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buf + off);
+      off += entry->d_reclen;
+      if (entry->d_name[0] != '.') fn(entry->d_name);  // /proc names never start with '.'
+    }
+  }
+}
+
 }  // namespace
 
 ProcessProbe::ProcessProbe(pid_t pid) : pid_(pid), self_(pid == ::getpid()) {
@@ -102,25 +121,11 @@ bool ProcessProbe::is_own_fd(const char* name) const {
          fd == fd_dir_fd_.get() || fd == task_dir_.get();
 }
 
-// Calls fn(name) for every fd entry; false when the directory cannot be read (process gone).
 template <class Fn>
 bool ProcessProbe::for_each_fd(Fn&& fn) const {
-  const int dir = fd_dir_fd_.get();
-  if (dir < 0 || ::lseek(dir, 0, SEEK_SET) < 0) return false;
-  alignas(dirent64) char buf[kDirBufSize];
-  for (;;) {
-    const ssize_t n = ::getdents64(dir, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) return true;
-    for (ssize_t off = 0; off < n;) {
-      const auto* entry = reinterpret_cast<const dirent64*>(buf + off);
-      off += entry->d_reclen;
-      if (entry->d_name[0] == '.') continue;  // "." and ".."; fd names are digits
-      if (self_ && is_own_fd(entry->d_name)) continue;
-      fn(entry->d_name);
-    }
-  }
+  return for_each_entry(fd_dir_fd_.get(), [&](const char* name) {
+    if (!self_ || !is_own_fd(name)) fn(name);
+  });
 }
 
 std::optional<int64_t> ProcessProbe::fd_count() const {
@@ -137,23 +142,10 @@ std::optional<FdCounts> ProcessProbe::fd_counts_by_type() const {
     const ssize_t len = ::readlinkat(dir, name, target, sizeof target);
     if (len < 0) return;  // closed between getdents64 and readlink
     ++counts.total;
-    switch (classify_fd_target({target, static_cast<size_t>(len)})) {
-      case FdType::kSocket:
-        ++counts.socket;
-        break;
-      case FdType::kPipe:
-        ++counts.pipe;
-        break;
-      case FdType::kFile:
-        ++counts.file;
-        break;
-      case FdType::kAnon:
-        ++counts.anon;
-        break;
-      case FdType::kOther:
-        ++counts.other;
-        break;
-    }
+    static_assert(static_cast<int>(FdType::kSocket) == 0 && static_cast<int>(FdType::kOther) == 4);
+    int64_t* const by_type[] = {&counts.socket, &counts.pipe, &counts.file, &counts.anon,
+                                &counts.other};  // FdType order
+    ++*by_type[static_cast<int>(classify_fd_target({target, static_cast<size_t>(len)}))];
   });
   if (!ok) return std::nullopt;
   return counts;
@@ -203,53 +195,37 @@ std::optional<int64_t> ProcessProbe::threads() const {
 
 std::optional<int64_t> ProcessProbe::children() const {
   const int tasks = task_dir_.get();
-  if (::lseek(tasks, 0, SEEK_SET) < 0) return std::nullopt;
   int64_t count = 0;
-  alignas(dirent64) char buf[kDirBufSize];
-  for (;;) {
-    const ssize_t n = ::getdents64(tasks, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) return count;
-    for (ssize_t off = 0; off < n;) {
-      const auto* entry = reinterpret_cast<const dirent64*>(buf + off);
-      off += entry->d_reclen;
-      if (entry->d_name[0] == '.') continue;
-      char path[300];  // d_name is at most 255 bytes
-      std::snprintf(path, sizeof path, "%s/children", entry->d_name);
-      char text[4096];
-      int error = 0;
-      const std::string_view list = read_at(tasks, path, text, sizeof text, &error);
-      pid_t tid = -1;
-      std::from_chars(entry->d_name, entry->d_name + std::strlen(entry->d_name), tid);
-      if (error == ENOENT && tid == pid_) {
-        return children_by_ppid_scan();  // kernel without CONFIG_PROC_CHILDREN
-      }
-      count += count_pid_list(list);
-    }
+  bool unsupported = false;
+  const bool ok = for_each_entry(tasks, [&](const char* tid) {
+    char path[300];  // d_name is at most 255 bytes
+    std::snprintf(path, sizeof path, "%s/children", tid);
+    char text[4096];
+    int error = 0;
+    count += count_pid_list(read_at(tasks, path, text, sizeof text, &error));
+    unsupported = unsupported || error == ENOENT;
+  });
+  if (!ok) return std::nullopt;
+  // ENOENT: a thread ended meanwhile, or a kernel without CONFIG_PROC_CHILDREN.
+  if (unsupported && ::faccessat(tasks, (std::to_string(pid_) + "/children").c_str(), R_OK, 0)) {
+    return children_by_ppid_scan();
   }
+  return count;
 }
 
 std::optional<int64_t> ProcessProbe::children_by_ppid_scan() const {
-  UniqueFd proc = UniqueFd(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!proc) return std::nullopt;
+  UniqueFd proc(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   int64_t count = 0;
-  alignas(dirent64) char buf[kDirBufSize];
-  for (;;) {
-    const ssize_t n = ::getdents64(proc.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0 ? std::optional<int64_t>(count) : std::nullopt;
-    for (ssize_t off = 0; off < n;) {
-      const auto* entry = reinterpret_cast<const dirent64*>(buf + off);
-      off += entry->d_reclen;
-      if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
-      char path[300];
-      std::snprintf(path, sizeof path, "%s/stat", entry->d_name);
-      char text[kTextBufSize];
-      int error = 0;
-      if (parse_stat_ppid(read_at(proc.get(), path, text, sizeof text, &error)) == pid_) ++count;
-    }
-  }
+  const bool ok = for_each_entry(proc.get(), [&](const char* name) {
+    if (name[0] < '1' || name[0] > '9') return;
+    char path[300];
+    std::snprintf(path, sizeof path, "%s/stat", name);
+    char text[kTextBufSize];
+    int error = 0;
+    if (parse_stat_ppid(read_at(proc.get(), path, text, sizeof text, &error)) == pid_) ++count;
+  });
+  if (!ok) return std::nullopt;
+  return count;
 }
 
 std::optional<ProcessSample> ProcessProbe::sample(Options options) const {
