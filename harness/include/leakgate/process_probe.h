@@ -1,6 +1,6 @@
 // Samples one process from /proc: fds (by type on demand), RSS, PSS (on demand), threads,
-// children. Keeps /proc/PID, its fd directory, statm and stat open between samples
-// (pread is ~6x cheaper than open/read; the kept /proc/PID also guards against pid reuse).
+// children. Keeps /proc/PID and its fd, task, statm and stat open between samples (pread is
+// ~6x cheaper than open/read; fds opened once are tied to that process, not a reused pid).
 // Not thread-safe: the kept directory fd has one offset. Use one probe per sampling thread.
 // Probing the own process (getpid()) does not count the probe's own kept-open fds.
 #pragma once
