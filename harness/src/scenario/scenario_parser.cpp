@@ -156,8 +156,9 @@ SettleSpec read_settle(const YamlReader& reader, const Field& field) {
   return settle;
 }
 
+template <size_t N>
 VariableScope builtin_scope(const std::set<std::string>& extra,
-                            const std::vector<std::string_view>& builtins) {
+                            const std::string_view (&builtins)[N]) {
   VariableScope scope;
   scope.defined.insert(extra.begin(), extra.end());
   for (std::string_view name : builtins) scope.defined.emplace(name);
@@ -201,10 +202,8 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
     else if (entry.key == "description")
       scenario.description = read_string(reader, value);
     else if (entry.key == "daemon")
-      scenario.daemon = read_daemon(
-          reader, value,
-          builtin_scope(extra_variables,
-                        {std::begin(kDaemonBuiltinVariables), std::end(kDaemonBuiltinVariables)}));
+      scenario.daemon =
+          read_daemon(reader, value, builtin_scope(extra_variables, kDaemonBuiltinVariables));
     else if (entry.key == "warmup")
       scenario.warmup = static_cast<int>(read_integer(reader, value, 0, 10000));
     else if (entry.key == "iterations")
@@ -217,8 +216,7 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
     } else if (entry.key == "settle")
       scenario.settle = read_settle(reader, value);
     else if (entry.key == "steps") {
-      VariableScope scope = builtin_scope(
-          extra_variables, {std::begin(kStepBuiltinVariables), std::end(kStepBuiltinVariables)});
+      VariableScope scope = builtin_scope(extra_variables, kStepBuiltinVariables);
       scope.saved_later = collect_saved_variables(reader, value, 0);
       scenario.steps = read_steps(reader, value, scope, 0);
     } else if (entry.key == "budgets")
