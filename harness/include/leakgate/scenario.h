@@ -17,20 +17,20 @@ namespace leakgate {
 
 struct SourceLocation {
   std::string file;
-  int line = 0;    // 1-based
-  int column = 0;  // 1-based
+  int line = 0;             // 1-based
+  int column = 0;           // 1-based
   std::string str() const;  // "file:line:column" ("file" alone when line is 0)
 };
 
 struct DaemonSpec {
   std::vector<std::string> command;  // templates: ${VAR} expanded at run time
   enum class Ready { kStdout, kHttp } ready = Ready::kStdout;
-  std::string ready_http_path;           // for kHttp, e.g. "/health"
-  std::optional<std::string> endpoint;   // template; default: the readiness line's endpoint
+  std::string ready_http_path;          // for kHttp, e.g. "/health"
+  std::optional<std::string> endpoint;  // template; default: the readiness line's endpoint
   enum class Counters { kShm, kPrometheus, kNone } counters = Counters::kShm;
   std::string prometheus_path = "/metrics";
-  std::vector<std::string> wrapper;      // command prefix, e.g. valgrind --track-fds=yes
-  std::vector<std::string> inject;       // passed as --inject a,b
+  std::vector<std::string> wrapper;        // command prefix, e.g. valgrind --track-fds=yes
+  std::vector<std::string> inject;         // passed as --inject a,b
   std::map<std::string, std::string> env;  // templates
   Millis ready_timeout{10000};
   Millis stop_timeout{2000};
@@ -110,8 +110,9 @@ struct Scenario {
   double sample_hz = 200;
   SettleSpec settle;
   StepList steps;
-  std::map<std::string, Budget> budgets;     // explicit, by metric name ("daemon.engines")
-  std::vector<std::string> expect_violations;  // "daemon.engines.growth", or "daemon.engines" (any key)
+  std::map<std::string, Budget> budgets;  // explicit, by metric name ("daemon.engines")
+  // Budgets that must fail: "daemon.engines.growth", or "daemon.engines" (any key).
+  std::vector<std::string> expect_violations;
   // `metrics: [widgets]`: custom counted kinds, so daemon.widgets is a metric (metrics.h).
   std::vector<std::string> declared_kinds;
 };
