@@ -126,6 +126,8 @@ std::variant<DaemonOptions, int> parse_daemon_options(int argc, const char* cons
       "socket or loopback TCP)",
       "trackerd"};
   app.footer(help_footer());
+  // A repeated option overrides the earlier one, so wrappers can append to a base command.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto* socket = app.add_option("--socket", options.socket_path, "Unix socket to listen on")
                      ->capture_default_str();
   auto* listen = app.add_option("--listen", listen_text,

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "leakgate/unique_fd.h"
 
@@ -90,8 +91,30 @@ void write_token_file(const std::filesystem::path& path, const std::string& toke
   }
 }
 
+namespace {
+
+// cpp-httplib 0.11.4 listens with a backlog of 5. A full Unix-socket backlog makes a
+// non-blocking connect fail at once (EAGAIN) instead of waiting, so a burst of clients gets
+// "connection failed". Record the listening socket, then listen again with a deep backlog
+// (listen() on a listening socket only changes its backlog).
+std::shared_ptr<int> record_listening_socket(httplib::Server& server) {
+  auto listening = std::make_shared<int>(-1);
+  server.set_socket_options([listening](socket_t sock) {
+    httplib::default_socket_options(sock);
+    *listening = sock;  // the last socket offered is the one that got bound
+  });
+  return listening;
+}
+
+void deepen_backlog(int listening) {
+  if (listening >= 0) ::listen(listening, SOMAXCONN);
+}
+
+}  // namespace
+
 BoundEndpoint BoundEndpoint::bind(httplib::Server& server, const DaemonOptions& options) {
   BoundEndpoint bound;
+  const auto listening = record_listening_socket(server);
   if (options.listen) {
     const ListenAddress& address = *options.listen;
     int port = address.port;
@@ -101,6 +124,7 @@ BoundEndpoint BoundEndpoint::bind(httplib::Server& server, const DaemonOptions& 
       port = -1;
     }
     if (port <= 0) fail("cannot listen on " + address.host + ":" + std::to_string(address.port));
+    deepen_backlog(*listening);
     bound.endpoint_ = Endpoint::tcp(address.host, port);
     return bound;
   }
@@ -112,6 +136,7 @@ BoundEndpoint BoundEndpoint::bind(httplib::Server& server, const DaemonOptions& 
   const bool ok = server.bind_to_port(path.string(), 80);  // the port is ignored for AF_UNIX
   ::umask(previous);
   if (!ok) fail("cannot listen on " + path.string());
+  deepen_backlog(*listening);
   struct stat status {};
   if (::stat(path.c_str(), &status) == 0) bound.socket_inode_ = status.st_ino;
   bound.endpoint_ = Endpoint::unix_socket(path.string());

@@ -1,0 +1,54 @@
+// Fixture for integration tests: a private directory, a real trackerd in it, clients for it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leakgate/registry.h"
+#include "temp_dir.h"
+#include "tracker/client.h"
+#include "trackerd_process.h"
+
+namespace tracker::testing {
+
+struct RawReply {
+  int status = 0;  // 0: no reply (connection closed or refused)
+  std::string body;
+  std::string content_type;
+};
+
+// One HTTP request on a fresh connection, bypassing tracker::Client (for malformed input).
+RawReply raw_request(const std::string& endpoint, const std::string& method,
+                     const std::string& path, const std::string& body = {},
+                     const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+// Polls `condition` every 5 ms until it holds or `timeout` passes; returns its last value.
+bool eventually(const std::function<bool()>& condition, milliseconds timeout = milliseconds(3000));
+
+// /proc figures of another process.
+int64_t open_fds(pid_t pid);
+int64_t thread_count(pid_t pid);
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  // --socket, --db, --sync-interval 20ms and LEAKGATE_COUNTERS are filled in; `extra` follows.
+  TrackerdProcess& start(std::vector<std::string> extra = {});
+  void restart(std::vector<std::string> extra = {});
+  Client client() const { return Client(daemon_->endpoint()); }
+  TrackerdProcess& daemon() { return *daemon_; }
+  std::optional<int64_t> live(const std::string& kind) const {
+    return counter_live(counters_, kind);
+  }
+
+  TempDir dir_;
+  const std::filesystem::path socket_ = dir_ / "d.sock";
+  const std::filesystem::path db_ = dir_ / "t.db";
+  const std::filesystem::path counters_ = dir_ / "counters";
+  const std::filesystem::path log_ = dir_ / "trackerd.log";
+  std::unique_ptr<TrackerdProcess> daemon_;
+};
+
+}  // namespace tracker::testing
