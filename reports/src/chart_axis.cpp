@@ -62,6 +62,7 @@ AxisScale nice_time_scale(double start_s, double end_s, int target_ticks) {
 }
 
 std::string format_tick(double value, Unit unit) {
+  if (value == 0) return "0";
   return unit == Unit::bytes ? format_bytes(value) : format_number(value);
 }
 

@@ -50,18 +50,27 @@ std::string figure_cell(const json& result, const std::string& metric, const cha
          "\">" + escape_html(text) + "</td>";
 }
 
+// "daemon.engines: peak, growth, at_exit", one line per metric; expected ones apart.
 std::string violated_budgets(const json& result) {
-  std::string html;
-  const json& violations = member(result, "violations");
-  for (const json& violation : detail::array_or_empty(violations)) {
+  std::vector<std::pair<std::string, std::string>> by_metric;  // "metric|expected" -> keys
+  for (const json& violation : detail::array_or_empty(member(result, "violations"))) {
     const bool expected = member(violation, "expected") == true;
-    html += std::string("<code class=\"") + (expected ? "expected" : "violated") + "\">" +
-            escape_html(text_member(violation, "metric") + "." + text_member(violation, "key")) +
-            "</code> ";
+    const std::string metric = text_member(violation, "metric") + (expected ? " (expected)" : "");
+    auto group = std::find_if(by_metric.begin(), by_metric.end(),
+                              [&](const auto& entry) { return entry.first == metric; });
+    if (group == by_metric.end()) group = by_metric.insert(by_metric.end(), {metric, ""});
+    group->second += (group->second.empty() ? "" : ", ") + text_member(violation, "key");
+  }
+  std::string html;
+  for (const auto& [metric, keys] : by_metric) {
+    const bool expected = metric.find(" (expected)") != std::string::npos;
+    html += std::string("<code class=\"violated-metric ") + (expected ? "expected" : "violated") +
+            "\">" + escape_html(metric + ": " + keys) + "</code>";
   }
   const json& error = member(result, "error");
-  if (error.is_object())
+  if (error.is_object()) {
     html += "<span class=\"error-what\">" + escape_html(text_member(error, "what")) + "</span>";
+  }
   return html;
 }
 
@@ -82,8 +91,7 @@ std::string sparkline_for(const json& result) {
     times.push_back(t_s[i].get<double>());
     values.push_back(detail::as_number(samples[i]));
   }
-  return render_sparkline_svg(times, values, name + " over the run") +
-         "<span class=\"spark-label\">" + escape_html(name) + "</span>";
+  return render_sparkline_svg(times, values, name + " over the run");
 }
 
 std::string index_row(const json& result) {
@@ -98,11 +106,8 @@ std::string index_row(const json& result) {
                               : "error") +
          "\">" + escape_html(verdict) + "</span></td>";
   row +=
-      "<td data-value=\"" + escape_html(test) + "\">" +
+      "<td class=\"test\" data-value=\"" + escape_html(test) + "\">" +
       (href.empty() ? escape_html(test) : "<a href=\"" + href + "\">" + escape_html(test) + "</a>");
-  if (const std::string summary = text_member(result, "summary"); !summary.empty()) {
-    row += "<div class=\"muted small\">" + escape_html(summary) + "</div>";
-  }
   row += "</td>";
   const auto duration = number_member(result, "duration_s");
   row += "<td class=\"num\" data-value=\"" + (duration ? format_number(*duration) : "") + "\">" +
@@ -146,11 +151,15 @@ std::string render_index(const std::vector<json>& unsorted_results) {
   }
   std::string html = detail::page_head("leakgate: " + std::to_string(failed + errors) + " of " +
                                        std::to_string(results.size()) + " tests failing");
+  // Counts are colored only when they are not zero.
+  auto count = [](int number, const char* words, const char* css) {
+    return std::string("<strong class=\"") + (number > 0 ? css : "") + "\">" +
+           std::to_string(number) + " " + words + "</strong>";
+  };
   html += "<h1>leakgate report</h1>\n<p class=\"lead\">" + std::to_string(results.size()) +
-          " tests: <strong class=\"fail-text\">" + std::to_string(failed) +
-          " failed</strong>, <strong class=\"fail-text\">" + std::to_string(errors) +
-          " errors</strong>, <strong class=\"pass-text\">" + std::to_string(passed) +
-          " passed</strong></p>\n<dl class=\"facts\">";
+          " tests: " + count(failed, "failed", "fail-text") + ", " +
+          count(errors, "errors", "fail-text") + ", " + count(passed, "passed", "pass-text") +
+          "</p>\n<dl class=\"facts\">";
   if (const std::string runs = distinct_values(results, "history", "run_id"); !runs.empty()) {
     html += "<div><dt>run</dt><dd>" + escape_html(runs) + "</dd></div>";
   }

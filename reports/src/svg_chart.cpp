@@ -78,7 +78,8 @@ Mapping make_mapping(const TimeChart& chart, AxisScale& value_axis, AxisScale& t
   // base would hide the growth being judged.
   double low = shown.low;
   if (chart.unit == Unit::count || shown.low < shown.high * 0.5) low = std::min(0.0, shown.low);
-  value_axis = nice_scale(low, shown.high, 5, chart.unit);
+  // Headroom, so a line at its maximum does not run along the top edge.
+  value_axis = nice_scale(low, shown.high + (shown.high - low) * 0.06, 5, chart.unit);
 
   double t_start = chart.t_s.empty() ? 0 : chart.t_s.front();
   double t_end = chart.t_s.empty() ? 1 : chart.t_s.back();
@@ -174,6 +175,18 @@ void draw_series(std::string& svg, const TimeChart& chart, const Mapping& map) {
   svg += "</g>";
 }
 
+// Label positions for budget lines: just above each line (below it at the top edge),
+// pushed apart so close budgets stay legible, and kept inside the plot.
+std::vector<double> label_positions(const std::vector<double>& line_ys) {
+  constexpr double kGap = 13, kTop = kPlotTop + 11, kBottom = kPlotBottom - 4;
+  std::vector<double> ys;
+  for (const double y : line_ys) ys.push_back(y - 4 < kTop ? y + 13 : y - 4);
+  for (std::size_t i = 1; i < ys.size(); ++i) ys[i] = std::max(ys[i], ys[i - 1] + kGap);
+  if (!ys.empty()) ys.back() = std::min(ys.back(), kBottom);
+  for (std::size_t i = ys.size(); i-- > 1;) ys[i - 1] = std::min(ys[i - 1], ys[i] - kGap);
+  return ys;
+}
+
 void draw_levels(std::string& svg, const TimeChart& chart, const Mapping& map) {
   const ValueRange data = range_of_series(chart);
   std::vector<std::pair<double, const ChartLevel*>> shown;
@@ -182,18 +195,18 @@ void draw_levels(std::string& svg, const TimeChart& chart, const Mapping& map) {
   }
   std::sort(shown.begin(), shown.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<double> line_ys;
+  for (const auto& entry : shown) line_ys.push_back(entry.first);
+  const std::vector<double> label_ys = label_positions(line_ys);
   svg += "<g class=\"levels\">";
-  double previous_label_y = -1e9;
-  for (const auto& [y, level] : shown) {
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    const auto& [y, level] = shown[i];
+    const std::string color = escape_html(level->color);
     svg += "<line x1=\"" + coordinate(kPlotLeft) + "\" x2=\"" + coordinate(kPlotRight) +
-           "\" y1=\"" + coordinate(y) + "\" y2=\"" + coordinate(y) + "\" stroke=\"" +
-           escape_html(level->color) + "\"/>";
-    // Labels sit just above their line, pushed apart so close budgets stay legible.
-    const double label_y = std::max(y - 4, previous_label_y + 12);
-    previous_label_y = label_y;
-    svg += "<text x=\"" + coordinate(kPlotRight - 4) + "\" y=\"" + coordinate(label_y) +
-           "\" text-anchor=\"end\" fill=\"" + escape_html(level->color) + "\">" +
-           escape_html(level->label) + "</text>";
+           "\" y1=\"" + coordinate(y) + "\" y2=\"" + coordinate(y) + "\" stroke=\"" + color +
+           "\"/>";
+    svg += "<text x=\"" + coordinate(kPlotRight - 4) + "\" y=\"" + coordinate(label_ys[i]) +
+           "\" text-anchor=\"end\" fill=\"" + color + "\">" + escape_html(level->label) + "</text>";
   }
   svg += "</g>";
 }
@@ -266,7 +279,8 @@ std::string render_sparkline_svg(const std::vector<double>& t_s,
   std::string svg =
       "<svg class=\"sparkline\" viewBox=\"0 0 120 28\" width=\"120\" height=\"28\" "
       "role=\"img\" aria-label=\"" +
-      escape_html(accessible_label) + "\" xmlns=\"http://www.w3.org/2000/svg\">";
+      escape_html(accessible_label) + "\" xmlns=\"http://www.w3.org/2000/svg\"><title>" +
+      escape_html(accessible_label) + "</title>";
   if (points.empty()) return svg + "</svg>";
   double t_low = points.front().t_s, t_high = points.back().t_s;
   double v_low = points.front().value, v_high = v_low;
@@ -275,7 +289,13 @@ std::string render_sparkline_svg(const std::vector<double>& t_s,
     v_high = std::max(v_high, point.value);
   }
   if (t_high <= t_low) t_high = t_low + 1;
-  if (v_high <= v_low) v_high = v_low + 1;
+  // Noise on a flat line must not look like a trend: span at least 10% of the level.
+  const double min_span = std::max(0.1 * std::max(std::fabs(v_low), std::fabs(v_high)), 1.0);
+  if (v_high - v_low < min_span) {
+    const double middle = (v_high + v_low) / 2;
+    v_low = middle - min_span / 2;
+    v_high = middle + min_span / 2;
+  }
   auto x = [&](double t) { return pad + (t - t_low) / (t_high - t_low) * (width - 2 * pad); };
   auto y = [&](double v) {
     return height - pad - (v - v_low) / (v_high - v_low) * (height - 2 * pad);

@@ -1,5 +1,9 @@
 #include "leakgate/reports/test_page.h"
 
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
 #include "json_access.h"
 #include "leakgate/reports/format.h"
 #include "leakgate/reports/html.h"
@@ -36,9 +40,18 @@ std::string creation_site_hint(const json& result, const std::string& metric) {
   }
   const std::string site = text_member(*top, "site");
   if (site.empty()) return {};
-  return " <span class=\"cause\">" +
+  return "<span class=\"cause\">" +
          escape_html(format_number(number_member(*top, "count").value_or(0))) +
-         " live, created at <code>" + escape_html(site) + "</code></span>";
+         " still live were created at <code>" + escape_html(site) + "</code></span>";
+}
+
+// The summary line repeats the verdict word the banner already shows in its badge.
+std::string summary_without_verdict(const json& result) {
+  const std::string summary = text_member(result, "summary");
+  for (const char* word : {"PASS ", "FAIL ", "ERROR "}) {
+    if (summary.rfind(word, 0) == 0) return summary.substr(std::strlen(word));
+  }
+  return summary;
 }
 
 std::string error_description(const json& error) {
@@ -56,20 +69,31 @@ std::string error_description(const json& error) {
   return text;
 }
 
+// One item per metric: what its figures did against each budget, in plain words, with the
+// creation site of the leaked objects and the console lines.
 std::string violation_items(const json& result, bool expected) {
-  std::string items;
-  const json& violations = member(result, "violations");
-  if (!violations.is_array()) return items;
-  for (const json& violation : violations) {
+  std::vector<std::pair<std::string, std::vector<const json*>>> by_metric;
+  for (const json& violation : array_or_empty(member(result, "violations"))) {
     const bool listed_as_expected = member(violation, "expected") == true;
     if (listed_as_expected != expected) continue;
-    const std::string metric = text_member(violation, "metric");
-    items += "<li>" + escape_html(describe_violation(result, violation)) +
-             creation_site_hint(result, metric);
-    if (const std::string message = text_member(violation, "message"); !message.empty()) {
-      items += "<br/><code class=\"console\">" + escape_html(message) + "</code>";
+    const std::string metric = text_member(violation, "metric", "a metric");
+    auto group = std::find_if(by_metric.begin(), by_metric.end(),
+                              [&](const auto& entry) { return entry.first == metric; });
+    if (group == by_metric.end()) group = by_metric.insert(by_metric.end(), {metric, {}});
+    group->second.push_back(&violation);
+  }
+  std::string items;
+  for (const auto& [metric, violations] : by_metric) {
+    std::string sentence, console;
+    for (std::size_t i = 0; i < violations.size(); ++i) {
+      sentence += i == 0 ? " " : i + 1 == violations.size() ? " and " : ", ";
+      sentence += describe_violation(result, *violations[i]);
+      if (const std::string message = text_member(*violations[i], "message"); !message.empty()) {
+        console += "<code class=\"console\">" + escape_html(message) + "</code>";
+      }
     }
-    items += "</li>\n";
+    items += "<li><strong><code>" + escape_html(metric) + "</code></strong>" +
+             escape_html(sentence) + "." + creation_site_hint(result, metric) + console + "</li>\n";
   }
   return items;
 }
@@ -80,7 +104,7 @@ std::string render_verdict_banner(const json& result) {
   const std::string verdict = text_member(result, "verdict", "error");
   std::string html = "<div class=\"banner " + verdict_class(verdict) + "\" role=\"status\">\n";
   html += "<p class=\"verdict-line\"><span class=\"verdict-word\">" + verdict_word(verdict) +
-          "</span> " + escape_html(text_member(result, "summary")) + "</p>\n";
+          "</span> " + escape_html(summary_without_verdict(result)) + "</p>\n";
   if (const json& error = member(result, "error"); error.is_object()) {
     html += "<p class=\"error-what\">" + escape_html(error_description(error)) + "</p>\n";
   }
@@ -154,17 +178,24 @@ std::string render_header(const json& result) {
 
 std::string render_test_page(const json& result) {
   const std::string test = text_member(result, "test", "(unnamed test)");
+  const std::pair<const char*, std::string> sections[] = {
+      {"history", detail::render_history_changes(result)},
+      {"budgets", detail::render_budget_table(result)},
+      {"timeline", detail::render_timeline_charts(result)},
+      {"attribution", detail::render_attribution(result)},
+      {"steps", detail::render_steps(result)},
+      {"daemon", detail::render_daemon_output(result)},
+      {"environment", detail::render_environment(result)}};
   std::string html =
       detail::page_head(detail::verdict_word(text_member(result, "verdict", "error")) + " " + test);
   html += render_header(result);
+  html += "<ul class=\"toc\">";
+  for (const auto& [id, body] : sections) {
+    if (!body.empty()) html += std::string("<li><a href=\"#") + id + "\">" + id + "</a></li>";
+  }
+  html += "<li><a href=\"result.json\">result.json</a></li></ul>\n";
   html += detail::render_verdict_banner(result);
-  html += detail::render_history_changes(result);
-  html += detail::render_budget_table(result);
-  html += detail::render_timeline_charts(result);
-  html += detail::render_attribution(result);
-  html += detail::render_steps(result);
-  html += detail::render_daemon_output(result);
-  html += detail::render_environment(result);
+  for (const auto& [id, body] : sections) html += body;
   html += detail::page_foot();
   return html;
 }

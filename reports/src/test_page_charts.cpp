@@ -76,18 +76,18 @@ void add_budget_levels(TimeChart& chart, const std::string& name, const json& me
   auto add = [&](double value, const std::string& label) {
     for (ChartLevel& level : chart.levels) {
       if (level.value == value && level.color == color) {  // one line for coinciding budgets
-        level.label += "; " + label;
+        level.label += " · " + label;
         return;
       }
     }
-    chart.levels.push_back({name + " " + label, value, color});
+    chart.levels.push_back({name + ": " + label, value, color});
   };
   if (const auto peak = number_member(budget, "peak"))
     add(*peak, "peak ≤ " + format_quantity(*peak, unit));
   const auto growth = number_member(budget, "growth");
   const auto baseline = number_member(metric, "baseline");
   if (growth && baseline) {
-    add(*baseline + *growth, "baseline " + format_signed_quantity(*growth, unit));
+    add(*baseline + *growth, "final ≤ baseline + " + format_quantity(*growth, unit));
   }
 }
 

@@ -65,10 +65,7 @@ std::string render_history_changes(const json& result) {
   if (!previous.is_object() && !baseline.is_object()) {
     return section("history", "Change since earlier runs", html);
   }
-  html +=
-      "<div class=\"scroll\"><table class=\"changes\"><thead><tr><th>metric</th><th>figure</th>"
-      "<th class=\"num\">this run</th><th class=\"num\">previous run</th>"
-      "<th class=\"num\">baseline run</th></tr></thead><tbody>\n";
+  std::string rows;
   const json& metrics = member(result, "metrics");
   int unchanged = 0;
   for (const auto& [name, metric] : detail::object_or_empty(metrics).items()) {
@@ -82,13 +79,21 @@ std::string render_history_changes(const json& result) {
         ++unchanged;
         continue;
       }
-      html += "<tr><th scope=\"row\"><code>" + escape_html(name) + "</code></th><td>" + figure +
+      rows += "<tr><th scope=\"row\"><code>" + escape_html(name) + "</code></th><td>" + figure +
               "</td><td class=\"num\">" + escape_html(format_quantity(now, unit)) + "</td>" +
               change_cell(now, before, unit) + change_cell(now, base, unit) + "</tr>\n";
     }
   }
-  html += "</tbody></table></div>\n<p class=\"muted\">" + std::to_string(unchanged) +
-          " other figures are unchanged.</p>\n";
+  if (rows.empty()) {
+    html += "<p>All " + std::to_string(unchanged) + " figures are unchanged.</p>\n";
+  } else {
+    html +=
+        "<div class=\"scroll\"><table class=\"changes\"><thead><tr><th>metric</th><th>figure</th>"
+        "<th class=\"num\">this run</th><th class=\"num\">previous run</th>"
+        "<th class=\"num\">baseline run</th></tr></thead><tbody>\n" +
+        rows + "</tbody></table></div>\n<p class=\"muted\">" + std::to_string(unchanged) +
+        " other figures are unchanged.</p>\n";
+  }
   return section("history", "Change since earlier runs", html);
 }
 

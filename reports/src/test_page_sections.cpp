@@ -46,13 +46,8 @@ std::string budget_description(const json& budget, Unit unit) {
     if (limit.is_null()) continue;
     if (!text.empty()) text += "; ";
     text += words;
-    if (!limit.is_number()) {
-      text += text_member(budget, key);
-    } else if (std::string(key) == "growth" || std::string(key) == "per_iter") {
-      text += format_signed_quantity(limit.get<double>(), unit);
-    } else {
-      text += format_quantity(limit.get<double>(), unit);
-    }
+    text +=
+        limit.is_number() ? format_quantity(limit.get<double>(), unit) : text_member(budget, key);
   }
   return text.empty() ? "none" : text;
 }
@@ -93,37 +88,29 @@ std::string budget_row(const std::string& name, const json& metric,
 }  // namespace
 
 std::string describe_violation(const json& result, const json& violation) {
-  const std::string metric = text_member(violation, "metric", "a metric");
+  const std::string metric = text_member(violation, "metric");
   const std::string key = text_member(violation, "key");
   const Unit unit = metric_unit(result, metric);
-  const auto observed = number_member(violation, "observed");
-  const auto limit = number_member(violation, "limit");
+  const std::string observed = format_quantity(number_member(violation, "observed"), unit);
+  const std::string limit = format_quantity(number_member(violation, "limit"), unit);
   const json& figures = member(member(result, "metrics"), metric);
-  if (key == "peak") {
-    return metric + " peaked at " + format_quantity(observed, unit) +
-           "; the budget allows at most " + format_quantity(limit, unit) + ".";
-  }
+  if (key == "peak") return "peaked at " + observed + " (budget: at most " + limit + ")";
   if (key == "growth") {
-    return metric + " grew by " + format_signed_quantity(observed, unit) + " from baseline " +
-           format_quantity(number_member(figures, "baseline"), unit) + " to final " +
-           format_quantity(number_member(figures, "final"), unit) + "; the budget allows " +
-           format_signed_quantity(limit, unit) + ".";
+    return "grew by " + format_signed_quantity(number_member(violation, "observed"), unit) +
+           " from baseline " + format_quantity(number_member(figures, "baseline"), unit) +
+           " to final " + format_quantity(number_member(figures, "final"), unit) +
+           " (budget: " + limit + ")";
   }
   if (key == "per_iter") {
-    return metric + " grew by " + format_signed_quantity(observed, unit) +
-           " per measured iteration; the budget allows " + format_signed_quantity(limit, unit) +
-           " per iteration.";
+    return "grew by " + format_signed_quantity(number_member(violation, "observed"), unit) +
+           " per measured iteration (budget: " + limit + ")";
   }
   if (key == "at_exit") {
-    return metric + " was still " + format_quantity(observed, unit) +
-           " after the daemon stopped; the budget allows " + format_quantity(limit, unit) + ".";
+    return "was still " + observed + " after the daemon stopped (budget: " + limit + ")";
   }
-  if (key == "regress") {
-    return metric + " regressed against the baseline run: " + format_quantity(observed, unit) +
-           " where the limit is " + format_quantity(limit, unit) + ".";
-  }
-  return metric + " " + key + " is " + format_quantity(observed, unit) + ", over the limit of " +
-         format_quantity(limit, unit) + ".";
+  if (key == "regress")
+    return "regressed against the baseline run to " + observed + " (budget: " + limit + ")";
+  return "had " + key + " " + observed + " (budget: " + limit + ")";
 }
 
 std::string render_budget_table(const json& result) {

@@ -19,7 +19,8 @@ std::string render_timeline_charts(const nlohmann::json& result);  // test_page_
 // "PASS", "FAIL" or "ERROR".
 std::string verdict_word(const std::string& verdict);
 
-// A plain-words sentence for one violation, e.g. "daemon.engines grew by 40 …".
+// One violation in plain words, without the metric's name: "grew by +40 from baseline 1
+// to final 41 (budget: 0)".
 std::string describe_violation(const nlohmann::json& result, const nlohmann::json& violation);
 
 }  // namespace leakgate::reports::detail

@@ -44,12 +44,12 @@ BrowserOutput dump_dom(const std::filesystem::path& page, const std::filesystem:
   return output;
 }
 
-// Console messages Chromium logs as ":CONSOLE(" lines, and uncaught exceptions.
+// Console messages Chromium logs as "INFO:CONSOLE:<line>]" lines, and uncaught exceptions.
 std::vector<std::string> console_errors(const std::string& log) {
   std::vector<std::string> errors;
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
-    if (line.find(":CONSOLE(") != std::string::npos || line.find("Uncaught") != std::string::npos ||
+    if (line.find(":CONSOLE") != std::string::npos || line.find("Uncaught") != std::string::npos ||
         line.find("Content Security Policy") != std::string::npos) {
       errors.push_back(line);
     }

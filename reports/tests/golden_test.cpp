@@ -72,10 +72,12 @@ TEST(GoldenPage, RunIndex) {
 TEST(TestPage, ShowsTheLeakInPlainWords) {
   const std::string html = render_test_page(load_fixture("failing-engines-leak"));
   EXPECT_NE(html.find("class=\"banner fail\""), std::string::npos);
-  EXPECT_NE(
-      html.find("daemon.engines grew by +39 from baseline 1 to final 40; the budget allows ±0."),
-      std::string::npos);
-  EXPECT_NE(html.find("created at <code>tracker::SyncLoop::tick()"), std::string::npos);
+  EXPECT_NE(html.find("<strong><code>daemon.engines</code></strong> peaked at 40 (budget: at most "
+                      "1), grew by +39 from baseline 1 to final 40 (budget: 0) and was still 41 "
+                      "after the daemon stopped (budget: 0)."),
+            std::string::npos);
+  EXPECT_NE(html.find("38 still live were created at <code>tracker::SyncLoop::tick()"),
+            std::string::npos);
   EXPECT_NE(html.find("<details><summary>5 frames</summary>"), std::string::npos);
   EXPECT_EQ(html.find("<script>alert"), std::string::npos) << "daemon output must be escaped";
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos);
