@@ -1,4 +1,38 @@
-# leakgate_add_scenarios(DIRECTORY dir [LABELS l...] [TIMEOUT s] [VARS K=V...])
-# Implemented with the runner (harness issue).
+# leakgate_add_scenarios(DIRECTORY dir
+#                        [LABELS label...]       default: leak
+#                        [TIMEOUT seconds]       default: 60
+#                        [VARS NAME=VALUE...]    passed as --var (generator expressions allowed)
+#                        [REPORT_DIR dir])       default: ${CMAKE_BINARY_DIR}/reports
+# One CTest test per *.yaml in DIRECTORY, named leak.<name> after the scenario's `name:`.
+# Each test is one `leakgate run` process with its own daemon, so `ctest -j` is safe.
 function(leakgate_add_scenarios)
+  cmake_parse_arguments(ARG "" "DIRECTORY;TIMEOUT;REPORT_DIR" "LABELS;VARS" ${ARGN})
+  if(NOT ARG_DIRECTORY)
+    message(FATAL_ERROR "leakgate_add_scenarios: DIRECTORY is required")
+  endif()
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS leak)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 60)
+  endif()
+  if(NOT ARG_REPORT_DIR)
+    set(ARG_REPORT_DIR ${CMAKE_BINARY_DIR}/reports)
+  endif()
+  set(var_args "")
+  foreach(var IN LISTS ARG_VARS)
+    list(APPEND var_args --var ${var})
+  endforeach()
+  file(GLOB scenario_files CONFIGURE_DEPENDS ${ARG_DIRECTORY}/*.yaml)
+  list(SORT scenario_files)
+  foreach(file IN LISTS scenario_files)
+    file(STRINGS ${file} name_line REGEX "^name:[ \t]*[A-Za-z0-9._-]+" LIMIT_COUNT 1)
+    if(NOT name_line)
+      message(FATAL_ERROR "${file}: no top-level 'name:' line")
+    endif()
+    string(REGEX REPLACE "^name:[ \t]*([A-Za-z0-9._-]+).*" "\\1" name "${name_line}")
+    add_test(NAME leak.${name}
+             COMMAND leakgate run ${file} --report-dir ${ARG_REPORT_DIR} --ctest ${var_args})
+    set_tests_properties(leak.${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+  endforeach()
 endfunction()

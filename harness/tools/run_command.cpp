@@ -1,6 +1,133 @@
-// Placeholder until its owner lands it.
+// leakgate run: replay scenarios against their daemons and judge them against budgets.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "commands.h"
+#include "leakgate/runner.h"
+#include "leakgate/scenario_parser.h"
 
 namespace leakgate::cli {
-CLI::App* add_run_command(CLI::App& app, int* /*exit_code*/) { return nullptr; }
+namespace {
+
+struct RunArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> vars;
+  std::string report_dir = "reports";
+  int iterations = 0;
+  bool keep = false;
+  bool json = false;
+  bool ctest = false;
+  bool quiet = false;
+  std::string profile;
+};
+
+void on_stop_signal(int) {
+  request_interrupt();
+  // A second signal ends the harness the ordinary way.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+}
+
+int run(const RunArgs& args) {
+  RunOptions options;
+  options.report_dir = args.report_dir;
+  options.keep_workdir = args.keep;
+  options.print_measurements = args.ctest;
+  options.profile = args.profile;
+  if (args.iterations > 0) options.iterations = args.iterations;
+  if (args.quiet || args.json) options.progress = RunOptions::Progress::kQuiet;
+  std::set<std::string> var_names;
+  for (const auto& assignment : args.vars) {
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      std::fprintf(stderr, "leakgate run: --var expects NAME=VALUE, got '%s'\n",
+                   assignment.c_str());
+      return 2;
+    }
+    options.vars[assignment.substr(0, equals)] = assignment.substr(equals + 1);
+    var_names.insert(assignment.substr(0, equals));
+  }
+  // Validate every file before running anything: a typo costs seconds, not a suite run.
+  std::vector<Scenario> scenarios;
+  bool bad = false;
+  for (const auto& file : args.files) {
+    try {
+      scenarios.push_back(parse_scenario_file(file, var_names));
+    } catch (const ScenarioError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      bad = true;
+    }
+  }
+  if (bad) return 2;
+
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  int exit_code = 0;
+  nlohmann::json summary = nlohmann::json::array();
+  std::vector<std::pair<std::string, std::string>> table;
+  for (const auto& scenario : scenarios) {
+    if (interrupt_requested()) break;
+    const RunOutcome outcome = run_scenario(scenario, options);
+    if (outcome.exit_code > exit_code) exit_code = outcome.exit_code;
+    std::ifstream in(outcome.result_path);
+    auto result = nlohmann::json::parse(in, nullptr, false);
+    if (!result.is_discarded()) {
+      result.erase("timeline");
+      summary.push_back(result);
+      table.emplace_back("leak." + scenario.name, result.value("verdict", "?"));
+    }
+  }
+  if (interrupt_requested() && exit_code == 0) exit_code = 1;
+  if (args.json) {
+    std::printf("%s\n", summary.dump(2).c_str());
+  } else if (scenarios.size() > 1) {
+    int passed = 0;
+    std::printf("\n%-40s %s\n", "test", "verdict");
+    for (const auto& [test, verdict] : table) {
+      std::printf("%-40s %s\n", test.c_str(), verdict.c_str());
+      passed += verdict == "pass";
+    }
+    std::printf("%d passed, %zu failed\n", passed, table.size() - passed);
+  }
+  std::fprintf(stderr, "report: %s/index.html\n", options.report_dir.string().c_str());
+  return exit_code;
+}
+
+}  // namespace
+
+CLI::App* add_run_command(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* run_cmd = app.add_subcommand(
+      "run",
+      "Run scenario files: start the daemon, replay the steps, sample resources, judge budgets.\n"
+      "Exit codes: 0 all passed, 1 a budget was violated or a daemon failed, 2 bad scenario or "
+      "usage.");
+  run_cmd->add_option("files", args->files, "Scenario YAML files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--report-dir", args->report_dir,
+                      "Where result.json and the HTML pages go (default: reports)");
+  run_cmd->add_option(
+      "--var", args->vars,
+      "Define ${NAME} for the scenario, e.g. --var TRACKERD=build/tracker/trackerd");
+  run_cmd
+      ->add_option("--iterations", args->iterations, "Override the scenario's measured iterations")
+      ->check(CLI::Range(1, 100000));
+  run_cmd->add_flag("--keep", args->keep, "Keep each test's work directory (daemon files, logs)");
+  run_cmd->add_flag("--json", args->json, "Print the results as JSON on stdout (no progress)");
+  run_cmd->add_flag("--quiet", args->quiet, "No progress output, only verdicts");
+  run_cmd->add_flag("--ctest", args->ctest, "Print CTest measurement tags for dashboards");
+  run_cmd->add_option("--profile", args->profile, "Profile the daemon: 'heap' (gperftools)")
+      ->check(CLI::IsMember({"heap"}));
+  run_cmd->callback([args, exit_code] { *exit_code = run(*args); });
+  return run_cmd;
+}
+
 }  // namespace leakgate::cli

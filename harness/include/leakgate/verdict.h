@@ -36,7 +36,8 @@ std::string format_missing_expected(std::string_view expected);
 //   "PASS leak.x (12 metrics judged, 1 expected violation observed)" + the violations;
 //   "FAIL leak.x  <first unexpected violation>" then, indented by 5 spaces, the other
 //   unexpected violations, the missing expected ones, the attribution lines, and the
-//   expected violations that were observed ("expected: ...").
+//   expected violations that were observed ("expected: ..."); a pass with expected
+//   violations lists them, then the attribution lines.
 std::string format_verdict(std::string_view test_name, const Evaluation& evaluation,
                            const std::vector<std::string>& attribution_lines = {});
 

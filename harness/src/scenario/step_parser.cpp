@@ -18,10 +18,11 @@ const std::vector<std::string_view> kClientOps = {
     "create_issue", "get_issue", "list_issues", "update_issue", "delete_issue", "stats", "health"};
 const std::vector<std::string_view> kHttpMethods = {"GET",    "POST", "PUT",    "PATCH",
                                                     "DELETE", "HEAD", "OPTIONS"};
-const std::vector<std::string_view> kSignalNames = {"HUP",  "INT",  "TERM", "USR1",
-                                                    "USR2", "KILL", "STOP", "CONT"};
-constexpr int kSignalNumbers[] = {SIGHUP,  SIGINT,  SIGTERM, SIGUSR1,
-                                  SIGUSR2, SIGKILL, SIGSTOP, SIGCONT};
+// SEGV, ABRT and QUIT let a scenario crash its daemon on purpose (fault tests).
+const std::vector<std::string_view> kSignalNames = {"HUP",  "INT",  "TERM", "USR1", "USR2", "KILL",
+                                                    "STOP", "CONT", "SEGV", "ABRT", "QUIT"};
+constexpr int kSignalNumbers[] = {SIGHUP,  SIGINT,  SIGTERM, SIGUSR1, SIGUSR2, SIGKILL,
+                                  SIGSTOP, SIGCONT, SIGSEGV, SIGABRT, SIGQUIT};
 
 constexpr size_t kMaxBodyBytes = 1 << 20;
 constexpr int kMaxCopies = 1000;

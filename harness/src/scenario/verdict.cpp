@@ -97,6 +97,9 @@ std::string format_verdict(std::string_view test_name, const Evaluation& evaluat
     for (const std::string& line : attribution_lines) text += indented(line);
   }
   for (const std::string& message : expected) text += indented("expected: " + message);
+  // A regression test passes because its leak was caught: say where the leak came from too.
+  if (evaluation.passed)
+    for (const std::string& line : attribution_lines) text += indented(line);
   return text;
 }
 

@@ -1,0 +1,102 @@
+// One daemon under test: spawned in its own process group with stdout/stderr captured to
+// files, readiness awaited with a timeout, stopped gracefully (SIGTERM, then SIGKILL).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace leakgate {
+
+struct DaemonLaunch {
+  std::vector<std::string> argv;           // wrapper + command, already expanded
+  std::map<std::string, std::string> env;  // added to the harness's environment
+  std::filesystem::path workdir;           // cwd; stdout/stderr files go here
+  std::string log_prefix = "daemon";       // <workdir>/<prefix>.stdout / .stderr
+};
+
+struct ExitStatus {
+  std::optional<int> code;    // exit code when it exited
+  std::optional<int> signal;  // terminating signal when killed
+  bool killed_after_timeout = false;
+  std::string describe() const;  // "exit code 0", "killed by SIGSEGV", ...
+};
+
+struct ReadyInfo {
+  pid_t pid = -1;
+  std::string endpoint;  // from the readiness line, empty if none was given
+  std::chrono::steady_clock::duration took{};
+};
+
+class DaemonError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class DaemonProcess {
+ public:
+  // Spawns; throws DaemonError when the binary cannot be executed.
+  explicit DaemonProcess(DaemonLaunch launch);
+  ~DaemonProcess();  // kills the whole group if still running; never throws
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  const DaemonLaunch& launch() const { return launch_; }
+  std::filesystem::path stdout_path() const;
+  std::filesystem::path stderr_path() const;
+
+  // Waits for a line {"event":"ready",...} on stdout. Throws DaemonError when the daemon
+  // exits first or the timeout passes (the message says which, with the exit status).
+  ReadyInfo wait_ready_stdout(std::chrono::milliseconds timeout);
+  // Polls `probe` (returns true when ready) until it does, the daemon exits, or the timeout.
+  template <class Probe>
+  ReadyInfo wait_ready(std::chrono::milliseconds timeout, Probe&& probe);
+
+  // Non-blocking: the exit status once the daemon has exited (reaped), else nullopt.
+  std::optional<ExitStatus> poll_exit();
+  bool running() { return !poll_exit().has_value(); }
+
+  // SIGTERM to the daemon, wait up to grace, then SIGKILL to its process group. Idempotent.
+  ExitStatus stop(std::chrono::milliseconds grace);
+  // Sends a signal to the daemon (not the group). Returns false when it is gone.
+  bool signal(int signo);
+
+  // Last `max_bytes` of the captured streams.
+  std::string stdout_tail(size_t max_bytes = 4096) const;
+  std::string stderr_tail(size_t max_bytes = 4096) const;
+
+ private:
+  void kill_group_and_reap();
+  DaemonLaunch launch_;
+  pid_t pid_ = -1;
+  std::optional<ExitStatus> exit_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+template <class Probe>
+ReadyInfo DaemonProcess::wait_ready(std::chrono::milliseconds timeout, Probe&& probe) {
+  const auto deadline = started_ + timeout;
+  for (;;) {
+    if (auto status = poll_exit()) {
+      throw DaemonError("daemon exited before it was ready (" + status->describe() + ")");
+    }
+    if (probe()) return ReadyInfo{pid_, {}, std::chrono::steady_clock::now() - started_};
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw DaemonError("daemon not ready after " + std::to_string(timeout.count()) + " ms");
+    }
+    struct timespec pause {
+      0, 5'000'000
+    };
+    nanosleep(&pause, nullptr);
+  }
+}
+
+}  // namespace leakgate

@@ -1,0 +1,43 @@
+// Runs one scenario end to end: daemon, warm-up, baseline, measured iterations, final,
+// graceful stop, budgets, verdict, result.json. One daemon per test.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "leakgate/scenario.h"
+
+namespace leakgate {
+
+struct RunOptions {
+  std::filesystem::path report_dir = "reports";
+  std::map<std::string, std::string> vars;  // --var K=V (e.g. TRACKERD)
+  std::optional<int> iterations;            // overrides the scenario's
+  bool keep_workdir = false;
+  enum class Progress { kAuto, kTerminal, kPlain, kQuiet } progress = Progress::kAuto;
+  bool print_measurements = false;  // CTest measurement tags on stdout (--ctest)
+  std::string profile;              // "" or "heap" (profiling runs)
+};
+
+struct RunOutcome {
+  int exit_code = 0;         // 0 pass, 1 budget violated or daemon failed
+  std::string verdict_text;  // the lines printed for this test
+  std::filesystem::path result_path;
+};
+
+// Never throws for a failing daemon or step: those are verdicts. Throws only for
+// harness-level problems (e.g. cannot create the report directory).
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace leakgate
+
+namespace leakgate {
+
+// Async-signal-safe: asks a running scenario to stop at the next step boundary, stop its
+// daemon and write a partial report. The run's exit code is then 1.
+void request_interrupt() noexcept;
+bool interrupt_requested() noexcept;
+
+}  // namespace leakgate

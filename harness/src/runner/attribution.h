@@ -1,0 +1,37 @@
+// Where leaked things came from: live objects grouped by creation stack (the top frame in
+// project code), and the fds that are new since the baseline.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "leakgate/daemon_process.h"
+#include "leakgate/process_probe.h"
+
+namespace leakgate {
+
+// Asks the daemon (SIGUSR2) to dump its live objects next to its counter file and waits for
+// the dump (up to 10 s: symbolizing runs addr2line). Returns null when the daemon publishes no
+// counter file or no dump came.
+nlohmann::json request_daemon_live_objects(DaemonProcess& daemon, const std::string& counter_path);
+
+// Where a counted object was made: the first frame in project code (not the accounting
+// library, the standard library or libc) that is not the object's own constructor, and its
+// caller: "tracker::SyncLoop::tick (tracker/src/daemon/sync_loop.cpp:83) <- ...".
+// Frames are "function (file:line)" strings.
+std::string project_site(const std::vector<std::string>& frames);
+
+// "ns::Type::fn(args) (/abs/src/x.cpp:3)" -> "ns::Type::fn (x.cpp:3)", paths relative to
+// the source tree.
+std::string short_frame(const std::string& frame);
+
+// Groups of live objects of one kind from a live_objects_json document (either shape:
+// {"kind":..,"groups":[..]} or {"kinds":[..]}), each with "count", "frames" and "site".
+nlohmann::json live_groups_of(const nlohmann::json& dump, const std::string& kind);
+
+// fds present in `after` but not in `before` (same number and target), as JSON objects.
+nlohmann::json new_fds(const std::vector<FdInfo>& before, const std::vector<FdInfo>& after);
+
+}  // namespace leakgate

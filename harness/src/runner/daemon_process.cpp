@@ -1,0 +1,212 @@
+#include "leakgate/daemon_process.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/search_path.hpp>
+#include <boost/process/start_dir.hpp>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace bp = boost::process;
+
+namespace leakgate {
+namespace {
+
+// Runs in the child between fork and exec. Boost.Process 1.74 makes its pipes without
+// O_CLOEXEC and bp::limit_handles also closes redirected stdout, so we mark every fd above
+// 2 close-on-exec ourselves; the daemon gets its own group so a stop reaches its children.
+struct ChildSetup : bp::extend::handler {
+  pid_t parent;
+  template <class Executor>
+  void on_exec_setup(Executor&) const {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the harness died before we got here
+    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+  }
+};
+
+std::string read_tail(const std::filesystem::path& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<size_t>(in.tellg());
+  const size_t start = size > max_bytes ? size - max_bytes : 0;
+  in.seekg(static_cast<std::streamoff>(start));
+  std::string data(size - start, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  return data;
+}
+
+void sleep_ms(int ms) {
+  struct timespec pause {
+    ms / 1000, (ms % 1000) * 1'000'000L
+  };
+  nanosleep(&pause, nullptr);
+}
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+  std::string text;
+  if (signal) {
+    const char* name = sigabbrev_np(*signal);
+    text = std::string("killed by SIG") + (name ? name : std::to_string(*signal));
+  } else if (code) {
+    text = "exit code " + std::to_string(*code);
+  } else {
+    text = "unknown exit";
+  }
+  if (killed_after_timeout) text += " (did not stop in time; SIGKILL sent)";
+  return text;
+}
+
+DaemonProcess::DaemonProcess(DaemonLaunch launch) : launch_(std::move(launch)) {
+  if (launch_.argv.empty()) throw DaemonError("daemon command is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(launch_.workdir, ec);
+  bp::environment env = boost::this_process::environment();
+  for (const auto& [key, value] : launch_.env) env[key] = value;
+  // The daemon starts in its work directory: a relative path means relative to ours.
+  std::string& exe = launch_.argv.front();
+  if (exe.find('/') != std::string::npos && exe.front() != '/') {
+    exe = std::filesystem::absolute(exe).lexically_normal().string();
+  }
+  if (exe.find('/') != std::string::npos && access(exe.c_str(), X_OK) != 0) {
+    throw DaemonError("cannot execute daemon '" + exe + "': " + std::strerror(errno));
+  }
+  std::vector<std::string> args(launch_.argv.begin() + 1, launch_.argv.end());
+  try {
+    std::string program = exe;
+    if (exe.find('/') == std::string::npos) {
+      auto found = bp::search_path(exe);
+      if (found.empty()) throw DaemonError("daemon '" + exe + "' not found on PATH");
+      program = found.string();
+    }
+    bp::child child(bp::exe = program, bp::args = args,
+                    bp::std_in<bp::null, bp::std_out> stdout_path().string(),
+                    bp::std_err > stderr_path().string(), env,
+                    bp::start_dir = launch_.workdir.string(), ChildSetup{{}, getpid()});
+    pid_ = child.id();
+    child.detach();  // we reap it ourselves: bp::child::terminate can leave zombies
+  } catch (const bp::process_error& e) {
+    throw DaemonError("cannot start daemon '" + exe + "': " + e.what());
+  }
+  started_ = std::chrono::steady_clock::now();
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0 && !exit_) kill_group_and_reap();
+}
+
+std::filesystem::path DaemonProcess::stdout_path() const {
+  return launch_.workdir / (launch_.log_prefix + ".stdout");
+}
+std::filesystem::path DaemonProcess::stderr_path() const {
+  return launch_.workdir / (launch_.log_prefix + ".stderr");
+}
+
+std::optional<ExitStatus> DaemonProcess::poll_exit() {
+  if (exit_) return exit_;
+  int status = 0;
+  const pid_t got = waitpid(pid_, &status, WNOHANG);
+  if (got == pid_) {
+    ExitStatus result;
+    if (WIFEXITED(status)) result.code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+    exit_ = result;
+    // Anything it left in its group (helpers, parked children) goes too.
+    kill(-pid_, SIGKILL);
+  } else if (got < 0 && errno == ECHILD) {
+    exit_ = ExitStatus{};
+  }
+  return exit_;
+}
+
+ReadyInfo DaemonProcess::wait_ready_stdout(std::chrono::milliseconds timeout) {
+  const auto deadline = started_ + timeout;
+  size_t scanned = 0;
+  std::string pending;
+  for (;;) {
+    // The readiness line is read from the captured stdout file: no pipe to inherit or drain.
+    std::ifstream in(stdout_path(), std::ios::binary);
+    if (in) {
+      in.seekg(static_cast<std::streamoff>(scanned));
+      std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      scanned += chunk.size();
+      pending += chunk;
+      size_t newline;
+      while ((newline = pending.find('\n')) != std::string::npos) {
+        const std::string line = pending.substr(0, newline);
+        pending.erase(0, newline + 1);
+        auto json = nlohmann::json::parse(line, nullptr, false);
+        if (json.is_object() && json.value("event", "") == "ready") {
+          ReadyInfo info{pid_, json.value("endpoint", ""),
+                         std::chrono::steady_clock::now() - started_};
+          return info;
+        }
+      }
+    }
+    if (auto status = poll_exit()) {
+      throw DaemonError("daemon exited before it was ready (" + status->describe() + ")");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw DaemonError("daemon printed no readiness line within " +
+                        std::to_string(timeout.count()) + " ms");
+    }
+    sleep_ms(2);
+  }
+}
+
+bool DaemonProcess::signal(int signo) {
+  if (poll_exit()) return false;
+  return ::kill(pid_, signo) == 0;
+}
+
+ExitStatus DaemonProcess::stop(std::chrono::milliseconds grace) {
+  if (auto status = poll_exit()) return *status;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto status = poll_exit()) return *status;
+    sleep_ms(2);
+  }
+  kill_group_and_reap();
+  exit_->killed_after_timeout = true;
+  return *exit_;
+}
+
+void DaemonProcess::kill_group_and_reap() {
+  ::kill(-pid_, SIGKILL);
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ExitStatus result;
+  if (waitpid(pid_, &status, 0) == pid_) {
+    if (WIFEXITED(status)) result.code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  }
+  exit_ = result;
+}
+
+std::string DaemonProcess::stdout_tail(size_t max_bytes) const {
+  return read_tail(stdout_path(), max_bytes);
+}
+std::string DaemonProcess::stderr_tail(size_t max_bytes) const {
+  return read_tail(stderr_path(), max_bytes);
+}
+
+}  // namespace leakgate

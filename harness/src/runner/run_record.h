@@ -1,0 +1,77 @@
+// Everything one run observed, gathered by the runner and turned into result.json.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "leakgate/counter_file.h"
+#include "leakgate/daemon_process.h"
+#include "leakgate/process_probe.h"
+#include "leakgate/scenario.h"
+#include "step_executor.h"
+#include "timeline.h"
+
+namespace leakgate {
+
+struct PhaseSpan {
+  std::string name;
+  double start_s = 0;
+  double end_s = 0;
+};
+
+struct RunFailure {
+  std::string what;    // "daemon crashed", "step failed", "daemon not ready", ...
+  std::string detail;  // the underlying message
+  std::string step;    // describe() of the step, when one was running
+  std::string where;   // file:line:column of that step
+  int iteration = -1;  // measured iterations count from 1; warm-up ones are negative
+  std::optional<ExitStatus> exit;
+};
+
+struct RunRecord {
+  std::string test;
+  std::string started_at;
+  double duration_s = 0;
+  int warmup = 0;
+  int iterations = 0;
+  int completed_iterations = 0;
+  std::vector<PhaseSpan> phases;
+  std::vector<double> iteration_ticks_s;
+
+  std::optional<Frame> baseline;
+  std::optional<Frame> final;
+  std::vector<size_t> checkpoint_rows;  // timeline rows of the per-iteration checkpoints
+  std::optional<CounterSnapshot> daemon_at_exit;
+  Frame client_at_exit;  // client.<kind> after the harness closed its sessions
+  bool baseline_settled = true;
+  bool final_settled = true;
+
+  std::vector<FdInfo> baseline_fds;
+  std::vector<FdInfo> final_fds;
+  nlohmann::json daemon_live_objects;  // live_objects_json of the daemon, or null
+  nlohmann::json client_live_objects;  // the harness's own registry
+
+  Timeline timeline;
+  std::vector<StepStats> steps;
+  std::optional<RunFailure> failure;
+
+  std::vector<std::string> daemon_command;
+  pid_t daemon_pid = -1;
+  std::optional<ExitStatus> daemon_exit;
+  std::string stdout_tail;
+  std::string stderr_tail;
+  std::vector<std::string> warnings;
+
+  void begin_phase(const std::string& name, double t_s) {
+    if (!phases.empty() && phases.back().end_s < phases.back().start_s) phases.back().end_s = t_s;
+    phases.push_back(PhaseSpan{name, t_s, -1});
+  }
+  void end_phase(double t_s) {
+    if (!phases.empty() && phases.back().end_s < phases.back().start_s) phases.back().end_s = t_s;
+  }
+};
+
+}  // namespace leakgate

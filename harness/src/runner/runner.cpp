@@ -1,0 +1,398 @@
+#include "leakgate/runner.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "attribution.h"
+#include "endpoint.h"
+#include "leakgate/daemon_process.h"
+#include "leakgate/metrics.h"
+#include "leakgate/registry.h"
+#include "leakgate/variables.h"
+#include "progress.h"
+#include "result_writer.h"
+#include "run_record.h"
+#include "sampler.h"
+#include "step_executor.h"
+
+namespace leakgate {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+// Injections that are bugs of the client, not of the daemon: the harness applies them to
+// its own tracker::Client instead of passing them to the daemon.
+bool is_client_injection(const std::string& name) { return name == "session-per-call"; }
+
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted by a signal") {}
+};
+
+void check_interrupt() {
+  if (g_interrupted.load()) throw Interrupted();
+}
+
+int free_loopback_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::filesystem::path make_workdir(const std::string& name) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/leakgate-" + name + "-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temp directory " + pattern + ": " +
+                             std::strerror(errno));
+  }
+  return pattern;
+}
+
+std::string utc_now_iso() {
+  const std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+// Integer figures that must stop changing before a snapshot; RSS and heap are excluded:
+// allocators and page faults keep them moving a little forever.
+bool is_settle_figure(const std::string& metric) {
+  return metric.find(".rss") == std::string::npos && metric.find(".pss") == std::string::npos &&
+         metric.find(".heap") == std::string::npos;
+}
+
+bool same_settle_figures(const Frame& a, const Frame& b) {
+  for (const auto& [metric, value] : a) {
+    if (!is_settle_figure(metric)) continue;
+    auto it = b.find(metric);
+    if (it != b.end() && it->second != value) return false;
+  }
+  return true;
+}
+
+// Polls until the integer figures are unchanged for the window, or the timeout passes.
+bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon) {
+  const auto start = std::chrono::steady_clock::now();
+  Frame last = sampler.sample_now(false);
+  auto stable_since = start;
+  while (true) {
+    check_interrupt();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!daemon.running()) return false;
+    Frame now = sampler.sample_now(false);
+    const auto t = std::chrono::steady_clock::now();
+    if (!same_settle_figures(last, now)) {
+      stable_since = t;
+      last = std::move(now);
+    }
+    if (t - stable_since >= spec.window) return true;
+    if (t - start >= spec.timeout) return false;
+  }
+}
+
+class ScenarioRun {
+ public:
+  ScenarioRun(const Scenario& scenario, const RunOptions& options)
+      : scenario_(scenario),
+        options_(options),
+        t0_(std::chrono::steady_clock::now()),
+        sampler_(scenario.sample_hz, t0_),
+        progress_(options.progress, "leak." + scenario.name) {
+    record_.test = "leak." + scenario.name;
+    record_.started_at = utc_now_iso();
+    record_.warmup = scenario.warmup;
+    record_.iterations = options.iterations.value_or(scenario.iterations);
+    for (const auto& name : scenario.daemon.inject) {
+      if (is_client_injection(name))
+        client_session_per_call_ = true;
+      else
+        daemon_inject_.push_back(name);
+    }
+  }
+
+  RunOutcome run() {
+    workdir_ = make_workdir(scenario_.name);
+    vars_ = options_.vars;
+    vars_["WORKDIR"] = workdir_.string();
+    vars_["PORT"] = std::to_string(free_loopback_port());
+    vars_["TEST"] = record_.test;
+    Registry::global().set_capture_stacks(true);
+    try {
+      execute();
+    } catch (const Interrupted& e) {
+      fail("interrupted", e.what());
+    } catch (const StepFailure& e) {
+      fail(daemon_ && !daemon_->running() ? "daemon crashed" : "step failed", e.what(), e.step,
+           e.where);
+    } catch (const DaemonError& e) {
+      fail(phase_failure_, e.what());
+    } catch (const std::exception& e) {
+      fail("harness error", e.what());
+    }
+    shutdown_daemon();
+    sampler_.stop();
+    record_.timeline = sampler_.timeline();
+    record_.duration_s = sampler_.seconds_since_start();
+    if (executor_) record_.steps = executor_->stats();
+    RunOutcome outcome = write_result(scenario_, options_, record_, workdir_);
+    progress_.finish(outcome.verdict_text);
+    if (!options_.keep_workdir) {
+      std::error_code ec;
+      std::filesystem::remove_all(workdir_, ec);
+    } else {
+      progress_.note("kept the work directory " + workdir_.string());
+    }
+    return outcome;
+  }
+
+ private:
+  void fail(const std::string& what, const std::string& detail, const std::string& step = {},
+            const std::string& where = {}) {
+    if (record_.failure) return;
+    RunFailure failure{what, detail, step, where, current_iteration_, std::nullopt};
+    if (daemon_) failure.exit = daemon_->poll_exit();
+    if (failure.exit && what == "step failed") failure.what = "daemon crashed";
+    record_.failure = failure;
+  }
+
+  std::string counter_path() const {
+    return (workdir_ / ("counters." + std::to_string(starts_))).string();
+  }
+
+  void start_daemon() {
+    const DaemonSpec& spec = scenario_.daemon;
+    DaemonLaunch launch;
+    for (const auto& arg : spec.wrapper) launch.argv.push_back(expand_variables(arg, vars_));
+    for (const auto& arg : spec.command) launch.argv.push_back(expand_variables(arg, vars_));
+    if (!daemon_inject_.empty()) {
+      std::string joined;
+      for (const auto& name : daemon_inject_) joined += (joined.empty() ? "" : ",") + name;
+      launch.argv.push_back("--inject");
+      launch.argv.push_back(joined);
+    }
+    for (const auto& [key, value] : spec.env) launch.env[key] = expand_variables(value, vars_);
+    if (spec.counters == DaemonSpec::Counters::kShm) {
+      launch.env["LEAKGATE_COUNTERS"] = counter_path();
+    }
+    launch.env["LEAKGATE_STACKS"] = "1";
+    launch.workdir = workdir_;
+    launch.log_prefix = starts_ == 0 ? "daemon" : "daemon.restart" + std::to_string(starts_);
+    record_.daemon_command = launch.argv;
+
+    phase_failure_ = "daemon failed to start";
+    daemon_ = std::make_unique<DaemonProcess>(std::move(launch));
+    record_.daemon_pid = daemon_->pid();
+    phase_failure_ = "daemon not ready";
+    std::string endpoint;
+    if (spec.ready == DaemonSpec::Ready::kStdout) {
+      endpoint = daemon_->wait_ready_stdout(spec.ready_timeout).endpoint;
+    }
+    if (spec.endpoint) endpoint = expand_variables(*spec.endpoint, vars_);
+    if (spec.ready == DaemonSpec::Ready::kHttp) {
+      daemon_->wait_ready(spec.ready_timeout, [&] { return http_ready(endpoint); });
+    }
+    endpoint_ = endpoint;
+    vars_["ENDPOINT"] = endpoint;
+    phase_failure_ = "daemon failed";
+
+    CounterSource counters;
+    if (spec.counters == DaemonSpec::Counters::kShm) {
+      counters.kind = CounterSource::Kind::kShm;
+      counters.counter_path = counter_path();
+    } else if (spec.counters == DaemonSpec::Counters::kPrometheus) {
+      counters.kind = CounterSource::Kind::kPrometheus;
+      counters.endpoint = endpoint;
+      counters.scrape_path = spec.prometheus_path;
+    }
+    sampler_.attach_daemon(daemon_->pid(), counters);
+    ++starts_;
+  }
+
+  bool http_ready(const std::string& endpoint);
+
+  void restart_daemon() {
+    stop_daemon_now();
+    start_daemon();
+  }
+
+  ExitStatus stop_daemon_now() {
+    const ExitStatus status = daemon_->stop(scenario_.daemon.stop_timeout);
+    collect_daemon_output();
+    sampler_.detach_daemon();
+    return status;
+  }
+
+  void collect_daemon_output() {
+    record_.stdout_tail = daemon_->stdout_tail();
+    record_.stderr_tail = daemon_->stderr_tail();
+    record_.daemon_exit = daemon_->poll_exit();
+  }
+
+  void run_iterations(int count, bool measured) {
+    for (int i = 1; i <= count; ++i) {
+      check_interrupt();
+      current_iteration_ = measured ? i : -i;
+      executor_->run_iteration(measured ? i : -i, vars_);
+      if (!daemon_->running()) {
+        throw StepFailure("", "", "the daemon exited during the iteration");
+      }
+      Frame checkpoint;
+      if (measured) {
+        size_t row = 0;
+        checkpoint = sampler_.sample_now(true, &row);
+        record_.checkpoint_rows.push_back(row);
+        record_.iteration_ticks_s.push_back(sampler_.seconds_since_start());
+        record_.completed_iterations = i;
+      }
+      progress_.iteration(measured ? "measured" : "warm-up", i, count, checkpoint);
+    }
+  }
+
+  void execute() {
+    record_.begin_phase("startup", 0);
+    progress_.phase("starting daemon");
+    start_daemon();
+    sampler_.start();
+    DaemonControl control{[this] { return endpoint_; },
+                          [this](int signo) { return daemon_->signal(signo); },
+                          [this] { restart_daemon(); }};
+    executor_ = std::make_unique<StepExecutor>(scenario_, control, client_session_per_call_);
+
+    record_.begin_phase("warmup", sampler_.seconds_since_start());
+    run_iterations(scenario_.warmup, false);
+
+    record_.begin_phase("settle", sampler_.seconds_since_start());
+    progress_.phase("settling for the baseline");
+    record_.baseline_settled = settle(sampler_, scenario_.settle, *daemon_);
+    if (!record_.baseline_settled && daemon_->running()) {
+      record_.warnings.push_back("figures did not settle before the baseline within " +
+                                 std::to_string(scenario_.settle.timeout.count()) + " ms");
+    }
+    record_.baseline = sampler_.sample_now(true);
+    record_.baseline_fds = list_daemon_fds();
+
+    record_.checkpoint_rows.reserve(record_.iterations);
+    record_.iteration_ticks_s.reserve(record_.iterations);
+    record_.begin_phase("measured", sampler_.seconds_since_start());
+    run_iterations(record_.iterations, true);
+
+    record_.begin_phase("settle", sampler_.seconds_since_start());
+    progress_.phase("settling for the final snapshot");
+    record_.final_settled = settle(sampler_, scenario_.settle, *daemon_);
+    if (!record_.final_settled && daemon_->running()) {
+      record_.warnings.push_back("figures did not settle before the final snapshot within " +
+                                 std::to_string(scenario_.settle.timeout.count()) + " ms");
+    }
+    record_.final = sampler_.sample_now(true);
+    record_.final_fds = list_daemon_fds();
+    // Symbolizing creation stacks costs a few hundred ms: only when a counted kind grew.
+    if (counted_kind_grew("daemon.")) {
+      record_.daemon_live_objects =
+          request_daemon_live_objects(*daemon_, counter_path_of_current());
+    }
+    if (counted_kind_grew("client.")) {
+      record_.client_live_objects =
+          nlohmann::json::parse(Registry::global().live_objects_json(), nullptr, false);
+    }
+  }
+
+  bool counted_kind_grew(const std::string& side) const {
+    for (const auto& [metric, value] : *record_.final) {
+      if (metric.rfind(side, 0) != 0) continue;
+      auto info = find_metric(metric);
+      if (info && info->source != MetricSource::kCounter) continue;
+      auto before = record_.baseline->find(metric);
+      if (before == record_.baseline->end() || value > before->second) return true;
+    }
+    return false;
+  }
+
+  std::string counter_path_of_current() const {
+    return (workdir_ / ("counters." + std::to_string(starts_ - 1))).string();
+  }
+
+  std::vector<FdInfo> list_daemon_fds() {
+    try {
+      ProcessProbe probe(daemon_->pid());
+      return probe.list_fds().value_or(std::vector<FdInfo>{});
+    } catch (const ProbeError&) {
+      return {};
+    }
+  }
+
+  void shutdown_daemon() {
+    record_.begin_phase("shutdown", sampler_.seconds_since_start());
+    if (executor_) executor_->close_clients();
+    for (const auto& kind : Registry::global().snapshot()) {
+      record_.client_at_exit["client." + kind.name] = static_cast<double>(kind.live);
+    }
+    if (daemon_) {
+      progress_.phase("stopping daemon");
+      const bool was_running = daemon_->running();
+      const ExitStatus status = stop_daemon_now();
+      if (was_running && !record_.failure) {
+        if (status.killed_after_timeout) {
+          fail("daemon hung on shutdown", status.describe());
+        } else if (status.signal || (status.code && *status.code != 0)) {
+          fail("daemon failed on shutdown", status.describe());
+        }
+      }
+      if (scenario_.daemon.counters == DaemonSpec::Counters::kShm) {
+        record_.daemon_at_exit = sampler_.read_counters();
+      }
+    }
+    record_.end_phase(sampler_.seconds_since_start());
+  }
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  std::chrono::steady_clock::time_point t0_;
+  Sampler sampler_;
+  Progress progress_;
+  RunRecord record_;
+  std::filesystem::path workdir_;
+  Vars vars_;
+  std::vector<std::string> daemon_inject_;
+  bool client_session_per_call_ = false;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::unique_ptr<StepExecutor> executor_;
+  std::string endpoint_;
+  std::string phase_failure_ = "daemon failed";
+  int starts_ = 0;
+  int current_iteration_ = 0;
+};
+
+bool ScenarioRun::http_ready(const std::string& endpoint) {
+  return probe_http_ready(endpoint, scenario_.daemon.ready_http_path);
+}
+
+}  // namespace
+
+void request_interrupt() noexcept { g_interrupted.store(true); }
+bool interrupt_requested() noexcept { return g_interrupted.load(); }
+
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
+  ScenarioRun run(scenario, options);
+  return run.run();
+}
+
+}  // namespace leakgate

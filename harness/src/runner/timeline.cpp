@@ -1,0 +1,55 @@
+#include "timeline.h"
+
+namespace leakgate {
+
+Timeline::Timeline(size_t reserve_rows) {
+  times_.reserve(reserve_rows);
+  cells_.reserve(reserve_rows * kMaxColumns);
+  columns_.reserve(kMaxColumns);
+}
+
+size_t Timeline::append(double t_s, const Frame& frame) {
+  const size_t row = times_.size();
+  times_.push_back(t_s);
+  cells_.resize(cells_.size() + kMaxColumns, kAbsent);
+  for (const auto& [metric, value] : frame) {
+    auto it = index_.find(metric);
+    if (it == index_.end()) {
+      if (columns_.size() == kMaxColumns) continue;
+      it = index_.emplace(metric, columns_.size()).first;
+      columns_.push_back(metric);
+    }
+    cells_[row * kMaxColumns + it->second] = value;
+  }
+  return row;
+}
+
+double Timeline::value(size_t row, const std::string& metric) const {
+  auto it = index_.find(metric);
+  if (it == index_.end() || row >= times_.size()) return kAbsent;
+  return cell(row, it->second);
+}
+
+std::vector<double> Timeline::series(const std::string& metric) const {
+  auto it = index_.find(metric);
+  if (it == index_.end()) return {};
+  std::vector<double> values;
+  values.reserve(times_.size());
+  for (size_t row = 0; row < times_.size(); ++row) values.push_back(cell(row, it->second));
+  return values;
+}
+
+double Timeline::max_between(const std::string& metric, double start_s, double end_s) const {
+  auto it = index_.find(metric);
+  if (it == index_.end()) return kAbsent;
+  double best = kAbsent;
+  for (size_t row = 0; row < times_.size(); ++row) {
+    if (times_[row] < start_s || times_[row] > end_s) continue;
+    const double value = cell(row, it->second);
+    if (std::isnan(value)) continue;
+    if (std::isnan(best) || value > best) best = value;
+  }
+  return best;
+}
+
+}  // namespace leakgate

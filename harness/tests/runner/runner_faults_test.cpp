@@ -1,0 +1,221 @@
+// The harness under faults: every way a daemon can fail is a verdict (exit 1, what happened,
+// where, the exit status and stderr), the report is still written, and nothing is left
+// behind: no process of the test, no work directory.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "leakgate/runner.h"
+#include "leakgate/scenario_parser.h"
+
+namespace leakgate {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Processes (other than us) whose command line mentions `marker`.
+int processes_mentioning(const std::string& marker) {
+  int count = 0;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return -1;
+  while (dirent* entry = readdir(proc)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+    if (pid <= 0 || pid == getpid()) continue;
+    std::ifstream in("/proc/" + std::string(entry->d_name) + "/cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(marker) != std::string::npos) ++count;
+  }
+  closedir(proc);
+  return count;
+}
+
+int workdirs_named(const std::string& name) {
+  int count = 0;
+  const char* tmp = std::getenv("TMPDIR");
+  for (const auto& entry : fs::directory_iterator(tmp && *tmp ? tmp : "/tmp")) {
+    if (entry.path().filename().string().rfind("leakgate-" + name + "-", 0) == 0) ++count;
+  }
+  return count;
+}
+
+class RunnerFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/leakgate-faults-test-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    options_.report_dir = dir_ / "reports";
+    options_.vars["TRACKERD"] = LEAKGATE_TEST_TRACKERD;
+    options_.progress = RunOptions::Progress::kQuiet;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs a scenario given as YAML text; returns the outcome and loads result.json.
+  RunOutcome run(const std::string& yaml) {
+    const std::string file = (dir_ / "scenario.yaml").string();
+    std::ofstream(file) << yaml;
+    Scenario scenario = parse_scenario_file(file, {"TRACKERD"});
+    name_ = scenario.name;
+    RunOutcome outcome = run_scenario(scenario, options_);
+    std::ifstream in(outcome.result_path);
+    result_ = nlohmann::json::parse(in, nullptr, false);
+    return outcome;
+  }
+
+  void expect_nothing_left_behind() {
+    EXPECT_EQ(processes_mentioning("leakgate-" + name_ + "-"), 0) << "orphan daemon processes";
+    EXPECT_EQ(workdirs_named(name_), 0) << "work directory not removed";
+  }
+
+  static std::string tracker_daemon(const std::string& extra = "") {
+    return "  command: [\"${TRACKERD}\", \"--socket\", \"${WORKDIR}/t.sock\", \"--db\", "
+           "\"${WORKDIR}/t.db\", \"--sync-interval\", \"50ms\"" +
+           extra + "]\n";
+  }
+
+  fs::path dir_;
+  RunOptions options_;
+  nlohmann::json result_;
+  std::string name_;
+};
+
+TEST_F(RunnerFaults, MissingBinaryIsAVerdictNotACrash) {
+  const RunOutcome outcome =
+      run("name: fault-missing-binary\n"
+          "daemon:\n  command: [/nonexistent/trackerd, --socket, \"${WORKDIR}/t.sock\"]\n"
+          "iterations: 2\nsteps:\n  - client: {op: health}\n");
+  EXPECT_EQ(outcome.exit_code, 1);
+  ASSERT_TRUE(result_.is_object()) << "the report must be written";
+  EXPECT_EQ(result_["verdict"], "error");
+  EXPECT_EQ(result_["error"]["what"], "daemon failed to start");
+  EXPECT_NE(outcome.verdict_text.find("/nonexistent/trackerd"), std::string::npos)
+      << outcome.verdict_text;
+  EXPECT_TRUE(fs::exists(options_.report_dir / "leak.fault-missing-binary" / "index.html"));
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, DaemonExitingBeforeReadyReportsItsExitCodeAndStderr) {
+  const RunOutcome outcome = run(
+      "name: fault-exit-before-ready\n"
+      "daemon:\n" +
+      tracker_daemon(", \"--no-such-flag\"") + "iterations: 2\nsteps:\n  - client: {op: health}\n");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(result_["error"]["what"], "daemon not ready");
+  EXPECT_EQ(result_["error"]["exit_code"], 2) << result_["error"].dump();
+  EXPECT_NE(outcome.verdict_text.find("exit code 2"), std::string::npos) << outcome.verdict_text;
+  EXPECT_NE(outcome.verdict_text.find("no-such-flag"), std::string::npos)
+      << "the tail of the daemon's stderr belongs in the verdict: " << outcome.verdict_text;
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, DaemonThatNeverBecomesReadyIsKilledAfterTheTimeout) {
+  const RunOutcome outcome =
+      run("name: fault-never-ready\n"
+          "daemon:\n  command: [sleep, \"300\", \"${WORKDIR}\"]\n  ready_timeout: 300ms\n"
+          "iterations: 2\nsteps:\n  - client: {op: health}\n");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(result_["error"]["what"], "daemon not ready");
+  EXPECT_NE(outcome.verdict_text.find("300 ms"), std::string::npos) << outcome.verdict_text;
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, CrashMidScenarioNamesStepIterationAndSignal) {
+  const RunOutcome outcome =
+      run("name: fault-crash\n"
+          "daemon:\n" +
+          tracker_daemon() +
+          "warmup: 0\niterations: 3\nsteps:\n  - client: {op: health}\n  - signal: SEGV\n"
+          "  - client: {op: health}\n");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(result_["error"]["what"], "daemon crashed");
+  EXPECT_EQ(result_["error"]["signal"], "SIGSEGV");
+  EXPECT_EQ(result_["error"]["iteration"], 1);
+  EXPECT_NE(outcome.verdict_text.find("client health"), std::string::npos) << outcome.verdict_text;
+  EXPECT_NE(outcome.verdict_text.find("killed by SIGSEGV"), std::string::npos);
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, AbortMidScenarioIsReportedWithSIGABRT) {
+  const RunOutcome outcome =
+      run("name: fault-abort\n"
+          "daemon:\n" +
+          tracker_daemon() +
+          "warmup: 0\niterations: 3\nsteps:\n  - client: {op: health}\n  - signal: ABRT\n"
+          "  - sleep: 50ms\n");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(result_["error"]["signal"], "SIGABRT") << result_.dump().substr(0, 400);
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, DaemonHangingOnShutdownIsKilledAfterTheGracePeriod) {
+  const RunOutcome outcome =
+      run("name: fault-hang-on-stop\n"
+          "daemon:\n" +
+          tracker_daemon() +
+          "  stop_timeout: 300ms\n"
+          "warmup: 0\niterations: 1\nsettle: {timeout: 200ms, window: 50ms}\n"
+          "steps:\n  - client: {op: health}\n  - signal: STOP\n");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(result_["error"]["what"], "daemon hung on shutdown");
+  EXPECT_EQ(result_["daemon"]["exit"]["killed_after_timeout"], true);
+  EXPECT_NE(outcome.verdict_text.find("SIGKILL"), std::string::npos) << outcome.verdict_text;
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, KeepLeavesTheWorkDirectoryAndSaysWhere) {
+  options_.keep_workdir = true;
+  run("name: fault-keep\n"
+      "daemon:\n  command: [/nonexistent/daemon]\n"
+      "iterations: 1\nsteps:\n  - sleep: 1ms\n");
+  EXPECT_EQ(workdirs_named("fault-keep"), 1);
+  const char* tmp = std::getenv("TMPDIR");
+  for (const auto& entry : fs::directory_iterator(tmp && *tmp ? tmp : "/tmp")) {
+    if (entry.path().filename().string().rfind("leakgate-fault-keep-", 0) == 0) {
+      fs::remove_all(entry.path());
+    }
+  }
+}
+
+// The harness itself interrupted: it stops the daemon's group, writes a partial report
+// and exits non-zero.
+TEST_F(RunnerFaults, InterruptedHarnessStopsTheDaemonAndWritesAPartialReport) {
+  const std::string file = (dir_ / "long.yaml").string();
+  std::ofstream(file) << "name: fault-interrupted\ndaemon:\n" + tracker_daemon() +
+                             "warmup: 0\niterations: 100000\nsteps:\n  - sleep: 10ms\n";
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string report_dir = (dir_ / "reports").string();
+    const std::string var = std::string("TRACKERD=") + LEAKGATE_TEST_TRACKERD;
+    execl(LEAKGATE_TEST_LEAKGATE, "leakgate", "run", file.c_str(), "--quiet", "--report-dir",
+          report_dir.c_str(), "--var", var.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the daemon runs, then interrupt the harness.
+  for (int i = 0; i < 500 && processes_mentioning("leakgate-fault-interrupted-") < 1; ++i) {
+    usleep(10'000);
+  }
+  usleep(300'000);
+  kill(child, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream in(dir_ / "reports" / "leak.fault-interrupted" / "result.json");
+  auto result = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(result.is_object()) << "partial report missing";
+  EXPECT_EQ(result["error"]["what"], "interrupted");
+  name_ = "fault-interrupted";
+  expect_nothing_left_behind();
+}
+
+}  // namespace
+}  // namespace leakgate
