@@ -1,4 +1,8 @@
 // tracker::Client sessions: one reused, closed on close(); session_per_call leaks on purpose.
+#include <unistd.h>
+
+#include <thread>
+
 #include "daemon_test.h"
 
 namespace tracker::testing {
@@ -37,6 +41,20 @@ TEST_F(ClientTest, SessionPerCallLeaksASessionAndASocketPerCall) {
   }
   EXPECT_EQ(sessions.live(), before + 10) << "never closed, not even by the destructor";
   EXPECT_GE(open_fds(::getpid()), fds_before + 10) << "and their sockets stay open";
+}
+
+TEST_F(ClientTest, OutlivesTheDaemonClosingIdleConnections) {
+  const auto& sessions = leakgate::kind("sessions");
+  Client tracker = client();
+  tracker.health();
+  const int64_t created = sessions.created();
+  const int64_t fds = open_fds(::getpid());
+  for (int i = 0; i < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the daemon's idle timeout
+    EXPECT_EQ(tracker.health().status, "ok");
+  }
+  EXPECT_EQ(sessions.created(), created) << "still the same session";
+  EXPECT_EQ(open_fds(::getpid()), fds) << "the old connection was closed, not leaked";
 }
 
 TEST_F(ClientTest, MovedClientKeepsItsSession) {

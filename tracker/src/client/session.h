@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,7 @@ class Session {
 
  private:
   httplib::Client http_;
+  std::optional<std::chrono::steady_clock::time_point> last_reply_;
   leakgate::Accounted token_{leakgate::kind("sessions")};
 };
 

@@ -1,11 +1,12 @@
 #include "sync_loop.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 
 #include "fault_injection.h"
+#include "leakgate/unique_fd.h"
 #include "storage/engine.h"
 #include "tracker/issue_json.h"
 
@@ -24,13 +25,16 @@ void write_export(const std::filesystem::path& path, const std::vector<Issue>& i
   nlohmann::json issues_json = nlohmann::json::array();
   for (const Issue& issue : issues) issues_json.push_back(to_json(issue));
   const nlohmann::json document{{"stats", to_json(stats)}, {"issues", std::move(issues_json)}};
+  const std::string text = document.dump(1) + "\n";
   auto temp = path;
   temp += ".tmp." + std::to_string(::getpid());
   {
-    std::ofstream out(temp, std::ios::trunc);
-    out << document.dump(1) << '\n';
-    out.close();
-    if (!out) throw std::runtime_error("cannot write export " + temp.string());
+    leakgate::UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!out || ::write(out.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      throw std::runtime_error("cannot write export " + temp.string());
+    }
   }
   std::error_code error;
   std::filesystem::rename(temp, path, error);  // atomic: readers see old or new, never half
