@@ -351,7 +351,9 @@ class ScenarioRun {
       const ExitStatus status = stop_daemon_now();
       if (was_running && !record_.failure) {
         if (status.killed_after_timeout) {
-          fail("daemon hung on shutdown", status.describe());
+          fail("daemon hung on shutdown",
+               "sent SIGTERM, then SIGKILL after " +
+                   std::to_string(scenario_.daemon.stop_timeout.count()) + " ms");
         } else if (status.signal || (status.code && *status.code != 0)) {
           fail("daemon failed on shutdown", status.describe());
         }

@@ -14,44 +14,63 @@ TEST(ProjectSite, SkipsAccountingAndStandardLibraryFrames) {
       "tracker::SyncLoop::tick() (tracker/src/daemon/sync_loop.cpp:57)",
       "tracker::SyncLoop::run() (tracker/src/daemon/sync_loop.cpp:40)"};
   EXPECT_EQ(project_site(frames),
-            "tracker::SyncLoop::tick() (tracker/src/daemon/sync_loop.cpp:57)");
+            "tracker::SyncLoop::tick (tracker/src/daemon/sync_loop.cpp:57) <- "
+            "tracker::SyncLoop::run (tracker/src/daemon/sync_loop.cpp:40)");
+}
+
+TEST(ProjectSite, NamesWhoCalledTheConstructorsNotTheConstructors) {
+  const std::vector<std::string> frames = {
+      "tracker::SqliteConnection::SqliteConnection(std::filesystem::path const&) "
+      "(" LEAKGATE_SOURCE_DIR "/tracker/src/storage/sqlite_connection.cpp:20)",
+      "tracker::Engine::Engine(std::filesystem::path) (" LEAKGATE_SOURCE_DIR
+      "/tracker/src/storage/engine.cpp:82)",
+      "std::unique_ptr<tracker::Engine> std::make_unique<tracker::Engine>(path const&) "
+      "(/usr/include/c++/12/bits/unique_ptr.h:1065)",
+      "tracker::run_daemon(tracker::DaemonOptions const&) (" LEAKGATE_SOURCE_DIR
+      "/tracker/src/daemon/daemon.cpp:61)",
+      "main (" LEAKGATE_SOURCE_DIR "/tracker/src/daemon/main.cpp:18)"};
+  EXPECT_EQ(project_site(frames), "tracker::run_daemon (tracker/src/daemon/daemon.cpp:61)");
+}
+
+TEST(ShortFrame, DropsParametersAndTheSourceRoot) {
+  EXPECT_EQ(
+      short_frame("ns::f<int>(std::vector<int> const&) const (" LEAKGATE_SOURCE_DIR "/a/b.cpp:3)"),
+      "ns::f<int> (a/b.cpp:3)");
+  EXPECT_EQ(short_frame("g"), "g");
 }
 
 TEST(ProjectSite, FallsBackToTheInnermostFrame) {
-  EXPECT_EQ(project_site({"std::thread::run()", "??"}), "std::thread::run()");
+  EXPECT_EQ(project_site({"std::thread::run()", "??"}), "std::thread::run");
   EXPECT_EQ(project_site({}), "");
 }
 
 TEST(LiveGroups, ReadsBothDumpShapes) {
-  const auto one = nlohmann::json::parse(
-      R"({"kind":"engines","live":2,"groups":[{"count":2,"frames":["leakgate::Accounted::Accounted()","f()"]}]
-})");
+  const auto one = nlohmann::json::parse(R"json({"kind": "engines", "live": 2, "groups": [
+      {"count": 2, "frames": ["leakgate::Accounted::Accounted()", "f()"]}]})json");
   auto groups = live_groups_of(one, "engines");
-ASSERT_EQ(groups.size(), 1u);
-EXPECT_EQ(groups[0]["count"], 2);
-EXPECT_EQ(groups[0]["site"], "f()");
-  const auto all = nlohmann::json::parse(
-      R"({"kinds":[{"kind":"sessions","groups":[]},{"kind":"engines","groups":[{"count":3,"frames":["g()"]
-  }]
-  }]
-  })");
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0]["count"], 2);
+  EXPECT_EQ(groups[0]["site"], "f");
+  const auto all = nlohmann::json::parse(R"json({"kinds": [
+      {"kind": "sessions", "groups": []},
+      {"kind": "engines", "groups": [{"count": 3, "frames": ["g()"]}]}]})json");
   EXPECT_EQ(live_groups_of(all, "engines")[0]["count"], 3);
   EXPECT_TRUE(live_groups_of(all, "widgets").empty());
   EXPECT_TRUE(live_groups_of(nullptr, "engines").empty());
-  }
+}
 
-  TEST(NewFds, ListsOnlyFdsNotPresentAtBaseline) {
-    const std::vector<FdInfo> before = {{3, FdType::kFile, "/db"},
-                                        {4, FdType::kSocket, "socket:[1]"}};
-    const std::vector<FdInfo> after = {{3, FdType::kFile, "/db"},
-                                       {4, FdType::kSocket, "socket:[2]"},
-                                       {5, FdType::kFile, "/dev/null"}};
-    const auto fresh = new_fds(before, after);
-    ASSERT_EQ(fresh.size(), 2u);
-    EXPECT_EQ(fresh[0]["target"], "socket:[2]");
-    EXPECT_EQ(fresh[1]["fd"], 5);
-    EXPECT_EQ(fresh[1]["type"], "file");
-  }
+TEST(NewFds, ListsOnlyFdsNotPresentAtBaseline) {
+  const std::vector<FdInfo> before = {{3, FdType::kFile, "/db"},
+                                      {4, FdType::kSocket, "socket:[1]"}};
+  const std::vector<FdInfo> after = {{3, FdType::kFile, "/db"},
+                                     {4, FdType::kSocket, "socket:[2]"},
+                                     {5, FdType::kFile, "/dev/null"}};
+  const auto fresh = new_fds(before, after);
+  ASSERT_EQ(fresh.size(), 2u);
+  EXPECT_EQ(fresh[0]["target"], "socket:[2]");
+  EXPECT_EQ(fresh[1]["fd"], 5);
+  EXPECT_EQ(fresh[1]["type"], "file");
+}
 
-  }  // namespace
-  }  // namespace leakgate
+}  // namespace
+}  // namespace leakgate

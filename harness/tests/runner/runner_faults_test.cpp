@@ -119,7 +119,8 @@ TEST_F(RunnerFaults, DaemonExitingBeforeReadyReportsItsExitCodeAndStderr) {
 TEST_F(RunnerFaults, DaemonThatNeverBecomesReadyIsKilledAfterTheTimeout) {
   const RunOutcome outcome =
       run("name: fault-never-ready\n"
-          "daemon:\n  command: [sleep, \"300\", \"${WORKDIR}\"]\n  ready_timeout: 300ms\n"
+          "daemon:\n  command: [python3, -c, \"import time; time.sleep(300)\", \"${WORKDIR}\"]\n"
+      "  ready_timeout: 300ms\n"
           "iterations: 2\nsteps:\n  - client: {op: health}\n");
   EXPECT_EQ(outcome.exit_code, 1);
   EXPECT_EQ(result_["error"]["what"], "daemon not ready");
