@@ -80,6 +80,14 @@ INSTANTIATE_TEST_SUITE_P(Ways, ShutdownTest,
                                            ShutdownWay{"POST_shutdown", 0}),
                          [](const auto& info) { return std::string(info.param.name); });
 
+TEST_F(LifecycleTest, SighupIsLoggedAndIgnored) {
+  start();
+  ::kill(daemon().pid(), SIGHUP);
+  EXPECT_TRUE(
+      eventually([&] { return daemon().log().find("SIGHUP ignored") != std::string::npos; }));
+  EXPECT_EQ(client().health().status, "ok");
+}
+
 TEST_F(LifecycleTest, StaleSocketIsReplaced) {
   {  // a socket file nobody listens on, as a killed daemon leaves it
     const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);

@@ -1,5 +1,6 @@
 #include "daemon.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -80,8 +81,10 @@ int run_daemon(const DaemonOptions& options) {
 
   sync_loop.start();
   std::thread server_thread([&server] { server.listen_after_bind(); });
-  SignalWatcher signals(
-      [&shutdown](int signo) { shutdown.request(std::string("signal ") + sigabbrev_np(signo)); });
+  SignalWatcher signals([&shutdown](int signo) {
+    if (signo == SIGHUP) return log("SIGHUP ignored: nothing to reload");
+    shutdown.request(std::string("signal ") + sigabbrev_np(signo));
+  });
   if (!wait_until_running(server, std::chrono::seconds(10))) {
     log("the HTTP server did not start");
     shutdown.request("startup failure");

@@ -42,6 +42,7 @@ std::string help_footer() {
       "  status (open|closed, PATCH only). Request bodies are limited to 1 MiB.\n"
       "\nShutdown: SIGTERM, SIGINT or POST /shutdown: stops accepting, finishes requests in\n"
       "  flight, joins the sync loop, closes the database, removes the socket, exits 0.\n"
+      "  SIGHUP is logged and ignored.\n"
       "\nFault injection (--inject): DELIBERATE LEAKS for testing leak detectors:\n";
   for (const FaultDescription& fault : known_faults()) {
     text += "  " + std::string(fault.name) + std::string(22 - fault.name.size(), ' ') +

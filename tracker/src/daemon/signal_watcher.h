@@ -8,8 +8,9 @@
 
 namespace tracker {
 
-// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread. Call first thing in main, before
-// any thread exists: threads inherit the mask. SIGUSR2 (leakgate's dump request) stays open.
+// Blocks SIGTERM, SIGINT and SIGHUP (which must not kill the daemon the default way) in the
+// calling thread. Call first thing in main, before any thread exists: threads inherit the
+// mask. SIGUSR2 (leakgate's dump request) stays open.
 void block_termination_signals();
 
 class SignalWatcher {
