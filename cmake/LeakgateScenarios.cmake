@@ -2,11 +2,16 @@
 #                        [LABELS label...]       default: leak
 #                        [TIMEOUT seconds]       default: 60
 #                        [VARS NAME=VALUE...]    passed as --var (generator expressions allowed)
-#                        [REPORT_DIR dir])       default: ${CMAKE_BINARY_DIR}/reports
+#                        [REPORT_DIR dir]        default: ${CMAKE_BINARY_DIR}/reports
+#                        [PROVE_WITHOUT_INJECTION])
+# PROVE_WITHOUT_INJECTION also adds selftest.<name>.without-injection (label selftest): the
+# scenario run with its injections dropped must fail with "expected violation not observed",
+# so a regression test cannot pass by accident.
 # One CTest test per *.yaml in DIRECTORY, named leak.<name> after the scenario's `name:`.
 # Each test is one `leakgate run` process with its own daemon, so `ctest -j` is safe.
 function(leakgate_add_scenarios)
-  cmake_parse_arguments(ARG "" "DIRECTORY;TIMEOUT;REPORT_DIR" "LABELS;VARS" ${ARGN})
+  cmake_parse_arguments(ARG "PROVE_WITHOUT_INJECTION" "DIRECTORY;TIMEOUT;REPORT_DIR" "LABELS;VARS"
+                        ${ARGN})
   if(NOT ARG_DIRECTORY)
     message(FATAL_ERROR "leakgate_add_scenarios: DIRECTORY is required")
   endif()
@@ -34,5 +39,13 @@ function(leakgate_add_scenarios)
     add_test(NAME leak.${name}
              COMMAND leakgate run ${file} --report-dir ${ARG_REPORT_DIR} --ctest ${var_args})
     set_tests_properties(leak.${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+    if(ARG_PROVE_WITHOUT_INJECTION)
+      add_test(NAME selftest.${name}.without-injection
+               COMMAND leakgate run ${file} --no-inject --report-dir
+                       ${CMAKE_BINARY_DIR}/selftest-reports ${var_args})
+      set_tests_properties(selftest.${name}.without-injection PROPERTIES
+        LABELS selftest TIMEOUT ${ARG_TIMEOUT}
+        PASS_REGULAR_EXPRESSION "expected violation not observed")
+    endif()
   endforeach()
 endfunction()

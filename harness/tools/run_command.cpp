@@ -22,6 +22,8 @@ struct RunArgs {
   bool ctest = false;
   bool quiet = false;
   std::string profile;
+  double sample_hz = -1;
+  bool no_inject = false;
 };
 
 void on_stop_signal(int) {
@@ -38,6 +40,8 @@ int run(const RunArgs& args) {
   options.print_measurements = args.ctest;
   options.profile = args.profile;
   if (args.iterations > 0) options.iterations = args.iterations;
+  if (args.sample_hz >= 0) options.sample_hz = args.sample_hz;
+  options.drop_injections = args.no_inject;
   if (args.quiet || args.json) options.progress = RunOptions::Progress::kQuiet;
   std::set<std::string> var_names;
   for (const auto& assignment : args.vars) {
@@ -124,6 +128,14 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
   run_cmd->add_flag("--json", args->json, "Print the results as JSON on stdout (no progress)");
   run_cmd->add_flag("--quiet", args->quiet, "No progress output, only verdicts");
   run_cmd->add_flag("--ctest", args->ctest, "Print CTest measurement tags for dashboards");
+  run_cmd
+      ->add_option("--sample-hz", args->sample_hz,
+                   "Override the scenario's sampling rate (0: no sampling thread, only "
+                   "snapshots and checkpoints)")
+      ->check(CLI::Range(0.0, 10000.0));
+  run_cmd->add_flag("--no-inject", args->no_inject,
+                    "Ignore daemon.inject: a regression scenario must then fail with "
+                    "'expected violation not observed'");
   run_cmd->add_option("--profile", args->profile, "Profile the daemon: 'heap' (gperftools)")
       ->check(CLI::IsMember({"heap"}));
   run_cmd->callback([args, exit_code] { *exit_code = run(*args); });

@@ -19,6 +19,8 @@ struct RunOptions {
   enum class Progress { kAuto, kTerminal, kPlain, kQuiet } progress = Progress::kAuto;
   bool print_measurements = false;  // CTest measurement tags on stdout (--ctest)
   std::string profile;              // "" or "heap" (profiling runs)
+  std::optional<double> sample_hz;  // overrides the scenario's (0: sampling thread off)
+  bool drop_injections = false;     // ignore daemon.inject (proves a regression can pass)
 };
 
 struct RunOutcome {

@@ -115,13 +115,14 @@ class ScenarioRun {
       : scenario_(scenario),
         options_(options),
         t0_(std::chrono::steady_clock::now()),
-        sampler_(scenario.sample_hz, t0_),
+        sampler_(options.sample_hz.value_or(scenario.sample_hz), t0_),
         progress_(options.progress, "leak." + scenario.name) {
     record_.test = "leak." + scenario.name;
     record_.started_at = utc_now_iso();
     record_.warmup = scenario.warmup;
     record_.iterations = options.iterations.value_or(scenario.iterations);
-    for (const auto& name : scenario.daemon.inject) {
+    for (const auto& name :
+         options.drop_injections ? std::vector<std::string>{} : scenario.daemon.inject) {
       if (is_client_injection(name))
         client_session_per_call_ = true;
       else
