@@ -83,7 +83,10 @@ Mapping make_mapping(const TimeChart& chart, AxisScale& value_axis, AxisScale& t
 
   double t_start = chart.t_s.empty() ? 0 : chart.t_s.front();
   double t_end = chart.t_s.empty() ? 1 : chart.t_s.back();
-  for (const ChartBand& band : chart.bands) t_end = std::max(t_end, band.end_s);
+  for (const ChartBand& band : chart.bands) {
+    t_start = std::min(t_start, band.start_s);  // show the startup phase from t = 0
+    t_end = std::max(t_end, band.end_s);
+  }
   if (t_end <= t_start) t_end = t_start + 1;
   time_axis = nice_time_scale(t_start, t_end, 8);
   // The data decides the time range; round ticks are drawn only inside it.

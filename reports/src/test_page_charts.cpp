@@ -91,6 +91,16 @@ void add_budget_levels(TimeChart& chart, const std::string& name, const json& me
   }
 }
 
+// A series whose budgets may be drawn as lines.
+struct BudgetOwner {
+  std::string name;
+  const json* metric;
+  std::string color;
+  Unit unit;
+  bool important;  // a total among its parts, or over its budget
+};
+constexpr std::size_t kMaxBudgetOwnersDrawnAll = 3;
+
 std::vector<ChartBand> phase_bands(const json& phases) {
   std::vector<ChartBand> bands;
   if (!phases.is_array()) return bands;
@@ -126,6 +136,7 @@ std::string render_timeline_charts(const json& result) {
   const json& metrics = member(result, "metrics");
   // Daemon before client; within a side memory, fds, objects, threads.
   std::map<std::pair<int, ChartKind>, TimeChart> charts;
+  std::map<std::pair<int, ChartKind>, std::vector<BudgetOwner>> budget_owners;
   const std::vector<ChartBand> bands = phase_bands(member(result, "phases"));
   for (const auto& [name, values] : series.items()) {
     const SeriesName parts = split_series_name(name);
@@ -145,7 +156,18 @@ std::string render_timeline_charts(const json& result) {
     // The total among its parts ("daemon.fds" among "daemon.fds.socket", …) is drawn bolder.
     const bool total_of_parts = kind == ChartKind::fds && parts.resource == "fds";
     chart.series.push_back({name, series_values(values, times.size()), color, total_of_parts});
-    add_budget_levels(chart, name, metric, color, unit);
+    const bool judged_over = text_member(metric, "verdict", "pass") != "pass";
+    budget_owners[{side_order, kind}].push_back(
+        {name, &metric, color, unit, total_of_parts || judged_over});
+  }
+  // Many budget lines bury the data: beyond a few, draw only the totals' and the violated.
+  for (auto& [key, owners] : budget_owners) {
+    TimeChart& chart = charts[key];
+    const bool crowded = owners.size() > kMaxBudgetOwnersDrawnAll;
+    for (const BudgetOwner& owner : owners) {
+      if (!crowded || owner.important)
+        add_budget_levels(chart, owner.name, *owner.metric, owner.color, owner.unit);
+    }
   }
   std::string html =
       "<p class=\"muted\">Shaded: the run's phases. Ticks on the time axis: the end of each "

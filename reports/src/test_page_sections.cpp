@@ -1,5 +1,7 @@
 // Tables of a test page: budgets, attribution, steps, daemon output, environment.
-#include <set>
+#include <algorithm>
+#include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -22,15 +24,29 @@ std::string cell(const std::string& text, const std::string& css_class = "num") 
   return "<td class=\"" + css_class + "\">" + escape_html(text) + "</td>";
 }
 
-// "metric.key" of every violation, to mark the figures that broke their budget.
-std::set<std::string> violated_figures(const json& result) {
-  std::set<std::string> figures;
-  const json& violations = member(result, "violations");
-  if (!violations.is_array()) return figures;
-  for (const json& violation : violations) {
-    figures.insert(text_member(violation, "metric") + "." + text_member(violation, "key"));
+// The cell class of each figure that broke its budget, by "metric.key"; expected
+// violations (regression scenarios) are marked apart from real ones.
+using ViolatedFigures = std::map<std::string, std::string>;
+
+ViolatedFigures violated_figures(const json& result) {
+  ViolatedFigures figures;
+  for (const json& violation : array_or_empty(member(result, "violations"))) {
+    figures[text_member(violation, "metric") + "." + text_member(violation, "key")] =
+        member(violation, "expected") == true ? "num over expected" : "num over";
   }
   return figures;
+}
+
+std::string figure_class(const ViolatedFigures& violated, const std::string& figure) {
+  const auto found = violated.find(figure);
+  return found == violated.end() ? "num" : found->second;
+}
+
+// Failing metrics first, then expected failures; daemon before client; then by name.
+std::tuple<int, int, std::string> table_order(const std::string& name, const json& metric) {
+  const std::string verdict = text_member(metric, "verdict");
+  const int verdict_rank = verdict == "fail" ? 0 : verdict == "expected-fail" ? 1 : 2;
+  return {verdict_rank, name.rfind("daemon.", 0) == 0 ? 0 : 1, name};
 }
 
 std::string budget_description(const json& budget, Unit unit) {
@@ -61,14 +77,14 @@ std::string verdict_pill(const std::string& verdict) {
 }
 
 std::string budget_row(const std::string& name, const json& metric,
-                       const std::set<std::string>& violated) {
+                       const ViolatedFigures& violated) {
   const Unit unit = unit_of_metric(name, metric);
   const std::string verdict = text_member(metric, "verdict");
   auto figure = [&](const char* key, bool is_change) {
     const auto value = number_member(metric, key);
     const std::string text =
         is_change ? format_signed_quantity(value, unit) : format_quantity(value, unit);
-    return cell(text, violated.count(name + "." + key) ? "num over" : "num");
+    return cell(text, figure_class(violated, name + "." + key));
   };
   std::string per_iter = format_signed_quantity(number_member(metric, "per_iter"), unit);
   if (number_member(metric, "per_iter")) per_iter += "/iter";
@@ -76,7 +92,7 @@ std::string budget_row(const std::string& name, const json& metric,
   row += "<th scope=\"row\"><code>" + escape_html(name) + "</code></th>";
   row += figure("baseline", false) + figure("peak", false) + figure("final", false) +
          figure("growth", true);
-  row += cell(per_iter, violated.count(name + ".per_iter") ? "num over" : "num");
+  row += cell(per_iter, figure_class(violated, name + ".per_iter"));
   row += figure("at_exit", false);
   const json& budget = member(metric, "budget");
   row += "<td class=\"budget\">" + escape_html(budget_description(budget, unit));
@@ -118,11 +134,13 @@ std::string render_budget_table(const json& result) {
   if (!metrics.is_object() || metrics.empty()) {
     return section("budgets", "Budgets", "<p class=\"muted\">No metrics were recorded.</p>\n");
   }
-  const std::set<std::string> violated = violated_figures(result);
-  std::string failing_rows, other_rows;
-  for (const auto& [name, metric] : metrics.items()) {
-    (text_member(metric, "verdict") == "fail" ? failing_rows : other_rows) +=
-        budget_row(name, metric, violated);
+  const ViolatedFigures violated = violated_figures(result);
+  std::vector<std::tuple<int, int, std::string>> order;
+  for (const auto& [name, metric] : metrics.items()) order.push_back(table_order(name, metric));
+  std::sort(order.begin(), order.end());
+  std::string rows;
+  for (const auto& [verdict_rank, side_rank, name] : order) {
+    rows += budget_row(name, metrics[name], violated);
   }
   std::string html =
       "<p class=\"muted\">Baseline is taken after warm-up and settling, final after the measured "
@@ -132,7 +150,7 @@ std::string render_budget_table(const json& result) {
       "<th class=\"num\">baseline</th><th class=\"num\">peak</th><th class=\"num\">final</th>"
       "<th class=\"num\">growth</th><th class=\"num\">per iteration</th>"
       "<th class=\"num\">at exit</th><th>budget</th><th>verdict</th></tr></thead>\n<tbody>\n";
-  html += failing_rows + other_rows + "</tbody></table></div>\n";
+  html += rows + "</tbody></table></div>\n";
   return section("budgets", "Budgets", html);
 }
 

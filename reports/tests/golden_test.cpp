@@ -14,12 +14,17 @@
 namespace leakgate::reports::testing {
 namespace {
 
-// Times, temporary paths and pids differ between runs of the same result.
+// Times, temporary paths and pids differ between runs of the same result. The embedded
+// CSS and script are assets with their own files: the goldens hold the markup only.
 std::string normalize_volatile(const std::string& html) {
+  static const std::regex style(R"(<style>[^<]*</style>)");
+  static const std::regex script(R"(<script>[\s\S]*?</script>)");
   static const std::regex timestamp(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)");
   static const std::regex temporary_path(R"(/tmp/[A-Za-z0-9._/-]+)");
   static const std::regex pid(R"(<dt>pid</dt><dd>\d+</dd>)");
-  std::string normalized = std::regex_replace(html, timestamp, "<TIME>");
+  std::string normalized = std::regex_replace(html, style, "<style>/* report.css */</style>");
+  normalized = std::regex_replace(normalized, script, "<script>/* index.js */</script>");
+  normalized = std::regex_replace(normalized, timestamp, "<TIME>");
   normalized = std::regex_replace(normalized, temporary_path, "<TMP>");
   return std::regex_replace(normalized, pid, "<dt>pid</dt><dd><PID></dd>");
 }
