@@ -60,6 +60,7 @@ struct RunRecord {
 
   std::vector<std::string> daemon_command;
   pid_t daemon_pid = -1;
+  std::optional<double> daemon_cpu_s;  // utime + stime at the final snapshot
   std::optional<ExitStatus> daemon_exit;
   std::string stdout_tail;
   std::string stderr_tail;

@@ -15,6 +15,7 @@
 #include "endpoint.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/metrics.h"
+#include "leakgate/proc_parse.h"
 #include "leakgate/registry.h"
 #include "leakgate/variables.h"
 #include "progress.h"
@@ -71,6 +72,17 @@ std::string utc_now_iso() {
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   return text;
+}
+
+// utime + stime of a live process in seconds (all its threads); nullopt once it is gone.
+// scripts/bench compares it with and without sampling: the harness's cost to the daemon.
+std::optional<double> process_cpu_seconds(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(file, stat)) return std::nullopt;
+  const auto ticks = parse_stat_cpu_ticks(stat);
+  if (!ticks) return std::nullopt;
+  return static_cast<double>(*ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Integer figures that must stop changing before a snapshot; RSS and heap are excluded:
@@ -305,6 +317,7 @@ class ScenarioRun {
     }
     record_.final = sampler_.sample_now(true);
     record_.final_fds = list_daemon_fds();
+    record_.daemon_cpu_s = process_cpu_seconds(daemon_->pid());
     // Symbolizing creation stacks costs a few hundred ms: only when a counted kind grew.
     if (counted_kind_grew("daemon.")) {
       record_.daemon_live_objects =
