@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "leakgate/reports/atomic_file.h"
@@ -71,6 +72,7 @@ TEST(Publish, ConcurrentProcessesAllAppearInTheIndex) {
       } catch (const std::runtime_error&) {
         // not written yet
       }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // leave the CPUs to the writers
     }
   });
 
