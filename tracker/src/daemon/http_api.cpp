@@ -67,9 +67,9 @@ bool same_token(const std::string& given, const std::string& expected) {
 }
 
 // Parses the body and validates it with `validate`; on failure answers 400 and returns nullopt.
-template <class Validate>
-auto validated_body(const Request& req, Response& res, Validate validate)
-    -> std::optional<std::variant_alternative_t<0, decltype(validate(json()))>> {
+template <class T>
+std::optional<T> validated_body(const Request& req, Response& res,
+                                Validated<T> (*validate)(const json&)) {
   auto parsed = parse_json_body(req.body);
   if (auto* error = std::get_if<ValidationError>(&parsed)) {
     send_invalid(res, *error);
@@ -80,7 +80,7 @@ auto validated_body(const Request& req, Response& res, Validate validate)
     send_invalid(res, *error);
     return std::nullopt;
   }
-  return std::move(std::get<0>(result));
+  return std::move(std::get<T>(result));
 }
 
 std::optional<int64_t> issue_id(const Request& req, Response& res) {
