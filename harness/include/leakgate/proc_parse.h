@@ -16,6 +16,9 @@ std::optional<int64_t> parse_statm_resident_pages(std::string_view statm);
 // /proc/PID/stat fields after "(comm)", which may itself contain spaces and parentheses.
 std::optional<int64_t> parse_stat_ppid(std::string_view stat);         // field 4
 std::optional<int64_t> parse_stat_num_threads(std::string_view stat);  // field 20
+// utime + stime (fields 14 and 15) in clock ticks (sysconf(_SC_CLK_TCK)): all threads,
+// including exited ones.
+std::optional<int64_t> parse_stat_cpu_ticks(std::string_view stat);
 
 // /proc/PID/status "Threads:\tN" line.
 std::optional<int64_t> parse_status_threads(std::string_view status);

@@ -74,6 +74,13 @@ std::optional<int64_t> parse_stat_num_threads(std::string_view stat) {
   return stat_field_after_comm(stat, 17);
 }
 
+std::optional<int64_t> parse_stat_cpu_ticks(std::string_view stat) {
+  const auto utime = stat_field_after_comm(stat, 11);
+  const auto stime = stat_field_after_comm(stat, 12);
+  if (!utime || !stime) return std::nullopt;
+  return *utime + *stime;
+}
+
 std::optional<int64_t> parse_status_threads(std::string_view status) {
   return keyed_value(status, "Threads");
 }

@@ -32,6 +32,7 @@ TEST(ProcParse, StatFieldsAfterCommWithSpacesAndParens) {
   EXPECT_EQ(parse_stat_ppid(kStat), 4200);
   EXPECT_EQ(parse_stat_num_threads(kStat), 7);
   EXPECT_EQ(parse_stat_ppid("1 (systemd) S 0 1 1 0 -1 4194560"), 0);
+  EXPECT_EQ(parse_stat_cpu_ticks(kStat), 12 + 3);
 }
 
 TEST(ProcParse, StatMalformed) {
@@ -39,6 +40,7 @@ TEST(ProcParse, StatMalformed) {
   EXPECT_FALSE(parse_stat_ppid("4242 no parens S 1"));
   EXPECT_FALSE(parse_stat_num_threads("4242 (short) S 1 2 3"));
   EXPECT_FALSE(parse_stat_ppid("4242 (x) S"));
+  EXPECT_FALSE(parse_stat_cpu_ticks("4242 (x) S 1 2 3 4 5 6 7 8 9 10 11"));  // no stime
 }
 
 TEST(ProcParse, StatusThreads) {
