@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "attribution.h"
+#include "daemon_preload.h"
 #include "endpoint.h"
+#include "heap_profile.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/metrics.h"
 #include "leakgate/proc_parse.h"
@@ -23,6 +25,7 @@
 #include "run_record.h"
 #include "sampler.h"
 #include "step_executor.h"
+#include "wrapper_outputs.h"
 
 namespace leakgate {
 namespace {
@@ -149,6 +152,7 @@ class ScenarioRun {
     vars_["PORT"] = std::to_string(free_loopback_port());
     vars_["TEST"] = record_.test;
     Registry::global().set_capture_stacks(true);
+    if (options_.profile == "heap") heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
     try {
       execute();
     } catch (const Interrupted& e) {
@@ -162,6 +166,7 @@ class ScenarioRun {
       fail("harness error", e.what());
     }
     shutdown_daemon();
+    collect_profiles();
     sampler_.stop();
     record_.timeline = sampler_.timeline();
     record_.duration_s = sampler_.seconds_since_start();
@@ -207,6 +212,8 @@ class ScenarioRun {
       launch.env["LEAKGATE_COUNTERS"] = counter_path();
     }
     launch.env["LEAKGATE_STACKS"] = "1";
+    if (heap_profiler_) heap_profiler_->add_environment(launch.env);
+    if (spec.preload) add_ld_preload(launch.env, leakgate_preload_library());
     launch.workdir = workdir_;
     launch.log_prefix = starts_ == 0 ? "daemon" : "daemon.restart" + std::to_string(starts_);
     record_.daemon_command = launch.argv;
@@ -248,9 +255,9 @@ class ScenarioRun {
   }
 
   ExitStatus stop_daemon_now() {
+    sampler_.detach_daemon();  // a stopping daemon's figures are not part of the run
     const ExitStatus status = daemon_->stop(scenario_.daemon.stop_timeout);
     collect_daemon_output();
-    sampler_.detach_daemon();
     return status;
   }
 
@@ -302,6 +309,9 @@ class ScenarioRun {
     }
     record_.baseline = sampler_.sample_now(true);
     record_.baseline_fds = list_daemon_fds();
+    if (heap_profiler_ && !heap_profiler_->dump_baseline(daemon_->pid())) {
+      record_.warnings.push_back("heap profile at the baseline: " + heap_profiler_->error());
+    }
 
     record_.checkpoint_rows.reserve(record_.iterations);
     record_.iteration_ticks_s.reserve(record_.iterations);
@@ -317,9 +327,13 @@ class ScenarioRun {
     }
     record_.final = sampler_.sample_now(true);
     record_.final_fds = list_daemon_fds();
+    if (heap_profiler_ && !heap_profiler_->dump_final(daemon_->pid())) {
+      record_.warnings.push_back("heap profile at the final snapshot: " + heap_profiler_->error());
+    }
     record_.daemon_cpu_s = process_cpu_seconds(daemon_->pid());
-    // Symbolizing creation stacks costs a few hundred ms: only when a counted kind grew.
-    if (counted_kind_grew("daemon.")) {
+    // Symbolizing creation stacks costs a few hundred ms: only when a counted kind grew
+    // (or, with the preload library, the fds it records).
+    if (counted_kind_grew("daemon.") || (scenario_.daemon.preload && grew("daemon.fds"))) {
       record_.daemon_live_objects =
           request_daemon_live_objects(*daemon_, counter_path_of_current());
     }
@@ -338,6 +352,25 @@ class ScenarioRun {
       if (before == record_.baseline->end() || value > before->second) return true;
     }
     return false;
+  }
+
+  bool grew(const std::string& metric) const {
+    auto before = record_.baseline->find(metric);
+    auto after = record_.final->find(metric);
+    return before != record_.baseline->end() && after != record_.final->end() &&
+           after->second > before->second;
+  }
+
+  // After the stop: the heap profile diff, and what a wrapper profiler wrote.
+  void collect_profiles() {
+    if (heap_profiler_ && daemon_) {
+      progress_.phase("diffing heap profiles (google-pprof)");
+      record_.heap_growth = heap_profiler_->diff();
+      for (const auto& file : {record_.heap_growth->text_file, record_.heap_growth->svg_file}) {
+        if (!file.empty()) record_.extra_files[file] = file;
+      }
+    }
+    for (const auto& file : wrapper_outputs(workdir_)) record_.extra_files[file] = file;
   }
 
   std::string counter_path_of_current() const {
@@ -391,6 +424,7 @@ class ScenarioRun {
   bool client_session_per_call_ = false;
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<StepExecutor> executor_;
+  std::unique_ptr<HeapProfiler> heap_profiler_;  // --profile heap
   std::string endpoint_;
   std::string phase_failure_ = "daemon failed";
   int starts_ = 0;

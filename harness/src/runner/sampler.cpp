@@ -24,7 +24,8 @@ void add_process(Frame& frame, const std::string& side, const ProcessProbe& prob
   options.classify_fds = classify;
   options.children = slow_tick;  // a /proc scan: only at the slow rate
   auto sample = probe.sample(options);
-  if (!sample) return;
+  // A process that exited but is not reaped yet reads as all zeros: not a sample.
+  if (!sample || sample->rss_bytes == 0) return;
   frame[side + ".fds"] = static_cast<double>(sample->fds);
   frame[side + ".rss"] = static_cast<double>(sample->rss_bytes);
   frame[side + ".threads"] = static_cast<double>(sample->threads);
@@ -129,7 +130,9 @@ void Sampler::add_counters(Frame& frame) {
     if (!counter_reader_) return;
     const CounterSnapshot snapshot = counter_reader_->read();
     for (const auto& kind : snapshot.kinds) {
-      frame["daemon." + kind.name] = static_cast<double>(kind.live);
+      // /proc stays the figure of record: the preload library's kind "fds" counts only the
+      // fds it saw opened (it exists for their creation stacks).
+      frame.try_emplace("daemon." + kind.name, static_cast<double>(kind.live));
     }
     if (snapshot.heap) frame["daemon.heap"] = static_cast<double>(*snapshot.heap);
   } else if (counters_.kind == CounterSource::Kind::kPrometheus) {
