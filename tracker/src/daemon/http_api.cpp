@@ -7,6 +7,7 @@
 #include "leakgate/process_probe.h"
 #include "leakgate/prometheus.h"
 #include "leakgate/registry.h"
+#include "request_framing.h"
 #include "request_validation.h"
 #include "shutdown_latch.h"
 #include "storage/engine.h"
@@ -199,6 +200,11 @@ void install_method_not_allowed(httplib::Server& server) {
 void install_api(httplib::Server& server, const ApiContext& context) {
   server.set_pre_routing_handler([&context](const Request& req, Response& res) {
     if (context.faults.any_per_request()) leak_per_request(context.faults);
+    if (auto error = check_request_framing(req.headers)) {
+      send_error(res, error->status, error->message);
+      res.set_header("Connection", "close");  // the rest of this connection cannot be framed
+      return httplib::Server::HandlerResponse::Handled;  // before the ambiguous body is read
+    }
     if (context.bearer_token && req.path != "/health" &&
         !same_token(req.get_header_value("Authorization"), "Bearer " + *context.bearer_token)) {
       send_error(res, 401, default_message(401));

@@ -31,6 +31,23 @@ bool someone_listens(const std::filesystem::path& path) {
   return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
 }
 
+// A directory another user controls lets them swap our socket for theirs (the default
+// /tmp/tracker-UID can be created by anyone first): it must belong to us or root and, if
+// others may write to it, be sticky like /tmp so they cannot remove our socket.
+void check_socket_directory(const std::filesystem::path& directory) {
+  struct stat status {};
+  if (::stat(directory.c_str(), &status) != 0) fail("cannot stat " + directory.string());
+  if (!S_ISDIR(status.st_mode)) throw StartupError(directory.string() + " is not a directory");
+  if (status.st_uid != ::geteuid() && status.st_uid != 0) {
+    throw StartupError("socket directory " + directory.string() + " belongs to uid " +
+                       std::to_string(status.st_uid) + ", not to us");
+  }
+  if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (status.st_mode & S_ISVTX) == 0) {
+    throw StartupError("socket directory " + directory.string() +
+                       " is writable by others and not sticky");
+  }
+}
+
 }  // namespace
 
 void prepare_unix_socket_path(const std::filesystem::path& socket_path) {
@@ -45,6 +62,7 @@ void prepare_unix_socket_path(const std::filesystem::path& socket_path) {
       throw StartupError("cannot create " + parent.string() + ": " + error.message());
     }
   }
+  check_socket_directory(parent.empty() ? std::filesystem::path(".") : parent);
   struct stat status {};
   if (::lstat(socket_path.c_str(), &status) != 0) {
     if (errno == ENOENT) return;

@@ -22,7 +22,8 @@ class StartupError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Creates the parent directory (0700) if missing. A socket file nobody answers on is removed;
+// Creates the parent directory (0700) if missing; an existing one must belong to us (or root)
+// and not be writable by others unless sticky. A socket file nobody answers on is removed;
 // one a live daemon answers on, or a path that is not a socket, is a StartupError.
 void prepare_unix_socket_path(const std::filesystem::path& socket_path);
 
