@@ -14,10 +14,10 @@ std::string request(const std::string& method, const std::string& target,
 
 std::string with_body(const std::string& method, const std::string& target,
                       const std::string& body) {
-  return request(method, target,
-                 "Content-Type: application/json\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n",
-                 body);
+  return request(
+      method, target,
+      "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n",
+      body);
 }
 
 std::string post(const std::string& body) { return with_body("POST", "/issues", body); }
@@ -119,10 +119,11 @@ std::vector<BadRequest> build() {
       // Sizes.
       {"body_2MiB", request("POST", "/issues", length(k2MiB.size()), k2MiB), 413},
       {"title_201_chars", post(R"({"title":")" + std::string(201, 't') + R"("})"), 400},
-      {"body_64KiB_plus_1",
-       post(R"({"title":"a","body":")" + std::string(65537, 'b') + R"("})"), 400},
-      {"labels_21", post(R"({"title":"a","labels":["1","2","3","4","5","6","7","8","9","10",)"
-                         R"("11","12","13","14","15","16","17","18","19","20","21"]})"),
+      {"body_64KiB_plus_1", post(R"({"title":"a","body":")" + std::string(65537, 'b') + R"("})"),
+       400},
+      {"labels_21",
+       post(R"({"title":"a","labels":["1","2","3","4","5","6","7","8","9","10",)"
+            R"("11","12","13","14","15","16","17","18","19","20","21"]})"),
        400},
       {"labels_duplicate", post(R"({"title":"a","labels":["x","x"]})"), 400},
       {"title_control_character", post(R"({"title":"bell\u0007"})"), 400},
@@ -150,14 +151,16 @@ std::vector<BadRequest> build() {
       {"sql_in_priority", post(R"({"title":"a","priority":"1; DROP TABLE issues"})"), 400},
       {"sql_in_status", patch(R"({"status":"open' OR '1'='1"})"), 400},
       {"sql_in_field_name", post(R"({"title'--":"a"})"), 400},
-      {"sql_in_labels_duplicate", patch(R"({"labels":["'); DROP TABLE issue_labels;--",)"
-                                        R"("'); DROP TABLE issue_labels;--"]})"),
+      {"sql_in_labels_duplicate",
+       patch(R"({"labels":["'); DROP TABLE issue_labels;--",)"
+             R"("'); DROP TABLE issue_labels;--"]})"),
        400},
       {"sql_in_title_too_long",
        post(R"({"title":")" + std::string(50, '\'') + std::string(151, ';') + R"("})"), 400},
       {"sql_in_query_status", get("/issues?status=open'%20OR%20'1'='1"), 400},
       {"sql_in_query_limit", get("/issues?limit=1;DROP%20TABLE%20issues"), 400},
       {"sql_in_query_offset", get("/issues?offset=0%20OR%201=1"), 400},
+      {"query_value_with_raw_equals", get("/issues?q=a=b"), 400},
       {"sql_in_query_parameter_name", get("/issues?q'%20OR%201=1--=x"), 400},
       // Header abuse.
       {"header_line_20KiB", request("GET", "/health", "X-Big: " + std::string(20000, 'h') + "\r\n"),
@@ -187,8 +190,8 @@ std::vector<BadRequest> build() {
        post_framed("Transfer-Encoding: gzip, chunked\r\n",
                    hex_length + "\r\n" + kIssue + "\r\n0\r\n\r\n"),
        400},
-      {"transfer_encoding_unknown", post_framed("Transfer-Encoding: bogus\r\n" + length(kIssue.size())),
-       400},
+      {"transfer_encoding_unknown",
+       post_framed("Transfer-Encoding: bogus\r\n" + length(kIssue.size())), 400},
       {"transfer_encoding_twice",
        post_framed("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
                    hex_length + "\r\n" + kIssue + "\r\n0\r\n\r\n"),

@@ -2,13 +2,14 @@
 // sent as bytes on a fresh connection to a daemon holding the seed issues (ids 1 to 3).
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
 namespace tracker::testing {
 
-// `status` when one exact answer is required; kAnyRefusal when any 4xx, or a close without
-// an answer, is right (truncated requests: what arrives is not a request at all).
+// `status` when one exact answer is required. kAnyRefusal marks a truncated request: it is sent,
+// then our side is half-closed, and any 4xx or a close without an answer is right.
 inline constexpr int kAnyRefusal = -1;
 
 struct BadRequest {
@@ -18,5 +19,8 @@ struct BadRequest {
 };
 
 const std::vector<BadRequest>& bad_request_corpus();
+
+// GoogleTest prints a parameter by its name, not as bytes.
+inline void PrintTo(const BadRequest& request, std::ostream* out) { *out << request.name; }
 
 }  // namespace tracker::testing

@@ -130,9 +130,9 @@ class CrashConsistency : public DaemonTest {
     std::lock_guard lock(mutex_);
     for (const auto& [id, expected] : expected_) {
       const auto found = stored.find(id);
-      const bool ok = found != stored.end() &&
-                      (found->second == expected.title ||
-                       (!expected.maybe.empty() && found->second == expected.maybe));
+      const bool ok =
+          found != stored.end() && (found->second == expected.title ||
+                                    (!expected.maybe.empty() && found->second == expected.maybe));
       if (!ok && ++lost <= 5) {
         ADD_FAILURE() << "round " << round << ": acknowledged issue " << id << " '"
                       << expected.title << "' is "
@@ -171,10 +171,12 @@ TEST_F(CrashConsistency, KillNineDuringWritesLosesNoAcknowledgedWrite) {
   // The daemon serves what the file holds: a sample through the API.
   Client tracker = client();
   for (const auto& [id, expected] : expected_) {
-    if (id % 97 == 0) EXPECT_EQ(tracker.get(id).title, expected.title) << "issue " << id;
+    if (id % 97 == 0) {
+      EXPECT_EQ(tracker.get(id).title, expected.title) << "issue " << id;
+    }
   }
-  std::printf("crash consistency: %d rounds, %d acknowledged writes, %zu issues checked\n",
-              kRounds, total, expected_.size());
+  std::printf("crash consistency: %d rounds, %d acknowledged writes, %zu issues checked\n", kRounds,
+              total, expected_.size());
   RecordProperty("acknowledged_writes", total);
   EXPECT_GT(total, kRounds) << "the writers hardly wrote: the test proved little";
 }

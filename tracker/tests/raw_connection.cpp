@@ -37,7 +37,7 @@ bool RawConnection::send(std::string_view bytes) {
 
 void RawConnection::finish_sending() { ::shutdown(fd_.get(), SHUT_WR); }
 
-RawExchange RawConnection::receive(std::chrono::milliseconds timeout) {
+RawExchange RawConnection::receive(std::chrono::milliseconds timeout, Until until) {
   RawExchange result;
   const auto deadline = Clock::now() + timeout;
   char buffer[65536];
@@ -62,6 +62,7 @@ RawExchange RawConnection::receive(std::chrono::milliseconds timeout) {
       break;
     }
     result.response.append(buffer, static_cast<size_t>(got));
+    if (until == Until::kResponse && complete_response_length(result.response) > 0) break;
   }
   result.status = status_of(result.response);
   return result;
@@ -80,11 +81,31 @@ int status_of(std::string_view response) {
   }
 }
 
-RawExchange exchange(const std::filesystem::path& socket_path, std::string_view request,
-                     std::chrono::milliseconds timeout) {
+size_t complete_response_length(std::string_view response) {
+  size_t start = 0;
+  for (;;) {
+    const size_t head_end = response.find("\r\n\r\n", start);
+    if (head_end == std::string_view::npos) return 0;
+    const std::string_view head = response.substr(start, head_end - start);
+    const int status = status_of(head);
+    if (status >= 100 && status < 200) {  // interim: the final response follows
+      start = head_end + 4;
+      continue;
+    }
+    size_t body = 0;
+    if (const size_t at = head.find("\r\nContent-Length: "); at != std::string_view::npos) {
+      const char* digits = head.data() + at + 18;
+      std::from_chars(digits, head.data() + head.size(), body);
+    }
+    const size_t total = head_end + 4 + body;
+    return response.size() >= total ? total : 0;
+  }
+}
+
+RawExchange send_and_receive(const std::filesystem::path& socket_path, std::string_view request,
+                             bool truncate, std::chrono::milliseconds timeout) {
   RawConnection connection(socket_path);
-  const bool all_sent = connection.send(request);
-  if (all_sent) connection.finish_sending();
+  if (connection.send(request) && truncate) connection.finish_sending();
   return connection.receive(timeout);
 }
 

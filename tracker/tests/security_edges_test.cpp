@@ -23,8 +23,9 @@ std::string contents(const std::filesystem::path& path) {
 }
 
 std::vector<std::string> tcp_args(const TempDir& dir, const std::string& listen) {
-  return {"--listen", listen, "--token-file", (dir / "token").string(), "--db",
-          (dir / "t.db").string()};
+  return {"--listen",     listen,
+          "--token-file", (dir / "token").string(),
+          "--db",         (dir / "t.db").string()};
 }
 
 TEST(SecurityEdges, ATokenOfTheRightLengthButWrongIsRefused) {

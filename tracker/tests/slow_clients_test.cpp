@@ -15,9 +15,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kReadTimeout = 5000ms;  // trackerd's set_read_timeout(5)
 
 const char* const kHalfRequests[] = {
-    "GET /iss",                                                   // inside the request line
-    "POST /issues HTTP/1.1\r\nContent-Type: application/json\r\nContent-Le",  // inside a header
-    "POST /issues HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"title\":\"sta",   // inside the body
+    "GET /iss",  // inside the request line
+    "POST /issues HTTP/1.1\r\nContent-Type: application/json\r\nContent-Le",   // inside a header
+    "POST /issues HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"title\":\"sta",    // inside the body
     "POST /issues HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{\"ti",  // inside a chunk
 };
 
@@ -39,7 +39,8 @@ std::vector<Stall> stall(const std::filesystem::path& socket, size_t count) {
 // The daemon must close every stalled connection: not at once, and not much after its timeout.
 void expect_timed_out(std::vector<Stall>& stalls, std::chrono::milliseconds latest) {
   for (size_t i = 0; i < stalls.size(); ++i) {
-    const RawExchange reply = stalls[i].connection->receive(latest + 2000ms);
+    const RawExchange reply =
+        stalls[i].connection->receive(latest + 2000ms, RawConnection::Until::kClose);
     const auto after = Clock::now() - stalls[i].since;
     EXPECT_TRUE(reply.closed) << "stall " << i << " still open after " << (latest + 2000ms).count()
                               << " ms";
@@ -63,7 +64,8 @@ TEST_F(SlowClients, StalledConnectionsTimeOutWhileOthersAreServed) {
   EXPECT_EQ(raw_request(daemon().endpoint(), "POST", "/issues", R"({"title":"served"})").status,
             201);
   expect_timed_out(stalls, kReadTimeout + 1000ms);
-  const auto listed = nlohmann::json::parse(raw_request(daemon().endpoint(), "GET", "/issues").body);
+  const auto listed =
+      nlohmann::json::parse(raw_request(daemon().endpoint(), "GET", "/issues").body);
   ASSERT_EQ(listed["issues"].size(), 1u) << "a stalled POST stored something: " << listed.dump();
   EXPECT_EQ(listed["issues"][0]["title"], "served");
 }

@@ -11,8 +11,8 @@ const std::string kTitle = "Robert'); DROP TABLE issues;--";
 const std::string kBody =
     "\" OR \"\"=\" ; /* comment */ -- \\ \\\\ %_ ' '' `x` [y] ${z} "
     "UNION SELECT * FROM meta; PRAGMA writable_schema=1; \xE2\x80\xA8 \xF0\x9F\x92\xA3";
-const std::vector<std::string> kLabels = {"a'b", "%", "_", "--", "\"q\"", "\\", "[1]",
-                                          "; DELETE FROM issue_labels"};
+const std::vector<std::string> kLabels = {"a'b",   "%",  "_",   "--",
+                                          "\"q\"", "\\", "[1]", "; DELETE FROM issue_labels"};
 
 std::vector<int64_t> ids_of(const std::vector<Issue>& issues) {
   std::vector<int64_t> ids;
@@ -84,8 +84,8 @@ TEST_F(SqlTextRoundTrip, SearchWildcardsMatchOnlyThemselves) {
     ListQuery query;
     query.text = text;
     const auto ids = ids_of(tracker_.list(query));
-    const bool in_hostile = kTitle.find(text) != std::string::npos ||
-                            kBody.find(text) != std::string::npos;
+    const bool in_hostile =
+        kTitle.find(text) != std::string::npos || kBody.find(text) != std::string::npos;
     EXPECT_EQ(ids, in_hostile ? std::vector<int64_t>{hostile_.id} : std::vector<int64_t>{})
         << "q=" << text;
   }

@@ -200,7 +200,9 @@ void install_method_not_allowed(httplib::Server& server) {
 void install_api(httplib::Server& server, const ApiContext& context) {
   server.set_pre_routing_handler([&context](const Request& req, Response& res) {
     if (context.faults.any_per_request()) leak_per_request(context.faults);
-    if (auto error = check_request_framing(req.headers)) {
+    auto error = check_request_framing(req.headers);
+    if (!error) error = check_request_target(req.target);
+    if (error) {
       send_error(res, error->status, error->message);
       res.set_header("Connection", "close");  // the rest of this connection cannot be framed
       return httplib::Server::HandlerResponse::Handled;  // before the ambiguous body is read

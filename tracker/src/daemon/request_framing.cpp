@@ -9,8 +9,8 @@ namespace {
 
 // RFC 9110 §5.6.2 tchar.
 bool is_token_char(unsigned char c) {
-  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                std::string_view::npos;
+  return std::isalnum(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 bool is_token(std::string_view name) {
@@ -68,6 +68,21 @@ std::optional<FramingError> check_request_framing(const httplib::Headers& header
       return FramingError{400, "only Transfer-Encoding: chunked is supported"};
     }
     if (lengths == 1) return FramingError{400, "Content-Length with Transfer-Encoding"};
+  }
+  return std::nullopt;
+}
+
+std::optional<FramingError> check_request_target(std::string_view target) {
+  const size_t question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (std::count(pair.begin(), pair.end(), '=') > 1) {
+      return FramingError{400, "'=' inside a query parameter value must be written %3D"};
+    }
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
   }
   return std::nullopt;
 }

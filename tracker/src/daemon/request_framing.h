@@ -1,11 +1,14 @@
-// HTTP/1.1 framing checks cpp-httplib 0.11.4 does not make (RFC 9112 §6.3): a request whose
-// length is ambiguous or whose header section is abusive is refused before its body is read.
-// Pure: header fields in, an error to answer with (and close the connection) or nothing out.
+// Checks of the raw request cpp-httplib 0.11.4 does not make: a request whose length is
+// ambiguous (RFC 9112 §6.3) or whose header section is abusive is refused before its body is
+// read, and a query string it would parse ambiguously is refused rather than misread.
+// Pure: header fields or target in, an error to answer with (and close the connection) or
+// nothing out.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <httplib.h>
 
@@ -25,5 +28,9 @@ struct FramingError {
 // not 1 to 19 decimal digits; a Transfer-Encoding other than a single "chunked"; Content-Length
 // together with Transfer-Encoding (the classic request-smuggling ambiguity).
 std::optional<FramingError> check_request_framing(const httplib::Headers& headers);
+
+// Refuses a query parameter holding a second raw '=' (cpp-httplib keeps only the text after
+// the last one, so "offset=0 OR 1=1" would silently mean offset=1): 400.
+std::optional<FramingError> check_request_target(std::string_view target);
 
 }  // namespace tracker
