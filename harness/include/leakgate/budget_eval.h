@@ -43,7 +43,7 @@ using HistoryPeaks = std::map<std::string, double>;  // metric -> baseline peak 
 
 // Robust slope of ys against their index: the median of all pairwise slopes (Theil–Sen),
 // so one outlier sample cannot fake or hide a trend. NaN points are skipped; fewer than two
-// points give 0. Above 2000 points an evenly spaced subset is used (the pair count is n²/2).
+// points give 0. Above 500 points an evenly spaced subset is used (the pair count is n²/2).
 double theil_sen_slope(const std::vector<double>& ys);
 
 // The scenario's budget for `metric` merged key by key over default_budget(metric);
