@@ -3,8 +3,12 @@
 namespace leakgate {
 
 Timeline::Timeline(size_t reserve_rows) {
-  times_.reserve(reserve_rows);
-  cells_.reserve(reserve_rows * kMaxColumns);
+  // Touch the reserved pages now: filled as samples arrive, they would show up as a steady
+  // RSS growth of the harness (client.rss) although nothing leaks.
+  times_.resize(reserve_rows, 0.0);
+  times_.clear();
+  cells_.resize(reserve_rows * kMaxColumns, kAbsent);
+  cells_.clear();
   columns_.reserve(kMaxColumns);
 }
 

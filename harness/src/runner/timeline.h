@@ -1,6 +1,7 @@
 // Column-oriented record of sampled figures: one row per sample, NaN where a figure is absent.
-// Storage is reserved up front and grows by doubling, so recording samples does not show up
-// as a steady heap growth of the harness itself (client.heap is judged too).
+// Storage is reserved and touched up front (growing by doubling past that), so recording
+// samples does not show up as a steady heap or RSS growth of the harness itself: client.heap
+// and client.rss are judged too.
 #pragma once
 
 #include <cmath>
