@@ -59,16 +59,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto parsed = tracker::parse_json_body(text);
   if (const auto* json = std::get_if<nlohmann::json>(&parsed)) {
-    if (const auto* issue = accepted(tracker::validate_new_issue(*json))) {
+    const auto new_issue = tracker::validate_new_issue(*json);
+    if (const auto* issue = accepted(new_issue)) {
       check_fields(issue->title, issue->body, issue->labels, issue->priority);
     }
-    if (const auto* patch = accepted(tracker::validate_issue_patch(*json))) {
+    const auto issue_patch = tracker::validate_issue_patch(*json);
+    if (const auto* patch = accepted(issue_patch)) {
       if (patch->empty()) std::abort();
       check_fields(patch->title.value_or("t"), patch->body.value_or(""),
                    patch->labels.value_or(std::vector<std::string>{}), patch->priority.value_or(2));
     }
   }
-  if (const auto* query = accepted(tracker::validate_list_query(query_params(text)))) {
+  const auto list_query = tracker::validate_list_query(query_params(text));
+  if (const auto* query = accepted(list_query)) {
     if (query->limit < 1 || query->limit > tracker::kMaxListLimit || query->offset < 0) {
       std::abort();
     }
