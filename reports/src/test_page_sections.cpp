@@ -196,6 +196,11 @@ std::string render_attribution(const json& result) {
     html += "</tbody></table>\n";
   }
   const json& heap = member(attribution, "heap_growth");
+  if (heap.is_array() && heap.empty()) {
+    html +=
+        "<h3>Heap growth by allocation site</h3>\n<p class=\"muted\">The heap profile shows no "
+        "allocation site that grew between the baseline and the final snapshot.</p>\n";
+  }
   if (heap.is_array() && !heap.empty()) {
     html +=
         "<h3>Heap growth by allocation site</h3>\n<table class=\"heap\"><thead><tr>"
@@ -207,6 +212,12 @@ std::string render_attribution(const json& result) {
               cell(format_quantity(number_member(site, "objects"), Unit::count)) + "</tr>\n";
     }
     html += "</tbody></table>\n";
+  }
+  // Profiling runs (docs/profiling.md): pprof's call graph of the growth, beside the page.
+  const std::string svg = safe_relative_href(text_member(attribution, "heap_growth_svg"));
+  if (heap.is_array() && !svg.empty()) {
+    html +=
+        "<p><a href=\"" + svg + "\">Call graph of the heap growth (SVG, google-pprof)</a></p>\n";
   }
   if (html.empty()) {
     html =
@@ -279,6 +290,17 @@ std::string render_daemon_output(const json& result) {
     html += tail.empty() ? "<p class=\"muted\">(empty)</p>\n"
                          : "<pre class=\"tail\">" + escape_html(tail) + "</pre>\n";
   }
+  // Anything else the run kept: a wrapper profiler's output (valgrind.log, heaptrack.*.zst),
+  // the heap profile diff.
+  std::string others;
+  if (files.is_object()) {
+    for (const auto& [name, file] : files.items()) {
+      const std::string href = safe_relative_href(file.is_string() ? file.get<std::string>() : "");
+      if (name == "stdout" || name == "stderr" || href.empty()) continue;
+      others += "<li><a href=\"" + href + "\"><code>" + escape_html(name) + "</code></a></li>";
+    }
+  }
+  if (!others.empty()) html += "<h3>Other files</h3>\n<ul class=\"files\">" + others + "</ul>\n";
   return section("daemon", "Daemon", html);
 }
 

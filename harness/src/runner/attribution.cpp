@@ -1,5 +1,6 @@
 #include "attribution.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -69,6 +70,11 @@ bool is_constructor(const std::string& name) {
   return bare.substr(start, last - start) == bare.substr(last + 2);
 }
 
+// The interposed open()/socket()/... of libleakgate_preload.so: never the daemon's code.
+bool is_preload_frame(const std::string& frame) {
+  return split_frame(frame).second.find("harness/src/preload/") != std::string::npos;
+}
+
 bool is_project_frame(const std::string& frame) {
   static const char* const kNotProject[] = {"leakgate::",   "std::", "__",           "_start", "??",
                                             "operator new", "clone", "start_thread", "main"};
@@ -78,7 +84,7 @@ bool is_project_frame(const std::string& frame) {
     if (name.rfind(prefix, 0) == 0) return false;
   }
   const std::string location = split_frame(frame).second;
-  return location.find(".so") == std::string::npos;
+  return location.find(".so") == std::string::npos && !is_preload_frame(frame);
 }
 
 }  // namespace
@@ -102,7 +108,15 @@ std::string project_site(const std::vector<std::string>& frames) {
          is_constructor(function_name(split_frame(*project[first]).first))) {
     ++first;
   }
-  if (project.empty()) return frames.empty() ? std::string() : short_frame(frames.front());
+  if (project.empty()) {
+    // Nothing but main, libraries and the harness: the innermost frame outside the harness.
+    auto outside = std::find_if(frames.begin(), frames.end(), [](const std::string& frame) {
+      return !is_preload_frame(frame) &&
+             function_name(split_frame(frame).first).rfind("leakgate::", 0) != 0;
+    });
+    if (outside != frames.end()) return short_frame(*outside);
+    return frames.empty() ? std::string() : short_frame(frames.front());
+  }
   std::string site = short_frame(*project[first]);
   if (first + 1 < project.size()) site += " <- " + short_frame(*project[first + 1]);
   return site;

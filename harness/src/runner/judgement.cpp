@@ -6,6 +6,7 @@
 
 #include "attribution.h"
 #include "leakgate/metrics.h"
+#include "leakgate/units.h"
 
 namespace leakgate {
 namespace {
@@ -83,13 +84,17 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
   std::set<std::string> violated_metrics;
   for (const auto& violation : evaluation.violations) violated_metrics.insert(violation.metric);
   for (const auto& metric : violated_metrics) {
-    if (!is_counted_kind(metric)) continue;
+    // A preloaded daemon's fds carry creation stacks as the counted kind "fds" (preload/).
+    const bool fd_metric = metric.rfind("daemon.fds", 0) == 0;
+    if (!is_counted_kind(metric) && !fd_metric) continue;
+    const std::string key = fd_metric ? "daemon.fds" : metric;
+    if (objects.contains(key)) continue;
     const bool daemon_side = metric.rfind("daemon.", 0) == 0;
-    const std::string kind = metric.substr(metric.find('.') + 1);
+    const std::string kind = fd_metric ? "fds" : metric.substr(metric.find('.') + 1);
     auto groups =
         live_groups_of(daemon_side ? record.daemon_live_objects : record.client_live_objects, kind);
     if (groups.empty()) continue;
-    objects[metric] = groups;
+    objects[key] = groups;
     // Stacks that differ only below the project's frames share a site: one line each.
     std::vector<std::pair<std::string, int64_t>> by_site;
     for (const auto& group : groups) {
@@ -104,7 +109,7 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
     std::stable_sort(by_site.begin(), by_site.end(),
                      [](const auto& a, const auto& b) { return a.second > b.second; });
     for (size_t i = 0; i < by_site.size() && i < 3; ++i) {
-      attribution_lines.push_back(std::to_string(by_site[i].second) + " live " + metric +
+      attribution_lines.push_back(std::to_string(by_site[i].second) + " live " + key +
                                   " created at " + by_site[i].first);
     }
   }
@@ -125,6 +130,15 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
     for (const auto& [target, count] : by_target) {
       if (shown++ == 3) break;
       attribution_lines.push_back(std::to_string(count) + " new daemon fd(s): " + target);
+    }
+  }
+
+  if (record.heap_growth) {
+    const auto& sites = record.heap_growth->sites;
+    for (size_t i = 0; i < sites.size() && i < 3; ++i) {
+      attribution_lines.push_back("heap grew " + format_bytes(static_cast<double>(sites[i].bytes)) +
+                                  " in " + std::to_string(sites[i].objects) + " objects at " +
+                                  sites[i].function + " (heap profile)");
     }
   }
 

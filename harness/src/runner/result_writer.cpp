@@ -91,6 +91,20 @@ std::string failure_text(const std::string& test, const RunFailure& failure,
   return text;
 }
 
+nlohmann::json attribution_json(const Judgement& judgement, const RunRecord& record) {
+  nlohmann::json attribution = {
+      {"objects", judgement.objects}, {"new_fds", judgement.new_fds}, {"heap_growth", nullptr}};
+  if (record.heap_growth) add_heap_growth_json(attribution, *record.heap_growth);
+  return attribution;
+}
+
+// Relative to the test's report directory, where write_result copies them.
+nlohmann::json daemon_files(const RunRecord& record) {
+  nlohmann::json files = {{"stdout", "daemon.stdout"}, {"stderr", "daemon.stderr"}};
+  for (const auto& [name, file] : record.extra_files) files[name] = file;
+  return files;
+}
+
 }  // namespace
 
 RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
@@ -107,8 +121,6 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   const Judgement judgement = judge(scenario, record, history_peaks);
   const Evaluation& evaluation = judgement.evaluation;
   const Observations& observations = judgement.observations;
-  const nlohmann::json& objects = judgement.objects;
-  const nlohmann::json& fresh_fds = judgement.new_fds;
   const std::vector<std::string>& attribution_lines = judgement.attribution_lines;
 
   int exit_code = evaluation.passed ? 0 : 1;
@@ -229,7 +241,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       {"timeline", {{"t_s", record.timeline.times()}, {"series", series}}},
       {"violations", violations},
       {"missing_expected", evaluation.missing_expected},
-      {"attribution", {{"objects", objects}, {"new_fds", fresh_fds}, {"heap_growth", nullptr}}},
+      {"attribution", attribution_json(judgement, record)},
       {"steps", steps},
       {"daemon",
        {{"command", record.daemon_command},
@@ -239,7 +251,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
         {"exit", exit_json},
         {"stdout_tail", record.stdout_tail},
         {"stderr_tail", record.stderr_tail},
-        {"files", {{"stdout", "daemon.stdout"}, {"stderr", "daemon.stderr"}}}}},
+        {"files", daemon_files(record)}}},
       {"environment", environment_json()},
       {"history", nullptr}};
 
@@ -249,6 +261,10 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   std::filesystem::create_directories(test_dir, ec);
   for (const char* name : {"daemon.stdout", "daemon.stderr"}) {
     std::filesystem::copy_file(workdir / name, test_dir / name,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  for (const auto& [name, file] : record.extra_files) {
+    std::filesystem::copy_file(workdir / file, test_dir / file,
                                std::filesystem::copy_options::overwrite_existing, ec);
   }
   reports::publish_test_result(options.report_dir, result);

@@ -1,12 +1,14 @@
 // Everything one run observed, gathered by the runner and turned into result.json.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "heap_profile.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/process_probe.h"
@@ -65,6 +67,11 @@ struct RunRecord {
   std::string stdout_tail;
   std::string stderr_tail;
   std::vector<std::string> warnings;
+
+  std::optional<HeapGrowth> heap_growth;  // --profile heap
+  // More daemon.files entries (name -> file in the work directory, copied to the report):
+  // a wrapper profiler's output, the heap profile diff.
+  std::map<std::string, std::string> extra_files;
 
   void begin_phase(const std::string& name, double t_s) {
     if (!phases.empty() && phases.back().end_s < phases.back().start_s) phases.back().end_s = t_s;

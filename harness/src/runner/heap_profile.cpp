@@ -1,0 +1,206 @@
+#include "heap_profile.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "daemon_preload.h"
+#include "heap_profile_file.h"
+#include "helper_commands.h"
+#include "pc_symbolizer.h"
+
+namespace leakgate {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kPrefix = "heap";  // <workdir>/heap.NNNN.heap
+constexpr size_t kMaxSites = 25;
+
+std::set<std::string> profile_names(const fs::path& dir) {
+  std::set<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(std::string(kPrefix) + ".", 0) == 0 && entry.path().extension() == ".heap") {
+      names.insert(name);
+    }
+  }
+  return names;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// gperftools writes a profile with one write() after an O_TRUNC open, the process maps last.
+bool looks_complete(const std::string& text) {
+  return !text.empty() && text.back() == '\n' &&
+         text.find("\nMAPPED_LIBRARIES:\n") != std::string::npos;
+}
+
+std::string pprof_program() {
+  const char* env = std::getenv("LEAKGATE_PPROF");
+  return env != nullptr && *env != '\0' ? env : "google-pprof";
+}
+
+// The daemon's executable and the modules where some changed stack allocated. The other
+// modules hold outer frames only (start_thread, __libc_start_main): "module+0xoffset" names
+// them well enough and spares addr2line its slowest work (libc with separate debug info
+// alone takes ~170 ms).
+std::set<std::string> modules_worth_naming(const std::set<HeapStack>& changed,
+                                           const HeapProfileFile& profile,
+                                           const fs::path& executable) {
+  std::set<std::string> modules = {executable.string()};
+  for (const auto& stack : changed) {
+    if (const CodeMapping* leaf = mapping_of(profile.code, stack.front() - 1)) {
+      modules.insert(leaf->path);
+    }
+  }
+  return modules;
+}
+
+}  // namespace
+
+int heap_profile_signal() { return SIGRTMIN + 6; }
+
+HeapProfiler::HeapProfiler(std::filesystem::path workdir) : workdir_(std::move(workdir)) {}
+
+void HeapProfiler::add_environment(std::map<std::string, std::string>& env) const {
+  env["HEAPPROFILE"] = (workdir_ / kPrefix).string();
+  env["HEAPPROFILESIGNAL"] = std::to_string(heap_profile_signal());
+  // Only the dumps we ask for: no dump per GiB allocated or per 100 MiB of new high water.
+  env["HEAP_PROFILE_ALLOCATION_INTERVAL"] = "0";
+  env["HEAP_PROFILE_INUSE_INTERVAL"] = "0";
+  add_ld_preload(env, kTcmallocLibrary);
+}
+
+bool HeapProfiler::dump(pid_t pid, std::filesystem::path& into) {
+  if (profiled_pid_ == 0) {
+    profiled_pid_ = pid;
+    std::error_code ec;
+    executable_ = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+  } else if (pid != profiled_pid_) {
+    error_ = "the daemon restarted after the baseline: its profiles cannot be compared";
+    return false;
+  }
+  const std::set<std::string> before = profile_names(workdir_);
+  const auto start = Clock::now();
+  auto last_signal = start - std::chrono::seconds(1);
+  std::string pending;  // the newest new profile, and its text at the previous look
+  std::string pending_text;
+  while (Clock::now() - start < std::chrono::seconds(10)) {
+    // The profiler's handler gives up when its lock is busy (a malloc in flight): ask again.
+    if (pending.empty() && Clock::now() - last_signal > std::chrono::milliseconds(500)) {
+      if (kill(pid, heap_profile_signal()) != 0) {
+        error_ = "the daemon is gone: no heap profile";
+        return false;
+      }
+      last_signal = Clock::now();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(4));
+    std::string newest;
+    for (const auto& name : profile_names(workdir_)) {
+      if (before.count(name) == 0) newest = name;  // names sort by their sequence number
+    }
+    if (newest.empty()) continue;
+    std::string text = read_file(workdir_ / newest);
+    if (newest == pending && text == pending_text && looks_complete(text)) {
+      into = workdir_ / newest;
+      return true;
+    }
+    pending = newest;
+    pending_text = std::move(text);
+  }
+  error_ = "no heap profile within 10 s (does the daemon run on libtcmalloc?)";
+  return false;
+}
+
+HeapGrowth HeapProfiler::diff() const {
+  HeapGrowth growth;
+  if (baseline_.empty() || final_.empty()) {
+    growth.error = error_.empty() ? "no heap profiles were taken" : error_;
+    return growth;
+  }
+  const auto base = parse_heap_profile(read_file(baseline_));
+  const auto final = parse_heap_profile(read_file(final_));
+  if (!base || !final) {
+    growth.error = "cannot read the heap profiles " + baseline_.filename().string() + " and " +
+                   final_.filename().string();
+    return growth;
+  }
+  const std::set<HeapStack> changed = changed_stacks(*base, *final);
+  growth.total_bytes = 0;
+  if (changed.empty()) return growth;  // nothing grew or shrank: no site to name
+
+  // pprof on symbolized copies that hold only the changed stacks: no nm over every library.
+  const auto symbols =
+      symbolize_addresses(call_addresses(changed), final->code,
+                          modules_worth_naming(changed, *final, executable_), workdir_);
+  const fs::path base_file = workdir_ / "heap-base.sym";
+  const fs::path final_file = workdir_ / "heap-final.sym";
+  if (!write_file(base_file, symbolized_heap_profile(*base, changed, symbols, executable_)) ||
+      !write_file(final_file, symbolized_heap_profile(*final, changed, symbols, executable_))) {
+    growth.error = "cannot write the symbolized heap profiles into " + workdir_.string();
+    return growth;
+  }
+  const std::string pprof = pprof_program();
+  auto command = [&](std::vector<std::string> options) {
+    std::vector<std::string> argv = {pprof};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.push_back("--base=" + base_file.string());
+    argv.push_back(final_file.string());
+    return argv;
+  };
+  growth.text_file = "heap-growth.txt";
+  const std::string objects_file = "heap-growth.objects.txt";
+  const std::vector<pid_t> tables = {
+      start_helper(command({"--text", "--inuse_space", "--show_bytes"}),
+                   workdir_ / growth.text_file),
+      start_helper(command({"--text", "--inuse_objects"}), workdir_ / objects_file)};
+  pid_t svg = -1;
+  if (helper_available("dot")) {
+    svg = start_helper(command({"--svg", "--inuse_space"}), workdir_ / "heap-growth.svg");
+  }
+  if (!wait_helpers(tables, std::chrono::seconds(120))) {
+    growth.error = pprof + " failed on " + final_file.filename().string();
+  }
+  if (svg >= 0 && wait_helpers({svg}, std::chrono::seconds(120))) {
+    growth.svg_file = "heap-growth.svg";
+  }
+  const PprofTable bytes = parse_pprof_text(read_file(workdir_ / growth.text_file));
+  const PprofTable objects = parse_pprof_text(read_file(workdir_ / objects_file));
+  growth.total_bytes = bytes.total.value_or(0);
+  growth.sites = heap_growth_sites(bytes, objects, kMaxSites);
+  return growth;
+}
+
+void add_heap_growth_json(nlohmann::json& attribution, const HeapGrowth& growth) {
+  nlohmann::json sites = nlohmann::json::array();
+  for (const auto& site : growth.sites) {
+    sites.push_back(
+        {{"function", site.function}, {"bytes", site.bytes}, {"objects", site.objects}});
+  }
+  attribution["heap_growth"] = std::move(sites);
+  attribution["heap_growth_total"] =
+      growth.total_bytes ? nlohmann::json(*growth.total_bytes) : nlohmann::json(nullptr);
+  attribution["heap_growth_svg"] =
+      growth.svg_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(growth.svg_file);
+  if (!growth.error.empty()) attribution["heap_growth_error"] = growth.error;
+}
+
+}  // namespace leakgate
