@@ -1,0 +1,102 @@
+// libleakgate_preload.so, LD_PRELOADed by the harness into a daemon that does not link the
+// accounting library (scenario `daemon.preload: true`): it publishes the counter file named
+// by LEAKGATE_COUNTERS (with the heap figure when the daemon runs on tcmalloc) and records
+// a creation stack for every fd the daemon opens (fd_hooks.c, fd_records.cpp).
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "fd_records.h"
+#include "leakgate/counter_file.h"
+#include "leakgate/registry.h"
+#include "preload_api.h"
+
+namespace leakgate::preload {
+namespace {
+
+struct Range {
+  uintptr_t address = 0;  // in: an address inside the object
+  uintptr_t begin = 0;    // out: its executable segments
+  uintptr_t end = 0;
+};
+
+// The executable segments of the object that contains this function: this library.
+Range own_code() {
+  Range range;
+  range.address = reinterpret_cast<uintptr_t>(&own_code);
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto* r = static_cast<Range*>(data);
+        uintptr_t begin = UINTPTR_MAX, end = 0;
+        bool contains = false;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const auto& segment = info->dlpi_phdr[i];
+          if (segment.p_type != PT_LOAD || (segment.p_flags & PF_X) == 0) continue;
+          const uintptr_t start = info->dlpi_addr + segment.p_vaddr;
+          begin = std::min(begin, start);
+          end = std::max(end, start + segment.p_memsz);
+          contains = contains || (r->address >= start && r->address < start + segment.p_memsz);
+        }
+        if (!contains) return 0;
+        r->begin = begin;
+        r->end = end;
+        return 1;
+      },
+      &range);
+  return range;
+}
+
+// Helpers the daemon spawns inherit the environment: they must neither load this library
+// again nor take over the daemon's counter file.
+void forget_environment() {
+  unsetenv(kCountersEnv);
+  const char* preload = std::getenv("LD_PRELOAD");
+  Dl_info self{};
+  if (preload == nullptr || dladdr(reinterpret_cast<void*>(&own_code), &self) == 0) return;
+  const std::string own = self.dli_fname != nullptr ? self.dli_fname : "";
+  std::string kept, list = preload;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t end = std::min(list.find_first_of(": ", start), list.size());
+    const std::string entry = list.substr(start, end - start);
+    const bool ours =
+        entry == own ||
+        (entry.size() >= 22 && entry.compare(entry.size() - 22, 22, "libleakgate_preload.so") == 0);
+    if (!entry.empty() && !ours) kept += (kept.empty() ? "" : ":") + entry;
+    start = end + 1;
+  }
+  if (kept.empty()) {
+    unsetenv("LD_PRELOAD");
+  } else {
+    setenv("LD_PRELOAD", kept.c_str(), 1);
+  }
+}
+
+__attribute__((constructor)) void start_preload() {
+  leakgate_resolve_all_next();
+  const char* counters = std::getenv(kCountersEnv);
+  if (counters == nullptr || *counters == '\0') return;  // no harness: stay out of the way
+  try {
+    kind("fds");  // published from the first sample on, even before the first open
+    CounterPublisher::start_from_environment();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "libleakgate_preload: %s\n", error.what());
+    return;
+  }
+  const Range code = own_code();
+  if (!start_fd_records(code.begin, code.end)) {
+    std::fprintf(stderr, "libleakgate_preload: cannot record fds\n");
+  }
+  forget_environment();
+  pthread_atfork(nullptr, nullptr, [] { stop_fd_records(); });
+}
+
+}  // namespace
+}  // namespace leakgate::preload
