@@ -20,6 +20,7 @@
 #include "leakgate/counter_file.h"
 #include "leakgate/process_probe.h"
 #include "leakgate/unique_fd.h"
+#include "tcmalloc_memory_manager.h"
 
 namespace {
 
@@ -149,4 +150,7 @@ BENCHMARK(BM_CounterFileRead);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// BENCHMARK_MAIN() plus tcmalloc's allocation figures in the JSON output.
+int main(int argc, char** argv) {
+  return leakgate::bench::run_benchmarks_with_memory_figures(argc, argv);
+}

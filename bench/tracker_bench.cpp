@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "tcmalloc_memory_manager.h"
 #include "temp_dir.h"
 #include "tracker/client.h"
 #include "trackerd_process.h"
@@ -165,4 +166,7 @@ BENCHMARK(BM_DaemonRssOver100kRequests)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// BENCHMARK_MAIN() plus tcmalloc's allocation figures in the JSON output.
+int main(int argc, char** argv) {
+  return leakgate::bench::run_benchmarks_with_memory_figures(argc, argv);
+}
