@@ -33,6 +33,7 @@ struct ReadyInfo {
   pid_t pid = -1;
   std::string endpoint;  // from the readiness line, empty if none was given
   std::chrono::steady_clock::duration took{};
+  pid_t reported_pid = -1;  // the readiness line's "pid", if it has one
 };
 
 class DaemonError : public std::runtime_error {
@@ -48,7 +49,8 @@ class DaemonProcess {
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
 
-  pid_t pid() const { return pid_; }
+  // The daemon: the spawned process, or the one adopted from behind a wrapper.
+  pid_t pid() const { return adopted_ > 0 ? adopted_ : pid_; }
   const DaemonLaunch& launch() const { return launch_; }
   std::filesystem::path stdout_path() const;
   std::filesystem::path stderr_path() const;
@@ -69,6 +71,11 @@ class DaemonProcess {
   // Sends a signal to the daemon (not the group). Returns false when it is gone.
   bool signal(int signo);
 
+  // A wrapper that runs the daemon as its child (heaptrack's script, a shell) is not the
+  // daemon: from now on pid(), signal() and stop()'s SIGTERM mean `daemon`, while the exit
+  // awaited is still the wrapper's. Only a process of the daemon's own group is adopted.
+  bool adopt(pid_t daemon);
+
   // Last `max_bytes` of the captured streams.
   std::string stdout_tail(size_t max_bytes = 4096) const;
   std::string stderr_tail(size_t max_bytes = 4096) const;
@@ -77,6 +84,7 @@ class DaemonProcess {
   void kill_group_and_reap();
   DaemonLaunch launch_;
   pid_t pid_ = -1;
+  pid_t adopted_ = -1;
   std::optional<ExitStatus> exit_;
   std::chrono::steady_clock::time_point started_;
 };

@@ -157,6 +157,9 @@ ReadyInfo DaemonProcess::wait_ready_stdout(std::chrono::milliseconds timeout) {
         if (json.is_object() && json.value("event", "") == "ready") {
           ReadyInfo info{pid_, json.value("endpoint", ""),
                          std::chrono::steady_clock::now() - started_};
+          if (json.contains("pid") && json["pid"].is_number_integer()) {
+            info.reported_pid = json["pid"].get<pid_t>();
+          }
           return info;
         }
       }
@@ -174,12 +177,18 @@ ReadyInfo DaemonProcess::wait_ready_stdout(std::chrono::milliseconds timeout) {
 
 bool DaemonProcess::signal(int signo) {
   if (poll_exit()) return false;
-  return ::kill(pid_, signo) == 0;
+  return ::kill(pid(), signo) == 0;
+}
+
+bool DaemonProcess::adopt(pid_t daemon) {
+  if (daemon <= 0 || daemon == pid_ || poll_exit() || getpgid(daemon) != pid_) return false;
+  adopted_ = daemon;
+  return true;
 }
 
 ExitStatus DaemonProcess::stop(std::chrono::milliseconds grace) {
   if (auto status = poll_exit()) return *status;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid(), SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto status = poll_exit()) return *status;

@@ -201,6 +201,14 @@ class ScenarioRun {
     DaemonLaunch launch;
     for (const auto& arg : spec.wrapper) launch.argv.push_back(expand_variables(arg, vars_));
     for (const auto& arg : spec.command) launch.argv.push_back(expand_variables(arg, vars_));
+    if (!spec.wrapper.empty() && launch.argv.size() > spec.wrapper.size()) {
+      // The daemon starts in its work directory and DaemonProcess only anchors argv[0] (the
+      // wrapper): a relative daemon path means relative to ours.
+      std::string& exe = launch.argv[spec.wrapper.size()];
+      if (exe.find('/') != std::string::npos && exe.front() != '/') {
+        exe = std::filesystem::absolute(exe).lexically_normal().string();
+      }
+    }
     if (!daemon_inject_.empty()) {
       std::string joined;
       for (const auto& name : daemon_inject_) joined += (joined.empty() ? "" : ",") + name;
@@ -224,7 +232,12 @@ class ScenarioRun {
     phase_failure_ = "daemon not ready";
     std::string endpoint;
     if (spec.ready == DaemonSpec::Ready::kStdout) {
-      endpoint = daemon_->wait_ready_stdout(spec.ready_timeout).endpoint;
+      const ReadyInfo ready = daemon_->wait_ready_stdout(spec.ready_timeout);
+      endpoint = ready.endpoint;
+      // Behind a wrapper that forks (heaptrack), the readiness line names the real daemon.
+      if (!spec.wrapper.empty() && daemon_->adopt(ready.reported_pid)) {
+        record_.daemon_pid = daemon_->pid();
+      }
     }
     if (spec.endpoint) endpoint = expand_variables(*spec.endpoint, vars_);
     if (spec.ready == DaemonSpec::Ready::kHttp) {
