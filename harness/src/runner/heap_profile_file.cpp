@@ -68,12 +68,6 @@ std::optional<CodeMapping> parse_mapping(std::string_view line) {
   return mapping;
 }
 
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
 }  // namespace
 
 std::optional<HeapProfileFile> parse_heap_profile(std::string_view text) {
@@ -124,6 +118,12 @@ std::set<uint64_t> call_addresses(const std::set<HeapStack>& stacks) {
   return addresses;
 }
 
+std::string hex_address(uint64_t address) {
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(address));
+  return text;
+}
+
 const CodeMapping* mapping_of(const std::vector<CodeMapping>& code, uint64_t address) {
   for (const auto& mapping : code) {
     if (address >= mapping.start && address < mapping.end) return &mapping;
@@ -135,13 +135,14 @@ std::string symbolized_heap_profile(const HeapProfileFile& profile, const std::s
                                     const std::map<uint64_t, std::string>& symbols,
                                     const std::string& binary) {
   std::string out = "--- symbol\nbinary=" + binary + "\n";
-  for (const auto& [address, names] : symbols) out += hex(address) + " " + names + "\n";
+  for (const auto& [address, names] : symbols) out += hex_address(address) + " " + names + "\n";
   out += "---\n" + profile.header + "\n";  // the profile follows the symbols directly
   for (const auto& bucket : profile.buckets) {
     if (keep.count(bucket.stack) == 0) continue;
     out += std::to_string(bucket.inuse_objects) + ": " + std::to_string(bucket.inuse_bytes) + " [" +
            std::to_string(bucket.alloc_objects) + ": " + std::to_string(bucket.alloc_bytes) + "] @";
-    for (const uint64_t address : bucket.stack) out += " " + hex(address > 0 ? address - 1 : 0);
+    for (const uint64_t address : bucket.stack)
+      out += " " + hex_address(address > 0 ? address - 1 : 0);
     out += "\n";
   }
   return out;

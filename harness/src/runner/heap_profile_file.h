@@ -50,6 +50,9 @@ std::set<HeapStack> changed_stacks(const HeapProfileFile& base, const HeapProfil
 // instruction, so it symbolizes to the calling line (pprof does the same).
 std::set<uint64_t> call_addresses(const std::set<HeapStack>& stacks);
 
+// "0x55836ff37792": addresses as pprof and addr2line read them.
+std::string hex_address(uint64_t address);
+
 // The mapping that holds `address`, or nullptr.
 const CodeMapping* mapping_of(const std::vector<CodeMapping>& code, uint64_t address);
 

@@ -1,6 +1,5 @@
 #include "pc_symbolizer.h"
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -9,12 +8,6 @@
 
 namespace leakgate {
 namespace {
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 // "--" separates inlined functions in pprof's symbol lines: keep it out of the names.
 std::string without_double_dash(std::string name) {
@@ -45,11 +38,12 @@ std::map<uint64_t, std::string> symbolize_addresses(const std::set<uint64_t>& ad
     // addr2line wants the ELF address: the segment's virtual address equals its file
     // offset for the executables and libraries ld produces.
     const uint64_t relative = address - mapping->start + mapping->offset;
-    names[address] = std::filesystem::path(mapping->path).filename().string() + "+" + hex(relative);
+    names[address] =
+        std::filesystem::path(mapping->path).filename().string() + "+" + hex_address(relative);
     if (modules_to_name.count(mapping->path) == 0) continue;
     ModuleQuery& query = modules[mapping->path];
     query.addresses.push_back(address);
-    query.args.push_back(hex(relative));
+    query.args.push_back(hex_address(relative));
   }
   int index = 0;
   for (auto& [module, query] : modules) {
