@@ -64,6 +64,18 @@ TEST(ParseFaults, KnownNamesAndTheFirstUnknown) {
   EXPECT_EQ(known_faults().size(), 5u);
 }
 
+TEST(ParseFaults, HeapLeakSizeIsOptionalAndChecked) {
+  EXPECT_EQ(std::get<FaultSet>(parse_faults("heap-per-request")).heap_leak_bytes, 64u * 1024);
+  const auto sized = parse_faults("heap-per-request:1024");
+  ASSERT_TRUE(std::holds_alternative<FaultSet>(sized));
+  EXPECT_TRUE(std::get<FaultSet>(sized).heap_per_request);
+  EXPECT_EQ(std::get<FaultSet>(sized).heap_leak_bytes, 1024u);
+  for (const char* bad : {"heap-per-request:0", "heap-per-request:", "heap-per-request:1k",
+                          "heap-per-request:999999999999"}) {
+    EXPECT_TRUE(std::holds_alternative<std::string>(parse_faults(bad))) << bad;
+  }
+}
+
 TEST(ParseDaemonOptions, FullCommandLine) {
   const auto parsed = parse({"--socket", "/tmp/x.sock", "--db", "/tmp/x.db", "--sync-interval",
                              "10ms", "--inject", "no-shutdown-cleanup", "--export", "/tmp/e.json"});

@@ -1,5 +1,7 @@
 #include "fault_injection.h"
 
+#include <charconv>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -19,11 +21,12 @@ constexpr FaultDescription kFaults[] = {
     {"no-shutdown-cleanup",
      "on shutdown, exit at once: the sync thread is not joined, the engine not closed"},
     {"fd-per-request", "opens /dev/null for every request and never closes it"},
-    {"heap-per-request", "allocates 64 KiB for every request and never frees it"},
+    {"heap-per-request",
+     "allocates 64 KiB (heap-per-request:BYTES: that many) for every request and never frees it"},
     {"thread-per-request", "starts a detached thread per request that blocks forever"},
 };
 
-constexpr size_t kLeakedBlockBytes = 64 * 1024;
+constexpr size_t kMaxLeakedBlockBytes = 64 * 1024 * 1024;
 
 // Never destroyed: what was leaked stays reachable until the process ends.
 struct Leaks {
@@ -54,6 +57,18 @@ std::variant<FaultSet, std::string> parse_faults(std::string_view list) {
       faults.fd_per_request = true;
     } else if (name == "heap-per-request") {
       faults.heap_per_request = true;
+    } else if (name.rfind("heap-per-request:", 0) == 0) {
+      // A size lets detection tests leak as little as they need to find (e.g. 1 KiB).
+      const std::string_view digits = name.substr(name.find(':') + 1);
+      size_t bytes = 0;
+      const auto [end, error] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), bytes);
+      if (error != std::errc() || end != digits.data() + digits.size() || bytes == 0 ||
+          bytes > kMaxLeakedBlockBytes) {
+        return std::string(name);
+      }
+      faults.heap_per_request = true;
+      faults.heap_leak_bytes = bytes;
     } else if (name == "thread-per-request") {
       faults.thread_per_request = true;
     } else if (!name.empty()) {
@@ -68,8 +83,8 @@ void leak_per_request(const FaultSet& faults) {
     [[maybe_unused]] const int leaked = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
   if (faults.heap_per_request) {
-    char* block = new char[kLeakedBlockBytes];
-    std::memset(block, 0xA5, kLeakedBlockBytes);  // touched: the pages count in RSS
+    char* block = new char[faults.heap_leak_bytes];
+    std::memset(block, 0xA5, faults.heap_leak_bytes);  // touched: the pages count in RSS
     std::lock_guard lock(leaks().mutex);
     leaks().blocks.push_back(block);
   }

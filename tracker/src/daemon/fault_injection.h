@@ -13,11 +13,12 @@ namespace tracker {
 class Engine;
 
 struct FaultSet {
-  bool engine_per_sync = false;      // a new engine each sync tick, never closed
-  bool no_shutdown_cleanup = false;  // exit without joining the sync thread or closing the engine
-  bool fd_per_request = false;       // /dev/null opened per request, never closed
-  bool heap_per_request = false;     // 64 KiB allocated per request, never freed
-  bool thread_per_request = false;   // a parked, detached thread per request
+  bool engine_per_sync = false;        // a new engine each sync tick, never closed
+  bool no_shutdown_cleanup = false;    // exit without joining the sync thread or closing the engine
+  bool fd_per_request = false;         // /dev/null opened per request, never closed
+  bool heap_per_request = false;       // heap_leak_bytes allocated per request, never freed
+  size_t heap_leak_bytes = 64 * 1024;  // heap-per-request:BYTES sets it (detection tests)
+  bool thread_per_request = false;     // a parked, detached thread per request
   bool any_per_request() const { return fd_per_request || heap_per_request || thread_per_request; }
 };
 
