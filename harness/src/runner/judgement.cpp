@@ -48,6 +48,11 @@ Observations observe_run(const RunRecord& record, const Scenario& scenario) {
     MetricObservation observation;
     observation.baseline = frame_value(record.baseline, metric);
     observation.final = frame_value(record.final, metric);
+    // A counted kind appears in the registry with its first object: absent at the baseline
+    // means none existed yet, not "unknown" (else a leak of a new kind goes unjudged).
+    if (!observation.baseline && observation.final && record.baseline && is_counted_kind(metric)) {
+      observation.baseline = 0.0;
+    }
     for (const size_t row : record.checkpoint_rows) {
       const double value = record.timeline.value(row, metric);
       if (!std::isnan(value)) observation.checkpoints.push_back(value);
