@@ -235,6 +235,10 @@ CounterPublisher::CounterPublisher(const std::string& path, int heap_interval_ms
 CounterPublisher::~CounterPublisher() {
   impl_->finish(/*detach=*/true);
   ::munmap(impl_->base, cf::kFileSize);
+  // In a forked child the parent's publisher thread may have been waiting on impl_->cv at
+  // fork time: destroying that condition variable would wait forever for a waiter that does
+  // not exist here. The child leaks the small Impl instead.
+  if (impl_->owner != getpid()) return;
   delete impl_;
 }
 

@@ -101,9 +101,9 @@ TEST(CounterFile, ForkedChildDoesNotWriteIntoParentsFile) {
   Accounted held(k);
   const pid_t child = fork();
   if (child == 0) {
-    std::vector<Accounted> more;
-    for (int i = 0; i < 5; ++i) more.emplace_back(k);
-    Accounted other(kind("counter_test.fork_child_only"));
+    // Only what is under test: a forked child of a threaded process must not take locks or
+    // allocate (another thread may have held them at fork time).
+    Accounted more[5] = {Accounted(k), Accounted(k), Accounted(k), Accounted(k), Accounted(k)};
     publisher.reset();  // must neither join the parent's thread nor mark its file exited
     _exit(0);
   }
@@ -115,7 +115,6 @@ TEST(CounterFile, ForkedChildDoesNotWriteIntoParentsFile) {
   EXPECT_FALSE(snap.exited);
   EXPECT_EQ(must_find(snap, "counter_test.fork").live, 1);
   EXPECT_EQ(must_find(snap, "counter_test.fork").created, 1);
-  EXPECT_EQ(snap.find("counter_test.fork_child_only"), nullptr);
 }
 
 TEST(CounterFile, OnlyOnePublisherAtATime) {

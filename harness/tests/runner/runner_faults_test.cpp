@@ -134,7 +134,7 @@ TEST_F(RunnerFaults, CrashMidScenarioNamesStepIterationAndSignal) {
           "daemon:\n" +
           tracker_daemon() +
           "warmup: 0\niterations: 3\nsteps:\n  - client: {op: health}\n  - signal: SEGV\n"
-          "  - client: {op: health}\n");
+          "  - sleep: 200ms\n  - client: {op: health}\n");
   EXPECT_EQ(outcome.exit_code, 1);
   EXPECT_EQ(result_["error"]["what"], "daemon crashed");
   EXPECT_EQ(result_["error"]["signal"], "SIGSEGV");
