@@ -80,7 +80,9 @@ DaemonProcess::DaemonProcess(DaemonLaunch launch) : launch_(std::move(launch)) {
   std::error_code ec;
   std::filesystem::create_directories(launch_.workdir, ec);
   bp::environment env = boost::this_process::environment();
-  for (const auto& [key, value] : launch_.env) env[key] = value;
+  // set(), not env[key]: Boost 1.74's environment::find compares key.size()+1 bytes of every
+  // entry however short it is, a heap over-read AddressSanitizer reports.
+  for (const auto& [key, value] : launch_.env) env.set(key, value);
   // The daemon starts in its work directory: a relative path means relative to ours.
   std::string& exe = launch_.argv.front();
   if (exe.find('/') != std::string::npos && exe.front() != '/') {

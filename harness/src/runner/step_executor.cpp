@@ -106,8 +106,9 @@ void run_exec(const ExecStep& exec, const Step& step, const Vars& vars,
   std::vector<std::string> argv;
   for (const auto& arg : exec.command) argv.push_back(expand_or_fail(arg, vars, step));
   bp::environment env = boost::this_process::environment();
-  env["TRACKER_ENDPOINT"] = endpoint;
-  for (const auto& [key, value] : exec.env) env[key] = expand_or_fail(value, vars, step);
+  // set(), not env[key]: Boost 1.74's environment::find over-reads short entries (ASan).
+  env.set("TRACKER_ENDPOINT", endpoint);
+  for (const auto& [key, value] : exec.env) env.set(key, expand_or_fail(value, vars, step));
   const auto it = vars.find("WORKDIR");
   const std::string output = (it != vars.end() ? it->second : std::string("/tmp")) + "/exec.out";
   std::string program = argv.front();
