@@ -59,23 +59,6 @@ TEST(Publish, ConcurrentProcessesAllAppearInTheIndex) {
   small["timeline"]["t_s"] = {0.0, 1.0};
   small["timeline"]["series"] = {{"daemon.rss", {1000, 2000}}};
 
-  // A reader polling the outputs must never see a partial file.
-  std::atomic<bool> done{false};
-  std::atomic<int> partial_reads{0};
-  std::thread reader([&] {
-    while (!done) {
-      try {
-        const std::string text = read_text_file(directory.path() / "results.json");
-        if (!json::accept(text)) ++partial_reads;
-        const std::string index = read_text_file(directory.path() / "index.html");
-        if (index.find("</html>") == std::string::npos) ++partial_reads;
-      } catch (const std::runtime_error&) {
-        // not written yet
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // leave the CPUs to the writers
-    }
-  });
-
   std::vector<pid_t> children;
   for (int process = 0; process < kProcesses; ++process) {
     const pid_t child = ::fork();
@@ -98,6 +81,24 @@ TEST(Publish, ConcurrentProcessesAllAppearInTheIndex) {
     }
     children.push_back(child);
   }
+  // A reader polling the outputs must never see a partial file. Started after the forks: a
+  // child forked while another thread holds an allocator lock deadlocks (seen under ASan).
+  std::atomic<bool> done{false};
+  std::atomic<int> partial_reads{0};
+  std::thread reader([&] {
+    while (!done) {
+      try {
+        const std::string text = read_text_file(directory.path() / "results.json");
+        if (!json::accept(text)) ++partial_reads;
+        const std::string index = read_text_file(directory.path() / "index.html");
+        if (index.find("</html>") == std::string::npos) ++partial_reads;
+      } catch (const std::runtime_error&) {
+        // not written yet
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // leave the CPUs to the writers
+    }
+  });
+
   for (const pid_t child : children) {
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
