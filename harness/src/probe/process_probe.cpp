@@ -129,6 +129,12 @@ bool ProcessProbe::for_each_fd(Fn&& fn) const {
 }
 
 std::optional<int64_t> ProcessProbe::fd_count() const {
+  // Linux >= 6.2 reports the number of open fds as the size of /proc/PID/fd: one fstat
+  // instead of a dentry per fd (about 4x cheaper at 100 fds). Older kernels report 0 there.
+  struct stat dir_stat {};
+  if (::fstat(fd_dir_fd_.get(), &dir_stat) == 0 && dir_stat.st_size > 0) {
+    return dir_stat.st_size - (self_ ? kKeptFds : 0);
+  }
   int64_t count = 0;
   if (!for_each_fd([&count](const char*) { ++count; })) return std::nullopt;
   return count;

@@ -149,6 +149,21 @@ TEST(ProcessProbe, SelfProbeDoesNotCountItsOwnFds) {
   EXPECT_EQ(*self.fd_count(), before + ProcessProbe::kKeptFds);
 }
 
+// fd_count() reads the kernel's count (the size of /proc/PID/fd, Linux >= 6.2) where it can;
+// it must agree with a listing of the directory, for another process and for self.
+TEST(ProcessProbe, FdCountAgreesWithTheListing) {
+  HoldingChild child(7, 3);
+  ASSERT_TRUE(child.ok());
+  ProcessProbe other(child.pid());
+  ProcessProbe self(getpid());
+  std::vector<UniqueFd> extra;
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(*other.fd_count(), other.fd_counts_by_type()->total);
+    EXPECT_EQ(*self.fd_count(), self.fd_counts_by_type()->total) << "round " << round;
+    for (int i = 0; i < 4; ++i) extra.emplace_back(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  }
+}
+
 TEST(ProcessProbe, GoneProcessIsNulloptNotThrow) {
   HoldingChild child(3, 0);
   ASSERT_TRUE(child.ok());
