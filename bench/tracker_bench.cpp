@@ -29,8 +29,12 @@ enum Sessions : int64_t { kReused = 0, kPerCall = 1 };
 
 // A daemon in a private directory, SIGTERMed at the end of the run. Session-per-call
 // connections are never closed by the client, and each idle one holds a daemon worker until
-// the 1 s keep-alive timeout: --workers 256 keeps the benchmark about request cost rather
-// than pool starvation (which the leak tests cover).
+// the 1 s keep-alive timeout. Two daemons per transport show both costs of the bug: one with
+// trackerd's default 16 workers (what a user runs: the leaked sessions starve the pool) and
+// one with 256 workers (the pool never runs out: only the per-connection cost remains).
+constexpr int kDefaultWorkers = 16;
+constexpr int kManyWorkers = 256;
+
 struct BenchDaemon {
   explicit BenchDaemon(Transport transport, int workers) {
     std::vector<std::string> args{"--db",      (dir / "bench.db").string(), "--sync-interval", "1s",
@@ -65,10 +69,13 @@ struct BenchDaemon {
   std::string token;
 };
 
-BenchDaemon& shared_daemon(Transport transport) {
-  static BenchDaemon unix_daemon(kUnix, 256);
-  static BenchDaemon tcp_daemon(kTcp, 256);
-  return transport == kUnix ? unix_daemon : tcp_daemon;
+BenchDaemon& shared_daemon(Transport transport, int workers) {
+  static BenchDaemon unix_default(kUnix, kDefaultWorkers);
+  static BenchDaemon tcp_default(kTcp, kDefaultWorkers);
+  static BenchDaemon unix_many(kUnix, kManyWorkers);
+  static BenchDaemon tcp_many(kTcp, kManyWorkers);
+  if (workers == kDefaultWorkers) return transport == kUnix ? unix_default : tcp_default;
+  return transport == kUnix ? unix_many : tcp_many;
 }
 
 tracker::NewIssue bench_issue() {
@@ -104,12 +111,13 @@ void run_timed(benchmark::State& state, Call call) {
 
 void set_label(benchmark::State& state) {
   state.SetLabel(std::string(state.range(0) == kUnix ? "unix" : "tcp") + "/" +
-                 (state.range(1) == kReused ? "reused" : "session-per-call"));
+                 (state.range(1) == kReused ? "reused" : "session-per-call") + "/" +
+                 std::to_string(state.range(2)) + "-workers");
 }
 
 void BM_GetIssue(benchmark::State& state) {
   const auto transport = static_cast<Transport>(state.range(0));
-  BenchDaemon& daemon = shared_daemon(transport);
+  BenchDaemon& daemon = shared_daemon(transport, static_cast<int>(state.range(2)));
   const int64_t id = daemon.client(kReused).create(bench_issue()).id;
   Client client = daemon.client(static_cast<Sessions>(state.range(1)));
   run_timed(state, [&] { benchmark::DoNotOptimize(client.get(id)); });
@@ -117,8 +125,9 @@ void BM_GetIssue(benchmark::State& state) {
 }
 
 void BM_CreateIssue(benchmark::State& state) {
-  Client client = shared_daemon(static_cast<Transport>(state.range(0)))
-                      .client(static_cast<Sessions>(state.range(1)));
+  Client client =
+      shared_daemon(static_cast<Transport>(state.range(0)), static_cast<int>(state.range(2)))
+          .client(static_cast<Sessions>(state.range(1)));
   const tracker::NewIssue issue = bench_issue();
   run_timed(state, [&] { benchmark::DoNotOptimize(client.create(issue)); });
   set_label(state);
@@ -130,7 +139,7 @@ void BM_DaemonRssOver100kRequests(benchmark::State& state) {
   constexpr int kRequests = 100'000;
   for (auto _ : state) {
     state.PauseTiming();
-    BenchDaemon daemon(kUnix, 16);
+    BenchDaemon daemon(kUnix, kDefaultWorkers);
     Client client = daemon.client(kReused);
     const int64_t id = client.create(bench_issue()).id;
     for (int i = 0; i < 2000; ++i) client.get(id);  // warm-up: caches and arenas filled
@@ -147,18 +156,32 @@ void BM_DaemonRssOver100kRequests(benchmark::State& state) {
   }
 }
 
-// Session-per-call runs stay below the daemon's 256 workers (see BenchDaemon).
 void reused_sessions(benchmark::internal::Benchmark* bench) {
-  bench->ArgNames({"transport", "per_call"})->Args({kUnix, kReused})->Args({kTcp, kReused});
+  bench->ArgNames({"transport", "per_call", "workers"})
+      ->Args({kUnix, kReused, kDefaultWorkers})
+      ->Args({kTcp, kReused, kDefaultWorkers});
 }
-void session_per_call(benchmark::internal::Benchmark* bench) {
-  bench->ArgNames({"transport", "per_call"})->Args({kUnix, kPerCall})->Args({kTcp, kPerCall});
+void session_per_call(int workers, benchmark::internal::Benchmark* bench) {
+  bench->ArgNames({"transport", "per_call", "workers"})
+      ->Args({kUnix, kPerCall, workers})
+      ->Args({kTcp, kPerCall, workers});
 }
 
+// Registration order is run order. The starving runs come last: their leaked sessions hold
+// the default daemons' workers for a keep-alive second, which would stall a later reused run.
 BENCHMARK(BM_GetIssue)->Apply(reused_sessions)->Iterations(5000)->UseRealTime();
-BENCHMARK(BM_GetIssue)->Apply(session_per_call)->Iterations(100)->UseRealTime();
 BENCHMARK(BM_CreateIssue)->Apply(reused_sessions)->Iterations(2000)->UseRealTime();
-BENCHMARK(BM_CreateIssue)->Apply(session_per_call)->Iterations(100)->UseRealTime();
+// 100 calls stay below 256 workers: the cost of a connection per call, nothing else.
+BENCHMARK(BM_GetIssue)->Apply([](auto* bench) {
+                        session_per_call(kManyWorkers, bench);
+                      }) -> Iterations(100) -> UseRealTime();
+BENCHMARK(BM_CreateIssue)->Apply([](auto* bench) {
+                           session_per_call(kManyWorkers, bench);
+                         }) -> Iterations(100) -> UseRealTime();
+// Against the default daemon: 16 calls at once, then 16 per keep-alive second (about 5 s).
+BENCHMARK(BM_GetIssue)->Apply([](auto* bench) {
+                        session_per_call(kDefaultWorkers, bench);
+                      }) -> Iterations(100) -> UseRealTime();
 BENCHMARK(BM_DaemonRssOver100kRequests)
     ->Iterations(1)
     ->UseRealTime()
