@@ -35,6 +35,7 @@ DETECTIONS = (
     ("thread-per-request", "detect-threads.yaml", "daemon.threads", "1 thread", None),
     ("session-per-call", "detect-sessions.yaml", "client.sessions", "1 session", 1),
     ("engine-per-sync", "detect-engines.yaml", "daemon.engines", "~1 engine", None),
+    ("heap 1 KiB/iter.", "detect-heap-1kib.yaml", "daemon.heap", "1 KiB", 50),
 )
 
 
@@ -242,8 +243,6 @@ def detection(args):
              f"{'control':8} {'issue target':16} violated budget"]
     for spec in DETECTIONS:
         lines += detection_row(args, *spec)
-    lines.append(f"  {'heap 1 KiB/iter.':19} {'1 KiB':12} {'daemon.heap':16} {'not measured':13} "
-                 f"{'-':8} {'<= 50 it. -':16} needs a leak-size option in trackerd")
     print("\n".join(lines))
 
 
