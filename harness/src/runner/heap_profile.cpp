@@ -58,7 +58,7 @@ std::string pprof_program() {
   return env != nullptr && *env != '\0' ? env : "google-pprof";
 }
 
-// The daemon's executable and the modules where some changed stack allocated. The other
+// The profiled executable and the modules where some changed stack allocated. The other
 // modules hold outer frames only (start_thread, __libc_start_main): "module+0xoffset" names
 // them well enough and spares addr2line its slowest work (libc with separate debug info
 // alone takes ~170 ms).
@@ -130,17 +130,15 @@ bool HeapProfiler::dump(pid_t pid, std::filesystem::path& into) {
   return false;
 }
 
-HeapGrowth HeapProfiler::diff() const {
+HeapGrowth diff_heap_profiles(const fs::path& baseline, const fs::path& final_dump,
+                              const fs::path& executable, const fs::path& workdir,
+                              const std::string& name) {
   HeapGrowth growth;
-  if (baseline_.empty() || final_.empty()) {
-    growth.error = error_.empty() ? "no heap profiles were taken" : error_;
-    return growth;
-  }
-  const auto base = parse_heap_profile(read_file(baseline_));
-  const auto final = parse_heap_profile(read_file(final_));
+  const auto base = parse_heap_profile(read_file(baseline));
+  const auto final = parse_heap_profile(read_file(final_dump));
   if (!base || !final) {
-    growth.error = "cannot read the heap profiles " + baseline_.filename().string() + " and " +
-                   final_.filename().string();
+    growth.error = "cannot read the heap profiles " + baseline.filename().string() + " and " +
+                   final_dump.filename().string();
     return growth;
   }
   const std::set<HeapStack> changed = changed_stacks(*base, *final);
@@ -150,12 +148,12 @@ HeapGrowth HeapProfiler::diff() const {
   // pprof on symbolized copies that hold only the changed stacks: no nm over every library.
   const auto symbols =
       symbolize_addresses(call_addresses(changed), final->code,
-                          modules_worth_naming(changed, *final, executable_), workdir_);
-  const fs::path base_file = workdir_ / "heap-base.sym";
-  const fs::path final_file = workdir_ / "heap-final.sym";
-  if (!write_file(base_file, symbolized_heap_profile(*base, changed, symbols, executable_)) ||
-      !write_file(final_file, symbolized_heap_profile(*final, changed, symbols, executable_))) {
-    growth.error = "cannot write the symbolized heap profiles into " + workdir_.string();
+                          modules_worth_naming(changed, *final, executable), workdir);
+  const fs::path base_file = workdir / (name + "-base.sym");
+  const fs::path final_file = workdir / (name + "-final.sym");
+  if (!write_file(base_file, symbolized_heap_profile(*base, changed, symbols, executable)) ||
+      !write_file(final_file, symbolized_heap_profile(*final, changed, symbols, executable))) {
+    growth.error = "cannot write the symbolized heap profiles into " + workdir.string();
     return growth;
   }
   const std::string pprof = pprof_program();
@@ -166,41 +164,50 @@ HeapGrowth HeapProfiler::diff() const {
     argv.push_back(final_file.string());
     return argv;
   };
-  growth.text_file = "heap-growth.txt";
-  const std::string objects_file = "heap-growth.objects.txt";
+  growth.text_file = name + "-growth.txt";
+  const std::string objects_file = name + "-growth.objects.txt";
+  const std::string svg_file = name + "-growth.svg";
   const std::vector<pid_t> tables = {
       start_helper(command({"--text", "--inuse_space", "--show_bytes"}),
-                   workdir_ / growth.text_file),
-      start_helper(command({"--text", "--inuse_objects"}), workdir_ / objects_file)};
+                   workdir / growth.text_file),
+      start_helper(command({"--text", "--inuse_objects"}), workdir / objects_file)};
   pid_t svg = -1;
   if (helper_available("dot")) {
-    svg = start_helper(command({"--svg", "--inuse_space"}), workdir_ / "heap-growth.svg");
+    svg = start_helper(command({"--svg", "--inuse_space"}), workdir / svg_file);
   }
   if (!wait_helpers(tables, std::chrono::seconds(120))) {
     growth.error = pprof + " failed on " + final_file.filename().string();
   }
-  if (svg >= 0 && wait_helpers({svg}, std::chrono::seconds(120))) {
-    growth.svg_file = "heap-growth.svg";
-  }
-  const PprofTable bytes = parse_pprof_text(read_file(workdir_ / growth.text_file));
-  const PprofTable objects = parse_pprof_text(read_file(workdir_ / objects_file));
+  if (svg >= 0 && wait_helpers({svg}, std::chrono::seconds(120))) growth.svg_file = svg_file;
+  const PprofTable bytes = parse_pprof_text(read_file(workdir / growth.text_file));
+  const PprofTable objects = parse_pprof_text(read_file(workdir / objects_file));
   growth.total_bytes = bytes.total.value_or(0);
   growth.sites = heap_growth_sites(bytes, objects, kMaxSites);
   return growth;
 }
 
-void add_heap_growth_json(nlohmann::json& attribution, const HeapGrowth& growth) {
+HeapGrowth HeapProfiler::diff() const {
+  if (baseline_.empty() || final_.empty()) {
+    HeapGrowth growth;
+    growth.error = error_.empty() ? "no heap profiles were taken" : error_;
+    return growth;
+  }
+  return diff_heap_profiles(baseline_, final_, executable_, workdir_, kPrefix);
+}
+
+void add_heap_growth_json(nlohmann::json& attribution, const HeapGrowth& growth,
+                          const std::string& key) {
   nlohmann::json sites = nlohmann::json::array();
   for (const auto& site : growth.sites) {
     sites.push_back(
         {{"function", site.function}, {"bytes", site.bytes}, {"objects", site.objects}});
   }
-  attribution["heap_growth"] = std::move(sites);
-  attribution["heap_growth_total"] =
+  attribution[key] = std::move(sites);
+  attribution[key + "_total"] =
       growth.total_bytes ? nlohmann::json(*growth.total_bytes) : nlohmann::json(nullptr);
-  attribution["heap_growth_svg"] =
+  attribution[key + "_svg"] =
       growth.svg_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(growth.svg_file);
-  if (!growth.error.empty()) attribution["heap_growth_error"] = growth.error;
+  if (!growth.error.empty()) attribution[key + "_error"] = growth.error;
 }
 
 }  // namespace leakgate

@@ -28,6 +28,17 @@ struct HeapGrowth {
   std::string error;                  // why there is no diff; "" when there is one
 };
 
+// Diffs two gperftools heap profiles of one process whose executable is `executable`: the
+// stacks that changed are symbolized (heap_profile_file.h) and google-pprof runs on them (in
+// parallel: text by bytes, text by objects, SVG call graph when graphviz is installed). Its
+// files go to `workdir`, named after `name`: <name>-base.sym, <name>-final.sym,
+// <name>-growth.txt, <name>-growth.objects.txt, <name>-growth.svg. Profiles that did not
+// change at all give no sites without running pprof.
+HeapGrowth diff_heap_profiles(const std::filesystem::path& baseline,
+                              const std::filesystem::path& final,
+                              const std::filesystem::path& executable,
+                              const std::filesystem::path& workdir, const std::string& name);
+
 class HeapProfiler {
  public:
   explicit HeapProfiler(std::filesystem::path workdir);
@@ -41,9 +52,7 @@ class HeapProfiler {
   bool dump_baseline(pid_t pid) { return dump(pid, baseline_); }
   bool dump_final(pid_t pid) { return dump(pid, final_); }
 
-  // Runs google-pprof on the two dumps (in parallel: text by bytes, text by objects, SVG
-  // call graph when graphviz is installed). Call after the daemon stopped: a profile that
-  // did not change at all gives no sites without running pprof.
+  // diff_heap_profiles() of the two dumps (files named heap-*). Call after the daemon stopped.
   HeapGrowth diff() const;
 
   const std::string& error() const { return error_; }
@@ -62,7 +71,9 @@ class HeapProfiler {
 // scenarios send SIGUSR1/SIGHUP, TERM/INT stop it).
 int heap_profile_signal();
 
-// Adds attribution.heap_growth (and heap_growth_svg, heap_growth_total) to result.json.
-void add_heap_growth_json(nlohmann::json& attribution, const HeapGrowth& growth);
+// Adds attribution.<key> (and <key>_total, <key>_svg, <key>_error) to result.json:
+// "heap_growth" for the daemon, "client_heap_growth" for the harness process.
+void add_heap_growth_json(nlohmann::json& attribution, const HeapGrowth& growth,
+                          const std::string& key = "heap_growth");
 
 }  // namespace leakgate
