@@ -21,7 +21,7 @@ struct RunArgs {
   bool json = false;
   bool ctest = false;
   bool quiet = false;
-  std::string profile;
+  std::vector<std::string> profile;
   double sample_hz = -1;
   bool no_inject = false;
 };
@@ -38,7 +38,9 @@ int run(const RunArgs& args) {
   options.report_dir = args.report_dir;
   options.keep_workdir = args.keep;
   options.print_measurements = args.ctest;
-  options.profile = args.profile;
+  for (const auto& what : args.profile) {
+    options.profile += (options.profile.empty() ? "" : ",") + what;
+  }
   if (args.iterations > 0) options.iterations = args.iterations;
   if (args.sample_hz >= 0) options.sample_hz = args.sample_hz;
   options.drop_injections = args.no_inject;
@@ -136,8 +138,12 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
   run_cmd->add_flag("--no-inject", args->no_inject,
                     "Ignore daemon.inject: a regression scenario must then fail with "
                     "'expected violation not observed'");
-  run_cmd->add_option("--profile", args->profile, "Profile the daemon: 'heap' (gperftools)")
-      ->check(CLI::IsMember({"heap"}));
+  run_cmd
+      ->add_option("--profile", args->profile,
+                   "Heap profiles (gperftools), comma-separated: 'heap' (the daemon), "
+                   "'client-heap' (this harness process, where client steps run)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"heap", "client-heap"}));
   run_cmd->callback([args, exit_code] { *exit_code = run(*args); });
   return run_cmd;
 }

@@ -18,7 +18,9 @@ struct RunOptions {
   bool keep_workdir = false;
   enum class Progress { kAuto, kTerminal, kPlain, kQuiet } progress = Progress::kAuto;
   bool print_measurements = false;  // CTest measurement tags on stdout (--ctest)
-  std::string profile;              // "" or "heap" (profiling runs)
+  // Profiling runs, comma-separated: "heap" (the daemon under gperftools' heap profiler),
+  // "client-heap" (the harness process, where client steps run); "" for none.
+  std::string profile;
   std::optional<double> sample_hz;  // overrides the scenario's (0: sampling thread off)
   bool drop_injections = false;     // ignore daemon.inject (proves a regression can pass)
 };

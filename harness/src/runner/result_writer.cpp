@@ -95,6 +95,9 @@ nlohmann::json attribution_json(const Judgement& judgement, const RunRecord& rec
   nlohmann::json attribution = {
       {"objects", judgement.objects}, {"new_fds", judgement.new_fds}, {"heap_growth", nullptr}};
   if (record.heap_growth) add_heap_growth_json(attribution, *record.heap_growth);
+  if (record.client_heap_growth) {
+    add_heap_growth_json(attribution, *record.client_heap_growth, "client_heap_growth");
+  }
   return attribution;
 }
 

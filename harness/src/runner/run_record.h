@@ -68,7 +68,8 @@ struct RunRecord {
   std::string stderr_tail;
   std::vector<std::string> warnings;
 
-  std::optional<HeapGrowth> heap_growth;  // --profile heap
+  std::optional<HeapGrowth> heap_growth;         // --profile heap
+  std::optional<HeapGrowth> client_heap_growth;  // --profile client-heap
   // More daemon.files entries (name -> file in the work directory, copied to the report):
   // a wrapper profiler's output, the heap profile diff.
   std::map<std::string, std::string> extra_files;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "attribution.h"
+#include "client_heap_profile.h"
 #include "daemon_preload.h"
 #include "endpoint.h"
 #include "heap_profile.h"
@@ -35,6 +36,11 @@ std::atomic<bool> g_interrupted{false};
 // Injections that are bugs of the client, not of the daemon: the harness applies them to
 // its own tracker::Client instead of passing them to the daemon.
 bool is_client_injection(const std::string& name) { return name == "session-per-call"; }
+
+// RunOptions::profile is a comma-separated list ("heap,client-heap").
+bool profile_requested(const std::string& list, const std::string& what) {
+  return ("," + list + ",").find("," + what + ",") != std::string::npos;
+}
 
 struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted by a signal") {}
@@ -152,7 +158,12 @@ class ScenarioRun {
     vars_["PORT"] = std::to_string(free_loopback_port());
     vars_["TEST"] = record_.test;
     Registry::global().set_capture_stacks(true);
-    if (options_.profile == "heap") heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
+    if (profile_requested(options_.profile, "heap")) {
+      heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
+    }
+    if (profile_requested(options_.profile, "client-heap")) {
+      client_heap_profiler_ = std::make_unique<ClientHeapProfiler>(workdir_);
+    }
     try {
       execute();
     } catch (const Interrupted& e) {
@@ -312,6 +323,7 @@ class ScenarioRun {
                           [this](int signo) { return daemon_->signal(signo); },
                           [this] { restart_daemon(); }};
     executor_ = std::make_unique<StepExecutor>(scenario_, control, client_session_per_call_);
+    client_heap_profile(&ClientHeapProfiler::start, "at the start");
 
     record_.begin_phase("warmup", sampler_.seconds_since_start());
     run_iterations(scenario_.warmup, false);
@@ -333,6 +345,8 @@ class ScenarioRun {
     record_.checkpoint_rows.reserve(record_.iterations);
     record_.iteration_ticks_s.reserve(record_.iterations);
     record_.begin_phase("measured", sampler_.seconds_since_start());
+    // After the baseline's bookkeeping, right before the measured steps.
+    client_heap_profile(&ClientHeapProfiler::dump_baseline, "at the baseline");
     run_iterations(record_.iterations, true);
 
     record_.begin_phase("settle", sampler_.seconds_since_start());
@@ -342,6 +356,9 @@ class ScenarioRun {
       record_.warnings.push_back("figures did not settle before the final snapshot within " +
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
     }
+    // Before the final snapshot's own frame and fd list: the harness's bookkeeping is no growth.
+    client_heap_profile(&ClientHeapProfiler::dump_final, "at the final snapshot");
+    if (client_heap_profiler_) client_heap_profiler_->stop();
     record_.final = sampler_.sample_now(true);
     record_.final_fds = list_daemon_fds();
     if (heap_profiler_ && !heap_profiler_->dump_final(daemon_->pid())) {
@@ -378,14 +395,33 @@ class ScenarioRun {
            after->second > before->second;
   }
 
-  // After the stop: the heap profile diff, and what a wrapper profiler wrote.
+  // --profile client-heap: one note for the first step that fails (the later ones are moot);
+  // diff() reports it as client_heap_growth_error.
+  void client_heap_profile(bool (ClientHeapProfiler::*step)(), const std::string& when) {
+    if (!client_heap_profiler_ || !client_heap_profiler_->error().empty()) return;
+    if (!(client_heap_profiler_.get()->*step)()) {
+      record_.warnings.push_back("client heap profile " + when + ": " +
+                                 client_heap_profiler_->error());
+    }
+  }
+
+  // After the stop: the heap profile diffs, and what a wrapper profiler wrote.
   void collect_profiles() {
+    auto keep_files = [this](const HeapGrowth& growth) {
+      for (const auto& file : {growth.text_file, growth.svg_file}) {
+        if (!file.empty()) record_.extra_files[file] = file;
+      }
+    };
     if (heap_profiler_ && daemon_) {
       progress_.phase("diffing heap profiles (google-pprof)");
       record_.heap_growth = heap_profiler_->diff();
-      for (const auto& file : {record_.heap_growth->text_file, record_.heap_growth->svg_file}) {
-        if (!file.empty()) record_.extra_files[file] = file;
-      }
+      keep_files(*record_.heap_growth);
+    }
+    if (client_heap_profiler_) {
+      client_heap_profiler_->stop();  // a run that failed before the final snapshot
+      progress_.phase("diffing client heap profiles (google-pprof)");
+      record_.client_heap_growth = client_heap_profiler_->diff();
+      keep_files(*record_.client_heap_growth);
     }
     for (const auto& file : wrapper_outputs(workdir_)) record_.extra_files[file] = file;
   }
@@ -441,7 +477,8 @@ class ScenarioRun {
   bool client_session_per_call_ = false;
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<StepExecutor> executor_;
-  std::unique_ptr<HeapProfiler> heap_profiler_;  // --profile heap
+  std::unique_ptr<HeapProfiler> heap_profiler_;               // --profile heap
+  std::unique_ptr<ClientHeapProfiler> client_heap_profiler_;  // --profile client-heap
   std::string endpoint_;
   std::string phase_failure_ = "daemon failed";
   int starts_ = 0;
