@@ -101,6 +101,39 @@ std::string budget_row(const std::string& name, const json& metric,
   return row;
 }
 
+// Allocation sites whose in-use bytes grew between the baseline and the final heap profile
+// (attribution.<key>, written by `leakgate run --profile heap|client-heap`), pprof's call
+// graph beside the page, or why there is no diff.
+std::string heap_growth_html(const json& attribution, const std::string& key,
+                             const std::string& side) {
+  const json& sites = member(attribution, key);
+  if (!sites.is_array()) return {};
+  std::string html = "<h3>Heap growth by allocation site: " + escape_html(side) + "</h3>\n";
+  if (const std::string error = text_member(attribution, key + "_error"); !error.empty()) {
+    return html + "<p class=\"muted\">No heap profile diff: " + escape_html(error) + "</p>\n";
+  }
+  if (sites.empty()) {
+    return html +
+           "<p class=\"muted\">The heap profile shows no allocation site that grew between the "
+           "baseline and the final snapshot.</p>\n";
+  }
+  html +=
+      "<table class=\"heap\"><thead><tr><th>function</th><th class=\"num\">bytes</th>"
+      "<th class=\"num\">objects</th></tr></thead><tbody>\n";
+  for (const json& site : sites) {
+    html += "<tr><td><code>" + escape_html(text_member(site, "function")) + "</code></td>" +
+            cell(format_quantity(number_member(site, "bytes"), Unit::bytes)) +
+            cell(format_quantity(number_member(site, "objects"), Unit::count)) + "</tr>\n";
+  }
+  html += "</tbody></table>\n";
+  if (const std::string svg = safe_relative_href(text_member(attribution, key + "_svg"));
+      !svg.empty()) {
+    html += "<p><a href=\"" + svg + "\">Call graph of the " + escape_html(side) +
+            " heap growth (SVG, google-pprof)</a></p>\n";
+  }
+  return html;
+}
+
 }  // namespace
 
 std::string describe_violation(const json& result, const json& violation) {
@@ -195,30 +228,9 @@ std::string render_attribution(const json& result) {
     }
     html += "</tbody></table>\n";
   }
-  const json& heap = member(attribution, "heap_growth");
-  if (heap.is_array() && heap.empty()) {
-    html +=
-        "<h3>Heap growth by allocation site</h3>\n<p class=\"muted\">The heap profile shows no "
-        "allocation site that grew between the baseline and the final snapshot.</p>\n";
-  }
-  if (heap.is_array() && !heap.empty()) {
-    html +=
-        "<h3>Heap growth by allocation site</h3>\n<table class=\"heap\"><thead><tr>"
-        "<th>function</th><th class=\"num\">bytes</th><th class=\"num\">objects</th></tr>"
-        "</thead><tbody>\n";
-    for (const json& site : heap) {
-      html += "<tr><td><code>" + escape_html(text_member(site, "function")) + "</code></td>" +
-              cell(format_quantity(number_member(site, "bytes"), Unit::bytes)) +
-              cell(format_quantity(number_member(site, "objects"), Unit::count)) + "</tr>\n";
-    }
-    html += "</tbody></table>\n";
-  }
-  // Profiling runs (docs/profiling.md): pprof's call graph of the growth, beside the page.
-  const std::string svg = safe_relative_href(text_member(attribution, "heap_growth_svg"));
-  if (heap.is_array() && !svg.empty()) {
-    html +=
-        "<p><a href=\"" + svg + "\">Call graph of the heap growth (SVG, google-pprof)</a></p>\n";
-  }
+  // Profiling runs (docs/profiling.md): the daemon's heap profile, the harness's own.
+  html += heap_growth_html(attribution, "heap_growth", "daemon");
+  html += heap_growth_html(attribution, "client_heap_growth", "client side (harness process)");
   if (html.empty()) {
     html =
         "<p class=\"muted\">Nothing to attribute: no counted objects outlived the measured "
