@@ -1,6 +1,8 @@
 #include "sqlite_handle.h"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace leakgate::reports::detail {
 
@@ -17,8 +19,25 @@ SqliteDatabase::SqliteDatabase(const std::filesystem::path& path) : path_(path.s
     throw std::runtime_error("history database " + path_ + ": cannot open: " + message);
   }
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-  execute("PRAGMA journal_mode=WAL");
+  set_wal_mode();
   execute("PRAGMA synchronous=NORMAL");
+}
+
+// Two processes opening a new history file at once: one switches it to WAL while the
+// other's switch gets SQLITE_BUSY at once, without the busy handler (seen with ctest -j2).
+// Retried until the busy timeout, as every other statement waits.
+void SqliteDatabase::set_wal_mode() {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    const int status = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (status == SQLITE_OK) return;
+    if ((status != SQLITE_BUSY && status != SQLITE_LOCKED) ||
+        std::chrono::steady_clock::now() > deadline) {
+      fail("PRAGMA journal_mode=WAL");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(db_); }

@@ -25,6 +25,7 @@ class SqliteDatabase {
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  void set_wal_mode();
   sqlite3* db_ = nullptr;
   std::string path_;
 };
