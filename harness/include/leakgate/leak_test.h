@@ -58,12 +58,16 @@ class LeakTest : public ::testing::Test {
   void expect_violation(const std::string& metric_or_key);
   // A checkpoint after one iteration of the test's loop (for per_iter slopes).
   void iteration_done();
+  // Ends the warm-up: what ran so far is not judged (caches, pools and SQLite's page cache
+  // fill on first use); settles and takes the baseline again.
+  void warmup_done();
 
   // Settles, takes the final snapshot, stops the daemon and records the at-exit counters.
   void TearDown() override;
 
  private:
   struct State;
+  void take_baseline();
   std::unique_ptr<State> state_;
 };
 

@@ -82,6 +82,17 @@ LeakTest::~LeakTest() {
   }
 }
 
+// Settles, then takes the baseline the measured iterations are judged against.
+void LeakTest::take_baseline() {
+  State& s = *state_;
+  s.record.begin_phase("settle", s.sampler->seconds_since_start());
+  settle(*s.sampler, s.scenario.settle);
+  s.record.baseline = s.sampler->sample_now(true);
+  ProcessProbe probe(s.daemon->pid());
+  s.record.baseline_fds = probe.list_fds().value_or(std::vector<FdInfo>{});
+  s.record.begin_phase("measured", s.sampler->seconds_since_start());
+}
+
 void LeakTest::start_daemon(LeakTestDaemon spec) {
   State& s = *state_;
   ASSERT_FALSE(s.daemon) << "start_daemon called twice";
@@ -111,12 +122,20 @@ void LeakTest::start_daemon(LeakTestDaemon spec) {
   counters.counter_path = s.counters;
   s.sampler->attach_daemon(s.daemon->pid(), counters);
   s.sampler->start();
-  s.record.begin_phase("settle", s.sampler->seconds_since_start());
-  settle(*s.sampler, s.scenario.settle);
-  s.record.baseline = s.sampler->sample_now(true);
-  ProcessProbe probe(s.daemon->pid());
-  s.record.baseline_fds = probe.list_fds().value_or(std::vector<FdInfo>{});
-  s.record.begin_phase("measured", s.sampler->seconds_since_start());
+  take_baseline();
+}
+
+void LeakTest::warmup_done() {
+  State& s = *state_;
+  if (!s.sampler) return;
+  // What ran since start_daemon was warm-up: not judged, like a scenario's `warmup`.
+  if (!s.record.phases.empty() && s.record.phases.back().name == "measured") {
+    s.record.phases.back().name = "warmup";
+  }
+  s.record.checkpoint_rows.clear();
+  s.record.iteration_ticks_s.clear();
+  s.record.completed_iterations = 0;
+  take_baseline();
 }
 
 const std::string& LeakTest::endpoint() const { return state_->endpoint; }
