@@ -20,7 +20,7 @@ bool is_token(std::string_view name) {
 }
 
 // Field values may hold visible characters, spaces, tabs and obs-text; never NUL, CR or LF.
-bool has_control_characters(std::string_view value) {
+bool has_header_control_characters(std::string_view value) {
   return std::any_of(value.begin(), value.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);
     return (byte < 0x20 && byte != '\t') || byte == 0x7F;
@@ -50,7 +50,7 @@ std::optional<FramingError> check_request_framing(const httplib::Headers& header
   for (const auto& [name, value] : headers) {
     bytes += name.size() + value.size();
     if (!is_token(name)) return FramingError{400, "malformed header field name"};
-    if (has_control_characters(value)) {
+    if (has_header_control_characters(value)) {
       return FramingError{400, "control character in header field " + name};
     }
   }
