@@ -21,6 +21,7 @@
 #include <cstring>
 #include <map>
 
+#include "elf_debug_info.h"
 #include "leakgate/unique_fd.h"
 
 extern char** environ;
@@ -245,6 +246,8 @@ std::vector<std::vector<SymbolizedFrame>> symbolize(const std::vector<uintptr_t>
   const char* program = addr2line_program();
   if (program == nullptr) return out;
   for (const auto& [module, indexes] : by_module) {
+    static const std::string exe = self_exe_path();
+    if (!detail::module_has_line_info(module, module == exe)) continue;  // dladdr names stay
     std::vector<uintptr_t> offsets;
     for (size_t i : indexes) offsets.push_back(frames[i].offset);
     const auto chains = detail::parse_addr2line_output(run_addr2line(program, module, offsets));
