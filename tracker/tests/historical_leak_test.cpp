@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "leakgate/leak_test.h"
+#include "leakgate/process_probe.h"
 #include "tracker/client.h"
 
 namespace tracker {
@@ -34,7 +35,7 @@ TEST_F(HistoricalLeakTest, OneClientReusesOneSessionAcrossManyCalls) {
     Client client(endpoint());
     const auto round_trip = [&client](int i) {
       const Issue created = client.create(issue(i));
-      client.get(created.id);
+      EXPECT_EQ(client.get(created.id).title, created.title);
       client.list();
       client.remove(created.id);
     };
@@ -83,7 +84,12 @@ TEST_F(HistoricalLeakTest, CleanShutdownLeavesNothingBehind) {
 TEST_F(HistoricalLeakTest, WarmUpIsNotJudged) {
   start_daemon(trackerd({"--sync-interval", "50ms", "--inject", "fd-per-request"}));
   Client client(endpoint());
+  leakgate::ProcessProbe daemon(daemon_pid());
+  const auto fds_before = daemon.fd_count();
   for (int i = 0; i < 3; ++i) client.health();
+  // The warm-up really leaked (else this test would pass for nothing).
+  ASSERT_TRUE(fds_before.has_value());
+  ASSERT_GE(daemon.fd_count().value_or(0), *fds_before + 3);
   warmup_done();
   for (int i = 0; i < 5; ++i) iteration_done();
 }
