@@ -105,7 +105,16 @@ def overhead_sample(args, hz):
             "daemon_cpu_s": daemon_cpu_s,
             "harness_cpu_s": run.cpu_s - daemon_cpu_s, "sampled_hz": sampled_hz,
             "samples": max(0, len(times) - checkpoints),
+            "sampler_cpu_us_per_tick": sampler_cpu_us_per_tick(result),
             "verdict": result["verdict"]}
+
+
+def sampler_cpu_us_per_tick(result):
+    """The sampler thread's own CPU time per tick (its CLOCK_THREAD_CPUTIME_ID), or None."""
+    thread = result.get("sampler_thread") or {}
+    if not thread.get("ticks"):
+        return None
+    return thread["cpu_s"] / thread["ticks"] * 1e6
 
 
 def overhead(args):
@@ -157,7 +166,10 @@ def print_overhead(args, off, on):
     if extra_samples > 0:
         extra_cpu = median_of(on, "harness_cpu_s") - median_of(off, "harness_cpu_s")
         print(f"  (harness CPU per sample: {extra_cpu / extra_samples * 1e6:.0f} us, "
-              f"{extra_samples:.0f} samples per run)")
+              f"{extra_samples:.0f} samples per run; includes the main thread's slowdown)")
+    per_tick = [s["sampler_cpu_us_per_tick"] for s in on if s["sampler_cpu_us_per_tick"]]
+    if per_tick:
+        print(f"  (the sampler thread's own CPU per tick: {statistics.median(per_tick):.1f} us)")
     for label, key in (("wall time", "wall_s"), ("daemon CPU", "daemon_cpu_s")):
         print(f"  (paired runs' {label} ratios: {paired_ratios(off, on, key)})")
     spread = max(s["wall_s"] for s in off) / min(s["wall_s"] for s in off)

@@ -77,6 +77,13 @@ class CounterFileReader {
 
   CounterSnapshot read() const;
 
+  // Piecewise and allocation-free, for the sampler's per-tick read. Kinds are only ever
+  // appended, so index i names the same kind for the file's lifetime.
+  size_t kind_count() const;
+  std::string_view kind_name(size_t i) const;  // a view into the mapping
+  int64_t kind_live(size_t i) const;
+  std::optional<int64_t> heap_bytes() const;
+
  private:
   CounterFileReader() = default;
   const void* base_ = nullptr;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace leakgate {
@@ -33,6 +34,17 @@ class Registry {
 
   ResourceKind& kind(std::string_view name);
   std::vector<KindSnapshot> snapshot() const;
+  // fn(index, name, live) for each kind in creation order, under the registry's lock and
+  // without allocating (the sampler's per-tick read). Kinds are never removed: an index
+  // names the same kind for good. fn must not call into the registry.
+  template <class Fn>
+  void for_each_live(Fn&& fn) const {
+    visit_live(
+        [](void* f, size_t index, std::string_view name, int64_t live) {
+          (*static_cast<std::remove_reference_t<Fn>*>(f))(index, name, live);
+        },
+        &fn);
+  }
 
   // Creation stacks: off by default; LEAKGATE_STACKS=1 in the environment turns them on.
   void set_capture_stacks(bool on);
@@ -48,6 +60,7 @@ class Registry {
   Registry& operator=(const Registry&) = delete;
 
  private:
+  void visit_live(void (*fn)(void*, size_t, std::string_view, int64_t), void* context) const;
   Registry();
   ~Registry();
   struct State;

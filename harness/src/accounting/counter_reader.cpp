@@ -57,34 +57,61 @@ CounterFileReader& CounterFileReader::operator=(CounterFileReader&& other) noexc
   return *this;
 }
 
+namespace {
+const cf::Header& header_of(const void* base) { return *static_cast<const cf::Header*>(base); }
+const cf::Entry& entry_of(const void* base, size_t i) {
+  return reinterpret_cast<const cf::Entry*>(static_cast<const char*>(base) + sizeof(cf::Header))[i];
+}
+}  // namespace
+
+size_t CounterFileReader::kind_count() const {
+  if (base_ == nullptr) return 0;
+  const cf::Header& header = header_of(base_);
+  return static_cast<size_t>(
+      std::clamp<int64_t>(header.entry_count.load(std::memory_order_acquire), 0, header.capacity));
+}
+
+std::string_view CounterFileReader::kind_name(size_t i) const {
+  const cf::Entry& e = entry_of(base_, i);
+  return {e.name, strnlen(e.name, cf::kNameSize)};
+}
+
+int64_t CounterFileReader::kind_live(size_t i) const {
+  const cf::Entry& e = entry_of(base_, i);
+  // released before created: every release follows its creation, so live never reads < 0.
+  const int64_t released = e.released.load(std::memory_order_acquire);
+  return e.created.load(std::memory_order_acquire) - released;
+}
+
+std::optional<int64_t> CounterFileReader::heap_bytes() const {
+  if (base_ == nullptr) return std::nullopt;
+  const cf::Header& header = header_of(base_);
+  if (header.heap_present.load(std::memory_order_acquire) == 0) return std::nullopt;
+  return header.heap_bytes.load(std::memory_order_relaxed);
+}
+
 CounterSnapshot CounterFileReader::read() const {
   CounterSnapshot snap;
   if (base_ == nullptr) return snap;
-  const auto* header = static_cast<const cf::Header*>(base_);
-  const auto* entries =
-      reinterpret_cast<const cf::Entry*>(static_cast<const char*>(base_) + sizeof(cf::Header));
-  const int64_t count =
-      std::clamp<int64_t>(header->entry_count.load(std::memory_order_acquire), 0, header->capacity);
-  snap.kinds.reserve(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    const cf::Entry& e = entries[i];
+  const cf::Header& header = header_of(base_);
+  const size_t count = kind_count();
+  snap.kinds.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const cf::Entry& e = entry_of(base_, i);
     KindSnapshot k;
-    k.name.assign(e.name, strnlen(e.name, cf::kNameSize));
-    // released before created: every release follows its creation, so live never reads < 0.
+    k.name = kind_name(i);
     const int64_t released = e.released.load(std::memory_order_acquire);
     k.created = e.created.load(std::memory_order_acquire);
     k.live = k.created - released;
     k.peak = std::max(e.peak.load(std::memory_order_relaxed), k.live);
     snap.kinds.push_back(std::move(k));
   }
-  if (header->heap_present.load(std::memory_order_acquire) != 0) {
-    snap.heap = header->heap_bytes.load(std::memory_order_relaxed);
-  }
-  snap.pid = header->pid.load(std::memory_order_relaxed);
-  snap.exited = header->exited.load(std::memory_order_acquire) != 0;
-  snap.dump_generation = header->dump_generation.load(std::memory_order_acquire);
-  snap.dropped_kinds = header->dropped_kinds.load(std::memory_order_relaxed);
-  snap.dump_signal = header->dump_signal.load(std::memory_order_acquire) != 0;
+  snap.heap = heap_bytes();
+  snap.pid = header.pid.load(std::memory_order_relaxed);
+  snap.exited = header.exited.load(std::memory_order_acquire) != 0;
+  snap.dump_generation = header.dump_generation.load(std::memory_order_acquire);
+  snap.dropped_kinds = header.dropped_kinds.load(std::memory_order_relaxed);
+  snap.dump_signal = header.dump_signal.load(std::memory_order_acquire) != 0;
   return snap;
 }
 

@@ -53,6 +53,14 @@ std::vector<KindSnapshot> Registry::snapshot() const {
   return out;
 }
 
+void Registry::visit_live(void (*fn)(void*, size_t, std::string_view, int64_t),
+                          void* context) const {
+  std::lock_guard lock(state_->kinds_mu);
+  for (size_t i = 0; i < state_->order.size(); ++i) {
+    fn(context, i, state_->order[i]->name(), state_->order[i]->live());
+  }
+}
+
 void Registry::set_capture_stacks(bool on) {
   // The first unw_backtrace opens a pipe: do it now, not inside a measured phase.
   if (on) warm_up_unwinder();

@@ -26,7 +26,6 @@ nlohmann::json number_or_null(const std::optional<double>& value) {
   return *value;
 }
 
-
 // Every metric seen in a snapshot, plus every one with a budget in the scenario.
 nlohmann::json environment_json() {
   utsname host{};
@@ -238,6 +237,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
         {"measured", record.iterations},
         {"completed", record.completed_iterations}}},
       {"sample_hz", options.sample_hz.value_or(scenario.sample_hz)},
+      {"sampler_thread", {{"ticks", record.sampler_ticks}, {"cpu_s", record.sampler_cpu_s}}},
       {"phases", phases},
       {"iteration_ticks_s", record.iteration_ticks_s},
       {"metrics", metrics},
@@ -249,8 +249,8 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       {"daemon",
        {{"command", record.daemon_command},
         {"pid", record.daemon_pid},
-        {"cpu_s", record.daemon_cpu_s ? nlohmann::json(*record.daemon_cpu_s)
-                                      : nlohmann::json(nullptr)},
+        {"cpu_s",
+         record.daemon_cpu_s ? nlohmann::json(*record.daemon_cpu_s) : nlohmann::json(nullptr)},
         {"exit", exit_json},
         {"stdout_tail", record.stdout_tail},
         {"stderr_tail", record.stderr_tail},

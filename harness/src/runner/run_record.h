@@ -37,6 +37,8 @@ struct RunRecord {
   std::string test;
   std::string started_at;
   double duration_s = 0;
+  int64_t sampler_ticks = 0;  // the sampler thread's samples (not the runner's own)
+  double sampler_cpu_s = 0;   // the sampler thread's CPU time
   int warmup = 0;
   int iterations = 0;
   int completed_iterations = 0;

@@ -181,6 +181,8 @@ class ScenarioRun {
     sampler_.stop();
     record_.timeline = sampler_.timeline();
     record_.duration_s = sampler_.seconds_since_start();
+    record_.sampler_ticks = sampler_.thread_ticks();
+    record_.sampler_cpu_s = sampler_.thread_cpu_seconds();
     if (executor_) record_.steps = executor_->stats();
     RunOutcome outcome = write_result(scenario_, options_, record_, workdir_);
     progress_.finish(outcome.verdict_text);

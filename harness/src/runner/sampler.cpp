@@ -1,5 +1,6 @@
 #include "sampler.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,50 +15,24 @@
 namespace leakgate {
 namespace {
 
-// Classifying fds costs a readlink per fd and a scrape an HTTP round trip: the sampler
-// does them at most this often; counts, RSS, threads and counter files go every tick.
+// Children cost a /proc scan, a scrape an HTTP round trip and the harness's own heap figure
+// a walk of tcmalloc's free lists (~10 us): the sampler thread reads them at most this often.
+// Counts, RSS, threads and counter files go every tick; samples the runner asks for
+// (checkpoints, settling) read everything.
 constexpr double kSlowFiguresHz = 20;
 
-void add_process(Frame& frame, const std::string& side, const ProcessProbe& probe, bool classify,
-                 bool slow_tick) {
-  ProcessProbe::Options options;
-  options.classify_fds = classify;
-  options.children = slow_tick;  // a /proc scan: only at the slow rate
-  auto sample = probe.sample(options);
-  // A process that exited but is not reaped yet reads as all zeros: not a sample.
-  if (!sample || sample->rss_bytes == 0) return;
-  frame[side + ".fds"] = static_cast<double>(sample->fds);
-  frame[side + ".rss"] = static_cast<double>(sample->rss_bytes);
-  frame[side + ".threads"] = static_cast<double>(sample->threads);
-  if (slow_tick || classify) frame[side + ".children"] = static_cast<double>(sample->children);
-  if (sample->fds_by_type) {
-    const FdCounts& c = *sample->fds_by_type;
-    frame[side + ".fds.socket"] = static_cast<double>(c.socket);
-    frame[side + ".fds.pipe"] = static_cast<double>(c.pipe);
-    frame[side + ".fds.file"] = static_cast<double>(c.file);
-    frame[side + ".fds.anon"] = static_cast<double>(c.anon);
-    frame[side + ".fds.other"] = static_cast<double>(c.other);
-  }
-}
-
-// leakgate_<kind>_live -> daemon.<kind>; leakgate_heap_bytes -> daemon.heap.
-void add_scrape(Frame& frame, const std::string& text) {
-  static const std::string prefix = "leakgate_";
-  static const std::string live_suffix = "_live";
-  for (const auto& [name, value] : parse_prometheus(text)) {
-    if (name.rfind(prefix, 0) != 0 || name.find('{') != std::string::npos) continue;
-    if (name == "leakgate_heap_bytes") {
-      frame["daemon.heap"] = value;
-    } else if (name.size() > prefix.size() + live_suffix.size() &&
-               name.compare(name.size() - live_suffix.size(), live_suffix.size(), live_suffix) ==
-                   0) {
-      frame["daemon." +
-            name.substr(prefix.size(), name.size() - prefix.size() - live_suffix.size())] = value;
-    }
-  }
-}
-
 }  // namespace
+
+Sampler::ProcessColumns::ProcessColumns(const std::string& side)
+    : fds(side + ".fds"),
+      rss(side + ".rss"),
+      threads(side + ".threads"),
+      children(side + ".children"),
+      socket(side + ".fds.socket"),
+      pipe(side + ".fds.pipe"),
+      file(side + ".fds.file"),
+      anon(side + ".fds.anon"),
+      other(side + ".fds.other") {}
 
 Sampler::Sampler(double sample_hz, Clock::time_point t0, double expected_seconds)
     : sample_hz_(sample_hz),
@@ -78,6 +53,7 @@ void Sampler::attach_daemon(pid_t pid, CounterSource counters) {
   }
   counters_ = std::move(counters);
   counter_reader_.reset();
+  counter_columns_.clear();  // a new file may list its kinds in another order
 }
 
 void Sampler::detach_daemon() {
@@ -109,60 +85,140 @@ void Sampler::run() {
     wake_lock.unlock();
     {
       std::lock_guard lock(mutex_);
-      take(false);
+      record(false, false);
     }
+    thread_ticks_.fetch_add(1, std::memory_order_relaxed);
     wake_lock.lock();
     next += period;
     const auto now = Clock::now();
     if (next < now) next = now;  // fell behind: skip rather than burst
     wake_.wait_until(wake_lock, next, [this] { return stopping_; });
   }
+  timespec cpu{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
+    thread_cpu_s_.fetch_add(static_cast<double>(cpu.tv_sec) +
+                            static_cast<double>(cpu.tv_nsec) * 1e-9);
+  }
 }
 
 Frame Sampler::sample_now(bool classify, size_t* row) {
   std::lock_guard lock(mutex_);
-  return take(classify, row);
+  const size_t recorded = record(classify, true);
+  if (row != nullptr) *row = recorded;
+  return timeline_.row_frame(recorded);
 }
 
-void Sampler::add_counters(Frame& frame) {
-  if (counters_.kind == CounterSource::Kind::kShm) {
-    if (!counter_reader_) counter_reader_ = CounterFileReader::open(counters_.counter_path);
-    if (!counter_reader_) return;
-    const CounterSnapshot snapshot = counter_reader_->read();
-    for (const auto& kind : snapshot.kinds) {
-      // /proc stays the figure of record: the preload library's kind "fds" counts only the
-      // fds it saw opened (it exists for their creation stacks).
-      frame.try_emplace("daemon." + kind.name, static_cast<double>(kind.live));
+size_t Sampler::resolve(LazyColumn& column) {
+  if (column.column == LazyColumn::kUnresolved) column.column = timeline_.column(column.metric);
+  return column.column;
+}
+
+void Sampler::set(size_t row, LazyColumn& column, double value) {
+  timeline_.set(row, resolve(column), value);
+}
+
+void Sampler::set_unless_present(size_t row, LazyColumn& column, double value) {
+  const size_t c = resolve(column);
+  if (!timeline_.has(row, c)) timeline_.set(row, c, value);
+}
+
+void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessProbe& probe,
+                             bool classify, bool slow_tick) {
+  ProcessProbe::Options options;
+  options.classify_fds = classify;
+  options.children = slow_tick;  // a /proc scan: only at the slow rate
+  const auto sample = probe.sample(options);
+  // A process that exited but is not reaped yet reads as all zeros: not a sample.
+  if (!sample || sample->rss_bytes == 0) return;
+  set(row, columns.fds, static_cast<double>(sample->fds));
+  set(row, columns.rss, static_cast<double>(sample->rss_bytes));
+  set(row, columns.threads, static_cast<double>(sample->threads));
+  if (slow_tick) set(row, columns.children, static_cast<double>(sample->children));
+  if (sample->fds_by_type) {
+    const FdCounts& c = *sample->fds_by_type;
+    set(row, columns.socket, static_cast<double>(c.socket));
+    set(row, columns.pipe, static_cast<double>(c.pipe));
+    set(row, columns.file, static_cast<double>(c.file));
+    set(row, columns.anon, static_cast<double>(c.anon));
+    set(row, columns.other, static_cast<double>(c.other));
+  }
+}
+
+void Sampler::record_counters(size_t row) {
+  if (!counter_reader_) counter_reader_ = CounterFileReader::open(counters_.counter_path);
+  if (!counter_reader_) return;
+  const size_t kinds = counter_reader_->kind_count();
+  while (counter_columns_.size() < kinds) {
+    counter_columns_.emplace_back("daemon." +
+                                  std::string(counter_reader_->kind_name(counter_columns_.size())));
+  }
+  for (size_t i = 0; i < kinds; ++i) {
+    // /proc stays the figure of record: the preload library's kind "fds" counts only the
+    // fds it saw opened (it exists for their creation stacks).
+    set_unless_present(row, counter_columns_[i],
+                       static_cast<double>(counter_reader_->kind_live(i)));
+  }
+  if (const auto heap = counter_reader_->heap_bytes()) {
+    set(row, daemon_heap_, static_cast<double>(*heap));
+  }
+}
+
+// leakgate_<kind>_live -> daemon.<kind>; leakgate_heap_bytes -> daemon.heap.
+void Sampler::record_scrape(size_t row, const std::string& text) {
+  static const std::string prefix = "leakgate_";
+  static const std::string live_suffix = "_live";
+  for (const auto& [name, value] : parse_prometheus(text)) {
+    if (name.rfind(prefix, 0) != 0 || name.find('{') != std::string::npos) continue;
+    if (name == "leakgate_heap_bytes") {
+      set(row, daemon_heap_, value);
+    } else if (name.size() > prefix.size() + live_suffix.size() &&
+               name.compare(name.size() - live_suffix.size(), live_suffix.size(), live_suffix) ==
+                   0) {
+      const std::string kind =
+          name.substr(prefix.size(), name.size() - prefix.size() - live_suffix.size());
+      const size_t column = timeline_.column("daemon." + kind);
+      if (!timeline_.has(row, column)) timeline_.set(row, column, value);  // /proc wins
     }
-    if (snapshot.heap) frame["daemon.heap"] = static_cast<double>(*snapshot.heap);
-  } else if (counters_.kind == CounterSource::Kind::kPrometheus) {
+  }
+}
+
+void Sampler::record_client_kinds(size_t row) {
+  Registry::global().for_each_live([&](size_t index, std::string_view name, int64_t live) {
+    // Only the first sample after a kind appears allocates its column's name.
+    if (index >= client_kind_columns_.size()) {
+      client_kind_columns_.emplace_back("client." + std::string(name));
+    }
+    // A kind named like a /proc figure ("fds") does not replace it.
+    set_unless_present(row, client_kind_columns_[index], static_cast<double>(live));
+  });
+}
+
+size_t Sampler::record(bool classify, bool synchronous) {
+  const int64_t slow_every =
+      sample_hz_ > kSlowFiguresHz ? static_cast<int64_t>(sample_hz_ / kSlowFiguresHz) : 1;
+  const bool slow_tick = classify || (tick_++ % slow_every == 0);
+  const size_t row = timeline_.begin_row(seconds_since_start());
+  if (daemon_probe_) record_process(row, daemon_columns_, *daemon_probe_, classify, slow_tick);
+  if (counters_.kind == CounterSource::Kind::kShm) {
+    record_counters(row);
+  } else if (counters_.kind == CounterSource::Kind::kPrometheus && slow_tick) {
     try {
       auto client = make_http_client(counters_.endpoint, 1000);
       if (auto response = client->Get(counters_.scrape_path); response && response->status == 200) {
-        add_scrape(frame, response->body);
+        record_scrape(row, response->body);
       }
     } catch (const std::exception&) {
       // A failed scrape is a missing sample, not a failed test.
     }
   }
-}
-
-Frame Sampler::take(bool classify, size_t* row) {
-  const int64_t slow_every =
-      sample_hz_ > kSlowFiguresHz ? static_cast<int64_t>(sample_hz_ / kSlowFiguresHz) : 1;
-  const bool slow_tick = classify || (tick_++ % slow_every == 0);
-  Frame frame;
-  if (daemon_probe_) add_process(frame, "daemon", *daemon_probe_, classify, slow_tick);
-  if (counters_.kind == CounterSource::Kind::kShm || slow_tick) add_counters(frame);
-  add_process(frame, "client", *self_probe_, classify, slow_tick);
-  for (const auto& kind : Registry::global().snapshot()) {
-    frame["client." + kind.name] = static_cast<double>(kind.live);
+  record_process(row, client_columns_, *self_probe_, classify, slow_tick);
+  record_client_kinds(row);
+  // tcmalloc's figure walks its free lists (~10 us): the slow rate, and every asked-for sample.
+  if (synchronous || slow_tick) {
+    if (auto heap = current_heap_bytes()) set(row, client_heap_, static_cast<double>(*heap));
   }
-  if (auto heap = current_heap_bytes()) frame["client.heap"] = static_cast<double>(*heap);
-  const size_t appended = timeline_.append(seconds_since_start(), frame);
-  if (row != nullptr) *row = appended;
   samples_.fetch_add(1, std::memory_order_relaxed);
-  return frame;
+  return row;
 }
 
 std::optional<CounterSnapshot> Sampler::read_counters() {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "leakgate/counter_file.h"
 #include "leakgate/process_probe.h"
@@ -51,11 +52,37 @@ class Sampler {
   Timeline timeline() const;
   double seconds_since_start() const;
   int64_t samples_taken() const { return samples_.load(); }
+  // The sampler thread's own work, for result.json and scripts/bench: its ticks and the
+  // CPU time it used (CLOCK_THREAD_CPUTIME_ID; final once stop() returned).
+  int64_t thread_ticks() const { return thread_ticks_.load(); }
+  double thread_cpu_seconds() const { return thread_cpu_s_.load(); }
 
  private:
-  Frame take(bool classify, size_t* row = nullptr);  // requires mutex_
+  // A metric's timeline column, resolved when first set: a column that was never set must
+  // not exist (it would read as a metric that was sampled and always absent).
+  struct LazyColumn {
+    explicit LazyColumn(std::string name) : metric(std::move(name)) {}
+    std::string metric;
+    size_t column = kUnresolved;
+    static constexpr size_t kUnresolved = Timeline::kNoColumn + 1;
+  };
+  struct ProcessColumns {
+    explicit ProcessColumns(const std::string& side);
+    LazyColumn fds, rss, threads, children, socket, pipe, file, anon, other;
+  };
+
+  // One sample into a new timeline row; returns the row. Requires mutex_. `synchronous`:
+  // asked for by the runner (checkpoints, settling), so every figure is read.
+  size_t record(bool classify, bool synchronous);
+  size_t resolve(LazyColumn& column);
+  void set(size_t row, LazyColumn& column, double value);
+  void set_unless_present(size_t row, LazyColumn& column, double value);
+  void record_process(size_t row, ProcessColumns& columns, const ProcessProbe& probe, bool classify,
+                      bool slow_tick);
+  void record_counters(size_t row);
+  void record_scrape(size_t row, const std::string& text);
+  void record_client_kinds(size_t row);
   void run();
-  void add_counters(Frame& frame);
 
   double sample_hz_;
   Clock::time_point t0_;
@@ -66,7 +93,15 @@ class Sampler {
   std::optional<CounterFileReader> counter_reader_;
   Timeline timeline_;
   std::atomic<int64_t> samples_{0};
+  std::atomic<int64_t> thread_ticks_{0};
+  std::atomic<double> thread_cpu_s_{0};
   int64_t tick_ = 0;
+  ProcessColumns daemon_columns_{"daemon"};
+  ProcessColumns client_columns_{"client"};
+  std::vector<LazyColumn> counter_columns_;      // by counter-file kind index; reset on attach
+  std::vector<LazyColumn> client_kind_columns_;  // by registry kind index
+  LazyColumn daemon_heap_{"daemon.heap"};
+  LazyColumn client_heap_{"client.heap"};
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;

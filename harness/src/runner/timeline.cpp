@@ -13,19 +13,33 @@ Timeline::Timeline(size_t reserve_rows) {
 }
 
 size_t Timeline::append(double t_s, const Frame& frame) {
+  const size_t row = begin_row(t_s);
+  for (const auto& [metric, value] : frame) set(row, column(metric), value);
+  return row;
+}
+
+size_t Timeline::column(std::string_view metric) {
+  if (auto it = index_.find(metric); it != index_.end()) return it->second;
+  if (columns_.size() == kMaxColumns) return kNoColumn;
+  index_.emplace(std::string(metric), columns_.size());
+  columns_.emplace_back(metric);
+  return columns_.size() - 1;
+}
+
+size_t Timeline::begin_row(double t_s) {
   const size_t row = times_.size();
   times_.push_back(t_s);
   cells_.resize(cells_.size() + kMaxColumns, kAbsent);
-  for (const auto& [metric, value] : frame) {
-    auto it = index_.find(metric);
-    if (it == index_.end()) {
-      if (columns_.size() == kMaxColumns) continue;
-      it = index_.emplace(metric, columns_.size()).first;
-      columns_.push_back(metric);
-    }
-    cells_[row * kMaxColumns + it->second] = value;
-  }
   return row;
+}
+
+Frame Timeline::row_frame(size_t row) const {
+  Frame frame;
+  if (row >= times_.size()) return frame;
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (!std::isnan(cell(row, c))) frame.emplace(columns_[c], cell(row, c));
+  }
+  return frame;
 }
 
 double Timeline::value(size_t row, const std::string& metric) const {

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leakgate {
@@ -20,10 +21,25 @@ using Frame = std::map<std::string, double>;
 class Timeline {
  public:
   static constexpr size_t kMaxColumns = 64;  // metrics beyond this are not recorded
+  static constexpr size_t kNoColumn = kMaxColumns;
   explicit Timeline(size_t reserve_rows = 0);
 
   // Returns the row index of the new sample.
   size_t append(double t_s, const Frame& frame);
+
+  // The allocation-free way to record (the sampler's 1 kHz path): resolve each metric's
+  // column once, then per sample start a row and set its cells.
+  // The column of a metric, added on first use; kNoColumn once kMaxColumns are taken.
+  size_t column(std::string_view metric);
+  size_t begin_row(double t_s);  // all cells absent
+  void set(size_t row, size_t column, double value) {
+    if (column < kMaxColumns) cells_[row * kMaxColumns + column] = value;
+  }
+  bool has(size_t row, size_t column) const {
+    return column < kMaxColumns && !std::isnan(cell(row, column));
+  }
+  Frame row_frame(size_t row) const;  // the figures present in one row
+
   size_t size() const { return times_.size(); }
   const std::vector<double>& times() const { return times_; }
   const std::vector<std::string>& columns() const { return columns_; }
@@ -39,7 +55,7 @@ class Timeline {
   std::vector<double> times_;
   std::vector<double> cells_;  // row-major, kMaxColumns per row
   std::vector<std::string> columns_;
-  std::map<std::string, size_t> index_;
+  std::map<std::string, size_t, std::less<>> index_;
 };
 
 }  // namespace leakgate

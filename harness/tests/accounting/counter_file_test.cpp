@@ -52,6 +52,29 @@ TEST(CounterFile, PublishesExistingAndLaterKindsOnEveryUpdate) {
   EXPECT_EQ(k.peak, 3);
 }
 
+TEST(CounterFile, PiecewiseReadAgreesWithTheSnapshot) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  ResourceKind& k = kind("counter_test.piecewise");
+  Accounted a(k), b(k);
+  CounterPublisher publisher(path);
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  const CounterSnapshot snap = reader->read();
+  ASSERT_EQ(reader->kind_count(), snap.kinds.size());
+  bool seen = false;
+  for (size_t i = 0; i < snap.kinds.size(); ++i) {
+    EXPECT_EQ(reader->kind_name(i), snap.kinds[i].name);
+    EXPECT_EQ(reader->kind_live(i), snap.kinds[i].live);
+    if (reader->kind_name(i) == "counter_test.piecewise") {
+      seen = true;
+      EXPECT_EQ(reader->kind_live(i), 2);
+    }
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(reader->heap_bytes().has_value(), snap.heap.has_value());
+}
+
 TEST(CounterFile, StaysReadableAfterPublisherEnds) {
   testing::TestDir dir;
   const std::string path = dir.file("counters");
@@ -182,22 +205,6 @@ TEST(CounterFile, LiveDumpRequestSparesProcessesWithoutTheHandler) {
   EXPECT_FALSE(request_live_dump(getpid(), dir.file("missing"), std::chrono::milliseconds(50)));
 }
 
-TEST(CounterFile, ReadIsFast) {
-  testing::TestDir dir;
-  const std::string path = dir.file("counters");
-  for (int i = 0; i < 5; ++i) kind("counter_test.fast" + std::to_string(i));
-  CounterPublisher publisher(path);
-  auto reader = CounterFileReader::open(path);
-  ASSERT_TRUE(reader.has_value());
-  constexpr int kReads = 20000;
-  const auto start = std::chrono::steady_clock::now();
-  size_t total = 0;
-  for (int i = 0; i < kReads; ++i) total += reader->read().kinds.size();
-  const auto per_read = (std::chrono::steady_clock::now() - start) / kReads;
-  EXPECT_GT(total, 0u);
-  // Generous against noisy CI neighbours; bench/probe_bench measures the real figure.
-  EXPECT_LT(per_read, std::chrono::microseconds(5));
-}
 #endif  // timing means nothing in Debug or under ASan
 
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "leakgate/accounted.h"
@@ -74,6 +77,26 @@ TEST(Registry, SnapshotListsKindsInCreationOrder) {
   }
   ASSERT_GE(a, 0);
   EXPECT_EQ(b, a + 1);
+}
+
+TEST(Registry, ForEachLiveAgreesWithTheSnapshotInOrder) {
+  ResourceKind& k = kind("registry_test.for_each_live");
+  Accounted held(k);
+  const auto snap = Registry::global().snapshot();
+  std::vector<std::pair<std::string, int64_t>> visited;
+  size_t expected_index = 0;
+  Registry::global().for_each_live([&](size_t index, std::string_view name, int64_t live) {
+    EXPECT_EQ(index, expected_index++);
+    visited.emplace_back(name, live);
+  });
+  ASSERT_EQ(visited.size(), snap.size());
+  for (size_t i = 0; i < snap.size(); ++i) {
+    EXPECT_EQ(visited[i].first, snap[i].name);
+    EXPECT_EQ(visited[i].second, snap[i].live);
+  }
+  EXPECT_NE(std::find(visited.begin(), visited.end(),
+                      std::pair<std::string, int64_t>{"registry_test.for_each_live", 1}),
+            visited.end());
 }
 
 // Different bodies: identical ones would be folded into one function by -fipa-icf.

@@ -1,0 +1,127 @@
+// The sampler against a real child process, a real counter file and this process's registry.
+#include "sampler.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "../accounting/test_dir.h"
+#include "leakgate/accounted.h"
+#include "leakgate/heap_stats.h"
+
+namespace leakgate {
+namespace {
+
+// A child that only waits to be killed: the "daemon" whose /proc figures are sampled.
+class SleepingChild {
+ public:
+  SleepingChild() : pid_(fork()) {
+    if (pid_ == 0) {
+      for (;;) pause();
+    }
+  }
+  ~SleepingChild() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  SleepingChild(const SleepingChild&) = delete;
+  SleepingChild& operator=(const SleepingChild&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_;
+};
+
+class SamplerTest : public ::testing::Test {
+ protected:
+  SamplerTest() : publisher_(dir_.file("counters")) {}
+
+  CounterSource counter_file() const {
+    CounterSource source;
+    source.kind = CounterSource::Kind::kShm;
+    source.counter_path = dir_.file("counters");
+    return source;
+  }
+
+  SleepingChild child_;  // forked first: before the publisher's and sampler's threads
+  testing::TestDir dir_;
+  CounterPublisher publisher_;  // this process's registry, read back as the "daemon's" kinds
+};
+
+TEST_F(SamplerTest, AnAskedForSampleHasEveryFigure) {
+  ASSERT_GT(child_.pid(), 0);
+  ResourceKind& widgets = kind("sampler_test.widgets");
+  std::vector<Accounted> held;
+  for (int i = 0; i < 2; ++i) held.emplace_back(widgets);
+
+  Sampler sampler(1000, Sampler::Clock::now());
+  sampler.attach_daemon(child_.pid(), counter_file());
+  const Frame frame = sampler.sample_now(false);
+
+  const auto child = ProcessProbe(child_.pid()).sample({});
+  ASSERT_TRUE(child.has_value());
+  EXPECT_EQ(frame.at("daemon.fds"), child->fds);
+  EXPECT_EQ(frame.at("daemon.threads"), 1);
+  EXPECT_GT(frame.at("daemon.rss"), 0);
+  EXPECT_EQ(frame.at("daemon.sampler_test.widgets"), 2);  // from the counter file
+  EXPECT_EQ(frame.at("client.sampler_test.widgets"), 2);  // from the registry
+  EXPECT_GT(frame.at("client.fds"), 2);
+  EXPECT_EQ(frame.count("client.heap"), current_heap_bytes().has_value() ? 1u : 0u);
+  EXPECT_EQ(frame.count("daemon.fds.socket"), 0u);  // classified only when asked
+
+  const Frame classified = sampler.sample_now(true);
+  EXPECT_EQ(classified.at("daemon.fds.socket") + classified.at("daemon.fds.pipe") +
+                classified.at("daemon.fds.file") + classified.at("daemon.fds.anon") +
+                classified.at("daemon.fds.other"),
+            classified.at("daemon.fds"));
+  EXPECT_EQ(sampler.timeline().size(), 2u);
+}
+
+TEST_F(SamplerTest, ProcFiguresWinOverSameNamedCounterKinds) {
+  // The preload library publishes a kind "fds" (the fds it saw opened): /proc stays the
+  // figure of record on both sides.
+  ResourceKind& fds = kind("fds");
+  std::vector<Accounted> held;
+  for (int i = 0; i < 50; ++i) held.emplace_back(fds);
+
+  Sampler sampler(1000, Sampler::Clock::now());
+  sampler.attach_daemon(child_.pid(), counter_file());
+  const Frame frame = sampler.sample_now(false);
+  EXPECT_EQ(frame.at("daemon.fds"), ProcessProbe(child_.pid()).sample({})->fds);
+  EXPECT_NE(frame.at("daemon.fds"), 50);
+  EXPECT_NE(frame.at("client.fds"), 50);
+}
+
+TEST_F(SamplerTest, TheThreadSamplesAndReadsTheHeapOnlyAtTheSlowRate) {
+  Sampler sampler(1000, Sampler::Clock::now());
+  sampler.attach_daemon(child_.pid(), counter_file());
+  sampler.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (sampler.thread_ticks() < 200 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  sampler.stop();
+  const int64_t ticks = sampler.thread_ticks();
+  ASSERT_GE(ticks, 200) << "the sampler thread did not run";
+  EXPECT_GT(sampler.thread_cpu_seconds(), 0);
+
+  const Timeline timeline = sampler.timeline();
+  ASSERT_EQ(static_cast<int64_t>(timeline.size()), ticks);
+  for (double fds : timeline.series("daemon.fds")) EXPECT_FALSE(std::isnan(fds));
+  if (!current_heap_bytes()) GTEST_SKIP() << "no tcmalloc: no client.heap figure";
+  // tcmalloc's figure costs ~10 us: every 50th tick at 1 kHz (20 Hz), not every tick.
+  int64_t heap_rows = 0;
+  for (double heap : timeline.series("client.heap")) heap_rows += std::isnan(heap) ? 0 : 1;
+  EXPECT_GE(heap_rows, ticks / 50);
+  EXPECT_LE(heap_rows, ticks / 50 + 1);
+}
+
+}  // namespace
+}  // namespace leakgate
