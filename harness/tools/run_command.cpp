@@ -38,8 +38,10 @@ int run(const RunArgs& args) {
   options.report_dir = args.report_dir;
   options.keep_workdir = args.keep;
   options.print_measurements = args.ctest;
+  // CLI11 has split the list and checked each name.
   for (const auto& what : args.profile) {
-    options.profile += (options.profile.empty() ? "" : ",") + what;
+    if (what == "heap") options.profile_daemon_heap = true;
+    if (what == "client-heap") options.profile_client_heap = true;
   }
   if (args.iterations > 0) options.iterations = args.iterations;
   if (args.sample_hz >= 0) options.sample_hz = args.sample_hz;

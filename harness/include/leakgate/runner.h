@@ -18,9 +18,10 @@ struct RunOptions {
   bool keep_workdir = false;
   enum class Progress { kAuto, kTerminal, kPlain, kQuiet } progress = Progress::kAuto;
   bool print_measurements = false;  // CTest measurement tags on stdout (--ctest)
-  // Profiling runs, comma-separated: "heap" (the daemon under gperftools' heap profiler),
-  // "client-heap" (the harness process, where client steps run); "" for none.
-  std::string profile;
+  // Profiling runs (--profile heap,client-heap): the daemon under gperftools' heap profiler,
+  // and the harness process itself, where client steps run.
+  bool profile_daemon_heap = false;
+  bool profile_client_heap = false;
   std::optional<double> sample_hz;  // overrides the scenario's (0: sampling thread off)
   bool drop_injections = false;     // ignore daemon.inject (proves a regression can pass)
 };

@@ -37,11 +37,6 @@ std::atomic<bool> g_interrupted{false};
 // its own tracker::Client instead of passing them to the daemon.
 bool is_client_injection(const std::string& name) { return name == "session-per-call"; }
 
-// RunOptions::profile is a comma-separated list ("heap,client-heap").
-bool profile_requested(const std::string& list, const std::string& what) {
-  return ("," + list + ",").find("," + what + ",") != std::string::npos;
-}
-
 struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted by a signal") {}
 };
@@ -158,10 +153,10 @@ class ScenarioRun {
     vars_["PORT"] = std::to_string(free_loopback_port());
     vars_["TEST"] = record_.test;
     Registry::global().set_capture_stacks(true);
-    if (profile_requested(options_.profile, "heap")) {
+    if (options_.profile_daemon_heap) {
       heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
     }
-    if (profile_requested(options_.profile, "client-heap")) {
+    if (options_.profile_client_heap) {
       client_heap_profiler_ = std::make_unique<ClientHeapProfiler>(workdir_);
     }
     try {
