@@ -217,7 +217,6 @@ size_t Sampler::record(bool classify, bool synchronous) {
   if (synchronous || slow_tick) {
     if (auto heap = current_heap_bytes()) set(row, client_heap_, static_cast<double>(*heap));
   }
-  samples_.fetch_add(1, std::memory_order_relaxed);
   return row;
 }
 

@@ -51,7 +51,6 @@ class Sampler {
 
   Timeline timeline() const;
   double seconds_since_start() const;
-  int64_t samples_taken() const { return samples_.load(); }
   // The sampler thread's own work, for result.json and scripts/bench: its ticks and the
   // CPU time it used (CLOCK_THREAD_CPUTIME_ID; final once stop() returned).
   int64_t thread_ticks() const { return thread_ticks_.load(); }
@@ -92,7 +91,6 @@ class Sampler {
   CounterSource counters_;
   std::optional<CounterFileReader> counter_reader_;
   Timeline timeline_;
-  std::atomic<int64_t> samples_{0};
   std::atomic<int64_t> thread_ticks_{0};
   std::atomic<double> thread_cpu_s_{0};
   int64_t tick_ = 0;

@@ -43,11 +43,19 @@ class SamplerTest : public ::testing::Test {
  protected:
   SamplerTest() : publisher_(dir_.file("counters")) {}
 
-  CounterSource counter_file() const {
+  // Points the sampler at the child, with this process's counter file as the daemon's.
+  void attach(Sampler& sampler) const {
     CounterSource source;
     source.kind = CounterSource::Kind::kShm;
     source.counter_path = dir_.file("counters");
-    return source;
+    sampler.attach_daemon(child_.pid(), source);
+  }
+
+  // n live objects of `kind`, released when the vector goes.
+  static std::vector<Accounted> hold(ResourceKind& kind, int n) {
+    std::vector<Accounted> held;
+    for (int i = 0; i < n; ++i) held.emplace_back(kind);
+    return held;
   }
 
   SleepingChild child_;  // forked first: before the publisher's and sampler's threads
@@ -57,12 +65,10 @@ class SamplerTest : public ::testing::Test {
 
 TEST_F(SamplerTest, AnAskedForSampleHasEveryFigure) {
   ASSERT_GT(child_.pid(), 0);
-  ResourceKind& widgets = kind("sampler_test.widgets");
-  std::vector<Accounted> held;
-  for (int i = 0; i < 2; ++i) held.emplace_back(widgets);
+  const auto held = hold(kind("sampler_test.widgets"), 2);
 
   Sampler sampler(1000, Sampler::Clock::now());
-  sampler.attach_daemon(child_.pid(), counter_file());
+  attach(sampler);
   const Frame frame = sampler.sample_now(false);
 
   const auto child = ProcessProbe(child_.pid()).sample({});
@@ -87,12 +93,10 @@ TEST_F(SamplerTest, AnAskedForSampleHasEveryFigure) {
 TEST_F(SamplerTest, ProcFiguresWinOverSameNamedCounterKinds) {
   // The preload library publishes a kind "fds" (the fds it saw opened): /proc stays the
   // figure of record on both sides.
-  ResourceKind& fds = kind("fds");
-  std::vector<Accounted> held;
-  for (int i = 0; i < 50; ++i) held.emplace_back(fds);
+  const auto held = hold(kind("fds"), 50);
 
   Sampler sampler(1000, Sampler::Clock::now());
-  sampler.attach_daemon(child_.pid(), counter_file());
+  attach(sampler);
   const Frame frame = sampler.sample_now(false);
   EXPECT_EQ(frame.at("daemon.fds"), ProcessProbe(child_.pid()).sample({})->fds);
   EXPECT_NE(frame.at("daemon.fds"), 50);
@@ -101,7 +105,7 @@ TEST_F(SamplerTest, ProcFiguresWinOverSameNamedCounterKinds) {
 
 TEST_F(SamplerTest, TheThreadSamplesAndReadsTheHeapOnlyAtTheSlowRate) {
   Sampler sampler(1000, Sampler::Clock::now());
-  sampler.attach_daemon(child_.pid(), counter_file());
+  attach(sampler);
   sampler.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (sampler.thread_ticks() < 200 && std::chrono::steady_clock::now() < deadline) {
