@@ -4,18 +4,23 @@
 // on that daemon and its counter file vs no sampler thread.
 //
 // Whole `leakgate run`s (scripts/bench's overhead rows) start a fresh daemon each time, and
-// their run-to-run spread (~10% on a shared 2-vCPU machine) is larger than the effect. Here
-// one daemon serves every repetition, the two arms alternate (run with
-// --benchmark_enable_random_interleaving), and the daemon's CPU is read in nanoseconds
-// (the sum of /proc/PID/task/*/schedstat), not in 10 ms clock ticks.
-// scripts/sampler-overhead-ratio prints the ratio.
+// their run-to-run spread (~10% on a shared 2-vCPU machine) is larger than the effect; so is
+// the drift of such a machine over seconds (repetitions of a few seconds each still differ by
+// ~10%, in runs of slow and fast ones). Here one daemon serves everything, each repetition is
+// one round of three short blocks in a random order (no sampler, the sampler at 1 kHz, no
+// sampler again as the control), and the daemon's CPU is read in nanoseconds (the sum of
+// /proc/PID/task/*/schedstat), not in 10 ms clock ticks. scripts/sampler-overhead-ratio
+// pairs the blocks of each round and prints the ratio.
 #include <benchmark/benchmark.h>
 #include <dirent.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -37,7 +42,9 @@ struct WatchedDaemon {
                                      (dir / "d.sock").string(), "--sync-interval", "20ms"},
             dir / "trackerd.log",
             std::map<std::string, std::string>{{"LEAKGATE_COUNTERS", counter_path()}})),
-        client(process->endpoint()) {}
+        client(process->endpoint()) {
+    for (int i = 0; i < 100; ++i) iteration(-1 - i);  // SQLite's cache and the heap, warm
+  }
   ~WatchedDaemon() { process->stop(SIGTERM); }
 
   std::string counter_path() const { return (dir / "trackerd.counters").string(); }
@@ -91,32 +98,59 @@ WatchedDaemon& watched_daemon() {
   return instance;
 }
 
-// Arg: the sampler's rate (0 = no sampler thread, as `--sample-hz 0`).
-void BM_DaemonCpuPerIteration(benchmark::State& state) {
-  WatchedDaemon& d = watched_daemon();
-  const double hz = static_cast<double>(state.range(0));
-  leakgate::Sampler sampler(hz, leakgate::Sampler::Clock::now(), 10);
+// The daemon's CPU (ns) over kBlockIterations iterations with a Sampler at `hz` watching it
+// (0: no sampler thread, as `--sample-hz 0`). Both arms build, attach and stop a Sampler.
+constexpr int kBlockIterations = 100;
+
+struct Block {
+  int64_t daemon_cpu_ns = 0;
+  int64_t sampler_ticks = 0;
+  double sampler_cpu_s = 0;
+};
+
+Block run_block(WatchedDaemon& d, double hz, int& iteration) {
+  leakgate::Sampler sampler(hz, leakgate::Sampler::Clock::now(), 1);
   leakgate::CounterSource counters;
   counters.kind = leakgate::CounterSource::Kind::kShm;
   counters.counter_path = d.counter_path();
   sampler.attach_daemon(d.process->pid(), counters);
-  for (int i = 0; i < 20; ++i) d.iteration(i);  // warm: the previous arm's tail is not ours
   sampler.start();
   const int64_t cpu_before = d.cpu_ns();
-  int i = 0;
-  for (auto _ : state) d.iteration(i++);
+  for (int k = 0; k < kBlockIterations; ++k) d.iteration(iteration++);
   const int64_t cpu_after = d.cpu_ns();
   sampler.stop();
-  state.counters["daemon_cpu_us_per_iter"] =
-      static_cast<double>(cpu_after - cpu_before) / 1e3 / static_cast<double>(state.iterations());
-  state.counters["sampler_ticks_per_s"] =
-      benchmark::Counter(static_cast<double>(sampler.thread_ticks()), benchmark::Counter::kIsRate);
-  state.counters["sampler_cpu_us_per_tick"] =
-      sampler.thread_ticks() > 0
-          ? sampler.thread_cpu_seconds() * 1e6 / static_cast<double>(sampler.thread_ticks())
-          : 0.0;
+  return {cpu_after - cpu_before, sampler.thread_ticks(), sampler.thread_cpu_seconds()};
 }
-BENCHMARK(BM_DaemonCpuPerIteration)->Arg(0)->Arg(1000)->Iterations(1500)->UseRealTime();
+
+// One round: three blocks in a random order, no sampler, the sampler at 1 kHz, and no sampler
+// again (the control: it measures the noise floor the same way). Blocks of ~0.15 s, paired
+// inside a round, cancel most of a shared machine's drift, which runs over seconds; a
+// repetition per round lets scripts/sampler-overhead-ratio pair them.
+void BM_SamplerOverheadRound(benchmark::State& state) {
+  WatchedDaemon& d = watched_daemon();
+  static std::mt19937 order_rng(20261127);
+  static int iteration = 0;
+  enum Arm { kOff, kOn, kOffAgain };
+  std::array<Arm, 3> order = {kOff, kOn, kOffAgain};
+  std::array<Block, 3> blocks{};
+  for (auto _ : state) {
+    std::shuffle(order.begin(), order.end(), order_rng);
+    for (const Arm arm : order) blocks[arm] = run_block(d, arm == kOn ? 1000.0 : 0.0, iteration);
+  }
+  const auto per_iter_us = [](const Block& b) {
+    return static_cast<double>(b.daemon_cpu_ns) / 1e3 / kBlockIterations;
+  };
+  state.counters["off_us_per_iter"] = per_iter_us(blocks[kOff]);
+  state.counters["on_us_per_iter"] = per_iter_us(blocks[kOn]);
+  state.counters["off_again_us_per_iter"] = per_iter_us(blocks[kOffAgain]);
+  state.counters["on_position"] =
+      static_cast<double>(std::find(order.begin(), order.end(), kOn) - order.begin());
+  const Block& on = blocks[kOn];
+  state.counters["sampler_ticks"] = static_cast<double>(on.sampler_ticks);
+  state.counters["sampler_cpu_us_per_tick"] =
+      on.sampler_ticks > 0 ? on.sampler_cpu_s * 1e6 / static_cast<double>(on.sampler_ticks) : 0.0;
+}
+BENCHMARK(BM_SamplerOverheadRound)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
