@@ -123,7 +123,7 @@ Block run_block(WatchedDaemon& d, double hz, int& iteration) {
 }
 
 // One round: three blocks in a random order, no sampler, the sampler at 1 kHz, and no sampler
-// again (the control: it measures the noise floor the same way). Blocks of ~0.15 s, paired
+// again (the control: it measures the noise floor the same way). Blocks of ~0.17 s, paired
 // inside a round, cancel most of a shared machine's drift, which runs over seconds; a
 // repetition per round lets scripts/sampler-overhead-ratio pair them.
 void BM_SamplerOverheadRound(benchmark::State& state) {
@@ -143,8 +143,6 @@ void BM_SamplerOverheadRound(benchmark::State& state) {
   state.counters["off_us_per_iter"] = per_iter_us(blocks[kOff]);
   state.counters["on_us_per_iter"] = per_iter_us(blocks[kOn]);
   state.counters["off_again_us_per_iter"] = per_iter_us(blocks[kOffAgain]);
-  state.counters["on_position"] =
-      static_cast<double>(std::find(order.begin(), order.end(), kOn) - order.begin());
   const Block& on = blocks[kOn];
   state.counters["sampler_ticks"] = static_cast<double>(on.sampler_ticks);
   state.counters["sampler_cpu_us_per_tick"] =
