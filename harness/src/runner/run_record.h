@@ -37,8 +37,10 @@ struct RunRecord {
   std::string test;
   std::string started_at;
   double duration_s = 0;
-  int64_t sampler_ticks = 0;  // the sampler thread's samples (not the runner's own)
-  double sampler_cpu_s = 0;   // the sampler thread's CPU time
+  int64_t sampler_ticks = 0;                  // the sampler thread's samples (not the runner's own)
+  double sampler_cpu_s = 0;                   // the sampler thread's CPU time
+  int64_t sampler_normal_priority_ticks = 0;  // taken while the CPUs were saturated
+  double sampler_max_late_s = 0;              // the latest a tick came after its time
   int warmup = 0;
   int iterations = 0;
   int completed_iterations = 0;

@@ -1,5 +1,6 @@
 #include "sampler.h"
 
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,9 +63,15 @@ void Sampler::detach_daemon() {
 }
 
 void Sampler::start() {
-  if (sample_hz_ <= 0 || thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  if (sample_hz_ <= 0 || idle_thread_.joinable()) return;
+  {
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = false;
+    next_tick_ = Clock::now();
+    priority_.emplace(period(), next_tick_);
+  }
+  idle_thread_ = std::thread([this] { run(SamplerPriority::Level::kIdle); });
+  normal_thread_ = std::thread([this] { run(SamplerPriority::Level::kNormal); });
 }
 
 void Sampler::stop() {
@@ -73,31 +80,63 @@ void Sampler::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (idle_thread_.joinable()) idle_thread_.join();
+  if (normal_thread_.joinable()) normal_thread_.join();
 }
 
-void Sampler::run() {
-  const auto period =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / sample_hz_));
-  auto next = Clock::now();
+Sampler::Clock::duration Sampler::period() const {
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / sample_hz_));
+}
+
+// Runs as one of the two ticking threads: it ticks while the priority is `mine` and waits
+// for its turn otherwise (no timer: a waiting thread costs nothing).
+void Sampler::run(SamplerPriority::Level mine) {
+  if (mine == SamplerPriority::Level::kIdle) {
+    sched_param param{};
+    // Where this is refused, the thread stays normal: the cost is back, no sample is lost.
+    (void)::sched_setscheduler(0, SCHED_IDLE, &param);
+  }
+  double max_late_s = 0;
   std::unique_lock wake_lock(wake_mutex_);
+  const auto my_turn = [&] { return stopping_ || priority_->level() == mine; };
+  const auto not_my_turn = [&] { return stopping_ || priority_->level() != mine; };
   while (!stopping_) {
+    if (priority_->level() != mine) {
+      wake_.wait(wake_lock, my_turn);
+      continue;
+    }
+    const auto now = Clock::now();
+    if (now < next_tick_) {
+      wake_.wait_until(wake_lock, next_tick_, not_my_turn);
+      continue;
+    }
+    const auto late = now - next_tick_;
+    max_late_s = std::max(max_late_s, std::chrono::duration<double>(late).count());
+    if (priority_->on_tick(now, late) != mine) {
+      wake_.notify_all();  // the other thread takes this tick
+      continue;
+    }
+    next_tick_ += period();
+    if (next_tick_ <= now) next_tick_ = now + period();  // fell behind: skip, no burst
     wake_lock.unlock();
     {
       std::lock_guard lock(mutex_);
       record(false, false);
     }
     thread_ticks_.fetch_add(1, std::memory_order_relaxed);
+    if (mine == SamplerPriority::Level::kNormal) {
+      normal_ticks_.fetch_add(1, std::memory_order_relaxed);
+    }
     wake_lock.lock();
-    next += period;
-    const auto now = Clock::now();
-    if (next < now) next = now;  // fell behind: skip rather than burst
-    wake_.wait_until(wake_lock, next, [this] { return stopping_; });
   }
   timespec cpu{};
   if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
     thread_cpu_s_.fetch_add(static_cast<double>(cpu.tv_sec) +
                             static_cast<double>(cpu.tv_nsec) * 1e-9);
+  }
+  double seen = max_late_s_.load();
+  while (seen < max_late_s && !max_late_s_.compare_exchange_weak(seen, max_late_s)) {
   }
 }
 

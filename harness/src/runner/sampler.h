@@ -1,5 +1,6 @@
-// The sampler thread: at sample_hz it reads the daemon's /proc figures, its counters
-// (counter file or Prometheus scrape) and the harness's own registry into a Timeline.
+// The sampler: at sample_hz it reads the daemon's /proc figures, its counters (counter file or
+// Prometheus scrape) and the harness's own registry into a Timeline. Its ticks come from an
+// idle-priority thread, or from a normal one while the CPUs are saturated (sampler_priority.h).
 #pragma once
 
 #include <sys/types.h>
@@ -16,6 +17,7 @@
 
 #include "leakgate/counter_file.h"
 #include "leakgate/process_probe.h"
+#include "sampler_priority.h"
 #include "timeline.h"
 
 namespace leakgate {
@@ -40,7 +42,9 @@ class Sampler {
   void attach_daemon(pid_t pid, CounterSource counters);
   void detach_daemon();
 
-  void start();  // no-op when sample_hz is 0
+  // Ticks come from a SCHED_IDLE thread, or from a normal one while the CPUs are saturated
+  // (sampler_priority.h says why). No-op when sample_hz is 0.
+  void start();
   void stop();
 
   // A synchronous sample (recorded in the timeline too). `classify` adds fds by type.
@@ -51,10 +55,13 @@ class Sampler {
 
   Timeline timeline() const;
   double seconds_since_start() const;
-  // The sampler thread's own work, for result.json and scripts/bench: its ticks and the
-  // CPU time it used (CLOCK_THREAD_CPUTIME_ID; final once stop() returned).
+  // The sampler threads' own work, for result.json and scripts/bench: their ticks, the CPU
+  // time they used (CLOCK_THREAD_CPUTIME_ID; final once stop() returned), the ticks taken at
+  // normal priority and the latest a tick came after its time.
   int64_t thread_ticks() const { return thread_ticks_.load(); }
   double thread_cpu_seconds() const { return thread_cpu_s_.load(); }
+  int64_t normal_priority_ticks() const { return normal_ticks_.load(); }
+  double max_late_seconds() const { return max_late_s_.load(); }
 
  private:
   // A metric's timeline column, resolved when first set: a column that was never set must
@@ -81,7 +88,8 @@ class Sampler {
   void record_counters(size_t row);
   void record_scrape(size_t row, const std::string& text);
   void record_client_kinds(size_t row);
-  void run();
+  Clock::duration period() const;
+  void run(SamplerPriority::Level mine);
 
   double sample_hz_;
   Clock::time_point t0_;
@@ -93,6 +101,8 @@ class Sampler {
   Timeline timeline_;
   std::atomic<int64_t> thread_ticks_{0};
   std::atomic<double> thread_cpu_s_{0};
+  std::atomic<int64_t> normal_ticks_{0};
+  std::atomic<double> max_late_s_{0};
   int64_t tick_ = 0;
   ProcessColumns daemon_columns_{"daemon"};
   ProcessColumns client_columns_{"client"};
@@ -101,10 +111,14 @@ class Sampler {
   LazyColumn daemon_heap_{"daemon.heap"};
   LazyColumn client_heap_{"client.heap"};
 
+  // The two ticking threads take turns; wake_mutex_ guards what they share.
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::optional<SamplerPriority> priority_;  // which thread ticks
+  Clock::time_point next_tick_;
+  std::thread idle_thread_;
+  std::thread normal_thread_;
 };
 
 }  // namespace leakgate

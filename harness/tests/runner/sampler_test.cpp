@@ -6,10 +6,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include <dirent.h>
+#include <sched.h>
 
 #include "../accounting/test_dir.h"
 #include "leakgate/accounted.h"
@@ -125,6 +133,69 @@ TEST_F(SamplerTest, TheThreadSamplesAndReadsTheHeapOnlyAtTheSlowRate) {
   for (double heap : timeline.series("client.heap")) heap_rows += std::isnan(heap) ? 0 : 1;
   EXPECT_GE(heap_rows, ticks / 50);
   EXPECT_LE(heap_rows, ticks / 50 + 1);
+}
+
+// The scheduling policy of each of this process's threads, from /proc/self/task/*/stat.
+std::vector<int> thread_policies() {
+  std::vector<int> policies;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return policies;
+  while (const dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream stat(std::string("/proc/self/task/") + entry->d_name + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(text.substr(close + 2));  // field 3 (state) onwards
+    std::string field;
+    for (int n = 3; n <= 41 && fields >> field; ++n) {
+      if (n == 41) policies.push_back(std::stoi(field));
+    }
+  }
+  closedir(tasks);
+  return policies;
+}
+
+TEST_F(SamplerTest, TicksComeFromAnIdlePriorityThread) {
+  Sampler sampler(1000, Sampler::Clock::now());
+  attach(sampler);
+  const auto before = thread_policies();
+  EXPECT_EQ(std::count(before.begin(), before.end(), SCHED_IDLE), 0);
+  sampler.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (sampler.thread_ticks() < 20 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto during = thread_policies();
+  sampler.stop();
+  EXPECT_EQ(std::count(during.begin(), during.end(), SCHED_IDLE), 1);
+  EXPECT_EQ(during.size(), before.size() + 2);  // the idle ticker and its normal stand-in
+}
+
+// With every CPU busy, an idle-priority thread gets ~30 ticks a second: the normal thread
+// must take over, so the rate holds.
+TEST_F(SamplerTest, SaturatedCpusHandTheTicksToTheNormalThread) {
+  Sampler sampler(1000, Sampler::Clock::now());
+  attach(sampler);
+  sampler.start();
+  std::atomic<bool> spin{true};
+  std::vector<std::thread> spinners;
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < 2 * cpus; ++i) {
+    spinners.emplace_back([&spin] {
+      while (spin.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  const int64_t ticks_before = sampler.thread_ticks();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const int64_t saturated_ticks = sampler.thread_ticks() - ticks_before;
+  spin = false;
+  for (auto& t : spinners) t.join();
+  sampler.stop();
+  EXPECT_GT(sampler.normal_priority_ticks(), 0);
+  EXPECT_GT(sampler.max_late_seconds(), 0.005);  // the idle thread was starved at least once
+  EXPECT_GE(saturated_ticks, 600) << "1.5 s at 1 kHz on saturated CPUs";
 }
 
 }  // namespace
