@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +16,7 @@
 
 #include "leakgate/counter_file.h"
 #include "leakgate/process_probe.h"
+#include "leakgate/unique_fd.h"
 #include "sampler_priority.h"
 #include "timeline.h"
 
@@ -89,7 +89,12 @@ class Sampler {
   void record_scrape(size_t row, const std::string& text);
   void record_client_kinds(size_t row);
   Clock::duration period() const;
-  void run(SamplerPriority::Level mine);
+  Clock::time_point next_tick() const;
+  bool sleep_until(Clock::time_point deadline) const;
+  void tick(Clock::time_point now, Clock::time_point due, double& max_late_s);
+  void run_idle();
+  void run_normal();
+  void finish_thread(double max_late_s);
 
   double sample_hz_;
   Clock::time_point t0_;
@@ -111,12 +116,13 @@ class Sampler {
   LazyColumn daemon_heap_{"daemon.heap"};
   LazyColumn client_heap_{"client.heap"};
 
-  // The two ticking threads take turns; wake_mutex_ guards what they share.
-  std::mutex wake_mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::optional<SamplerPriority> priority_;  // which thread ticks
-  Clock::time_point next_tick_;
+  // The two ticking threads take turns through atomics only: a lock held by a starved idle
+  // thread would stall the normal one.
+  std::atomic<bool> stopping_{false};
+  std::atomic<SamplerPriority::Level> turn_{SamplerPriority::Level::kIdle};
+  std::atomic<Clock::rep> next_tick_ns_{0};  // the turn holder's next deadline
+  std::optional<SamplerPriority> priority_;  // the normal thread's alone once started
+  UniqueFd stop_event_;                      // an eventfd that stop() makes readable
   std::thread idle_thread_;
   std::thread normal_thread_;
 };

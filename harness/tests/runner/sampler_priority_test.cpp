@@ -37,6 +37,11 @@ TEST_F(SamplerPriorityTest, LateMeansTwoPeriodsAtLowRates) {
   EXPECT_EQ(ten_hz.on_tick(at(milliseconds(700)), milliseconds(201)), Level::kNormal);
 }
 
+TEST_F(SamplerPriorityTest, TheWatchIsTheLatenessBoundButNotUnder25Ms) {
+  EXPECT_EQ(priority_.watch_period(), milliseconds(25));
+  EXPECT_EQ(SamplerPriority(milliseconds(100), start_).watch_period(), milliseconds(200));
+}
+
 TEST_F(SamplerPriorityTest, StayingLateDoublesTheHoldUpToItsCap) {
   auto now = at(milliseconds(10));
   ASSERT_EQ(priority_.on_tick(now, milliseconds(50)), Level::kNormal);

@@ -181,21 +181,25 @@ TEST_F(SamplerTest, SaturatedCpusHandTheTicksToTheNormalThread) {
   std::atomic<bool> spin{true};
   std::vector<std::thread> spinners;
   const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  const int64_t ticks_before = sampler.thread_ticks();
   for (unsigned i = 0; i < 2 * cpus; ++i) {
     spinners.emplace_back([&spin] {
       while (spin.load(std::memory_order_relaxed)) {
       }
     });
   }
-  const int64_t ticks_before = sampler.thread_ticks();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const int64_t saturated_ticks = sampler.thread_ticks() - ticks_before;
   spin = false;
   for (auto& t : spinners) t.join();
   sampler.stop();
-  EXPECT_GT(sampler.normal_priority_ticks(), 0);
+
+  // The idle thread alone gets ~20 ticks in this window: only the normal thread's watch hands
+  // the turn over. With it, 1300-1450 ticks on a quiet machine (the longest gap ~25 ms, the
+  // watch period, in 9 runs of 10) and ~400 under ASan beside another ctest job.
+  EXPECT_GE(saturated_ticks, 150) << "1.5 s at 1 kHz on saturated CPUs";
+  EXPECT_GE(sampler.normal_priority_ticks(), saturated_ticks / 2);
   EXPECT_GT(sampler.max_late_seconds(), 0.005);  // the idle thread was starved at least once
-  EXPECT_GE(saturated_ticks, 600) << "1.5 s at 1 kHz on saturated CPUs";
 }
 
 }  // namespace
