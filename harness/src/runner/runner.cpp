@@ -180,6 +180,11 @@ class ScenarioRun {
     record_.sampler_cpu_s = sampler_.thread_cpu_seconds();
     record_.sampler_normal_priority_ticks = sampler_.normal_priority_ticks();
     record_.sampler_max_late_s = sampler_.max_late_seconds();
+    if (auto note =
+            sampling_late_note(record_.sampler_max_late_s, record_.sampler_normal_priority_ticks,
+                               record_.sampler_ticks)) {
+      record_.warnings.push_back(std::move(*note));
+    }
     if (executor_) record_.steps = executor_->stats();
     RunOutcome outcome = write_result(scenario_, options_, record_, workdir_);
     progress_.finish(outcome.verdict_text);

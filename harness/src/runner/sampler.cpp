@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include <httplib.h>
 
@@ -25,6 +26,16 @@ namespace {
 constexpr double kSlowFiguresHz = 20;
 
 }  // namespace
+
+std::optional<std::string> sampling_late_note(double max_late_s, int64_t normal_priority_ticks,
+                                              int64_t ticks) {
+  if (max_late_s <= 0.1) return std::nullopt;
+  return "sampling fell behind: a tick came " + std::to_string(std::lround(max_late_s * 1e3)) +
+         " ms late (every CPU busy?); " + std::to_string(normal_priority_ticks) + " of " +
+         std::to_string(ticks) +
+         " ticks were taken at normal priority. Peaks shorter than that may be missing; "
+         "baseline, checkpoints and final are exact.";
+}
 
 Sampler::ProcessColumns::ProcessColumns(const std::string& side)
     : fds(side + ".fds"),

@@ -29,6 +29,11 @@ struct CounterSource {
   std::string scrape_path;   // kPrometheus: e.g. /metrics
 };
 
+// The note for a run whose sampling fell behind (a tick more than 100 ms late: peaks shorter
+// than that may be missing from the timeline), or nothing.
+std::optional<std::string> sampling_late_note(double max_late_s, int64_t normal_priority_ticks,
+                                              int64_t ticks);
+
 class Sampler {
  public:
   using Clock = std::chrono::steady_clock;

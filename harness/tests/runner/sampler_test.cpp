@@ -135,6 +135,14 @@ TEST_F(SamplerTest, TheThreadSamplesAndReadsTheHeapOnlyAtTheSlowRate) {
   EXPECT_LE(heap_rows, ticks / 50 + 1);
 }
 
+TEST(SamplingLateNote, OnlyWhenATickCameMoreThan100MsLate) {
+  EXPECT_FALSE(sampling_late_note(0.1, 0, 1000).has_value());
+  const auto note = sampling_late_note(0.312, 850, 1000);
+  ASSERT_TRUE(note.has_value());
+  EXPECT_NE(note->find("312 ms late"), std::string::npos) << *note;
+  EXPECT_NE(note->find("850 of 1000 ticks"), std::string::npos) << *note;
+}
+
 // The scheduling policy of each of this process's threads, from /proc/self/task/*/stat.
 std::vector<int> thread_policies() {
   std::vector<int> policies;
