@@ -140,9 +140,9 @@ Block sampler_block(WatchedDaemon& d, double hz, int& iteration) {
   return block;
 }
 
-// A thread that wakes at 1 kHz exactly as the Sampler's does (a condition variable with a
-// deadline on the steady clock) and reads nothing: the share of the cost that any 1 kHz
-// thread pays on this machine, whatever it samples.
+// A thread at normal priority that wakes at 1 kHz (a condition variable with a deadline on the
+// steady clock, as the Sampler's thread did before it moved to SCHED_IDLE) and reads nothing:
+// what any ordinary 1 kHz thread costs the daemon on this machine, whatever it samples.
 class WakeOnlyThread {
  public:
   WakeOnlyThread() : thread_([this] { run(); }) {}
