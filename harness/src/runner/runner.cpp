@@ -106,23 +106,42 @@ bool same_settle_figures(const Frame& a, const Frame& b) {
 }
 
 // Polls until the integer figures are unchanged for the window, or the timeout passes.
-bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon) {
+// `settled`, when given, receives the last frame polled.
+bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
+            Frame* settled = nullptr) {
   const auto start = std::chrono::steady_clock::now();
   Frame last = sampler.sample_now(false);
   auto stable_since = start;
+  const auto done = [&](bool result) {
+    if (settled != nullptr) *settled = last;
+    return result;
+  };
   while (true) {
     check_interrupt();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!daemon.running()) return false;
+    if (!daemon.running()) return done(false);
     Frame now = sampler.sample_now(false);
     const auto t = std::chrono::steady_clock::now();
     if (!same_settle_figures(last, now)) {
       stable_since = t;
       last = std::move(now);
     }
-    if (t - stable_since >= spec.window) return true;
-    if (t - start >= spec.timeout) return false;
+    if (t - stable_since >= spec.window) return done(true);
+    if (t - start >= spec.timeout) return done(false);
   }
+}
+
+// The snapshot (fds classified) after settling. It is a sample of its own, so a daemon that
+// holds a file open for a moment (a periodic export) can be caught mid-write: when it
+// disagrees with the figures that just settled, settle again and retake it, twice at most.
+Frame settled_snapshot(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
+                       Frame settled, bool& ok) {
+  Frame snapshot = sampler.sample_now(true);
+  for (int retry = 0; retry < 2 && ok && !same_settle_figures(settled, snapshot); ++retry) {
+    ok = settle(sampler, spec, daemon, &settled);
+    snapshot = sampler.sample_now(true);
+  }
+  return snapshot;
 }
 
 class ScenarioRun {
@@ -334,12 +353,14 @@ class ScenarioRun {
 
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the baseline");
-    record_.baseline_settled = settle(sampler_, scenario_.settle, *daemon_);
+    Frame settled;
+    record_.baseline_settled = settle(sampler_, scenario_.settle, *daemon_, &settled);
+    record_.baseline = settled_snapshot(sampler_, scenario_.settle, *daemon_, std::move(settled),
+                                        record_.baseline_settled);
     if (!record_.baseline_settled && daemon_->running()) {
       record_.warnings.push_back("figures did not settle before the baseline within " +
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
     }
-    record_.baseline = sampler_.sample_now(true);
     publishes_heap_ = record_.baseline->count("daemon.heap") > 0;
     record_.baseline_fds = list_daemon_fds();
     if (heap_profiler_ && !heap_profiler_->dump_baseline(daemon_->pid())) {
@@ -355,15 +376,16 @@ class ScenarioRun {
 
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the final snapshot");
-    record_.final_settled = settle(sampler_, scenario_.settle, *daemon_);
+    record_.final_settled = settle(sampler_, scenario_.settle, *daemon_, &settled);
+    // Before the final snapshot's own frame and fd list: the harness's bookkeeping is no growth.
+    client_heap_profile(&ClientHeapProfiler::dump_final, "at the final snapshot");
+    if (client_heap_profiler_) client_heap_profiler_->stop();
+    record_.final = settled_snapshot(sampler_, scenario_.settle, *daemon_, std::move(settled),
+                                     record_.final_settled);
     if (!record_.final_settled && daemon_->running()) {
       record_.warnings.push_back("figures did not settle before the final snapshot within " +
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
     }
-    // Before the final snapshot's own frame and fd list: the harness's bookkeeping is no growth.
-    client_heap_profile(&ClientHeapProfiler::dump_final, "at the final snapshot");
-    if (client_heap_profiler_) client_heap_profiler_->stop();
-    record_.final = sampler_.sample_now(true);
     record_.final_fds = list_daemon_fds();
     if (heap_profiler_ && !heap_profiler_->dump_final(daemon_->pid())) {
       record_.warnings.push_back("heap profile at the final snapshot: " + heap_profiler_->error());
