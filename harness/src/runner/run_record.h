@@ -13,6 +13,7 @@
 #include "leakgate/daemon_process.h"
 #include "leakgate/process_probe.h"
 #include "leakgate/scenario.h"
+#include "source_state.h"
 #include "step_executor.h"
 #include "timeline.h"
 
@@ -31,6 +32,12 @@ struct RunFailure {
   std::string where;   // file:line:column of that step
   int iteration = -1;  // measured iterations count from 1; warm-up ones are negative
   std::optional<ExitStatus> exit;
+};
+
+// A process the daemon started that was still alive after the daemon stopped (then killed).
+struct EscapedProcess {
+  pid_t pid = -1;
+  std::string command_line;  // /proc/PID/cmdline, arguments joined by spaces
 };
 
 struct RunRecord {
@@ -58,6 +65,8 @@ struct RunRecord {
   std::vector<FdInfo> baseline_fds;
   std::vector<FdInfo> final_fds;
   nlohmann::json daemon_live_objects;  // live_objects_json of the daemon, or null
+  // The same at the baseline, taken only with the preload library (heap growth sites).
+  nlohmann::json daemon_live_objects_baseline;
   nlohmann::json client_live_objects;  // the harness's own registry
 
   Timeline timeline;
@@ -71,6 +80,17 @@ struct RunRecord {
   std::string stdout_tail;
   std::string stderr_tail;
   std::vector<std::string> warnings;
+
+  // What delivered figures (and what did not, with the reason).
+  std::vector<SourceState> sources;
+  // How the daemon stopped at the end, e.g. "stopped by SIGTERM without a handler".
+  std::string stop_description;
+  // Set when the at-exit counters mean nothing: the daemon never ran its exit path.
+  std::optional<std::string> at_exit_unmeasured;
+  // Descendants of the daemon still alive after it stopped; checked only when
+  // descendants_checked (the daemon stopped at the end of the run).
+  bool descendants_checked = false;
+  std::vector<EscapedProcess> escaped;
 
   std::optional<HeapGrowth> heap_growth;         // --profile heap
   std::optional<HeapGrowth> client_heap_growth;  // --profile client-heap
