@@ -2,6 +2,7 @@
 // files, readiness awaited with a timeout, stopped gracefully (SIGTERM, then SIGKILL).
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -28,6 +29,19 @@ struct ExitStatus {
   bool killed_after_timeout = false;
   std::string describe() const;  // "exit code 0", "killed by SIGSEGV", ...
 };
+
+// How a stop that leakgate asked for ended, judged the way systemd judges a service
+// (SuccessExitStatus=): an exit code listed as clean, or death by SIGHUP, SIGINT, SIGTERM or
+// SIGPIPE, is a clean stop. Most Python, Node and shell daemons keep the default SIGTERM
+// disposition and die of it; that is how they are meant to stop.
+struct StopVerdict {
+  bool clean = false;
+  bool ran_exit_path = false;  // it exited by itself: at-exit figures describe its cleanup
+  std::string description;     // "stopped by SIGTERM without a handler", "exit code 0 after SIGINT"
+};
+StopVerdict judge_stop(const ExitStatus& status, int stop_signal,
+                       const std::vector<int>& clean_exit_codes);
+std::string signal_name(int signo);  // "SIGTERM"; "signal 42" for one without a name
 
 struct ReadyInfo {
   pid_t pid = -1;
@@ -66,8 +80,9 @@ class DaemonProcess {
   std::optional<ExitStatus> poll_exit();
   bool running() { return !poll_exit().has_value(); }
 
-  // SIGTERM to the daemon, wait up to grace, then SIGKILL to its process group. Idempotent.
-  ExitStatus stop(std::chrono::milliseconds grace);
+  // stop_signal (SIGTERM unless the scenario says otherwise) to the daemon, wait up to grace,
+  // then SIGKILL to its process group. Idempotent.
+  ExitStatus stop(std::chrono::milliseconds grace, int stop_signal = SIGTERM);
   // Sends a signal to the daemon (not the group). Returns false when it is gone.
   bool signal(int signo);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <limits>
 #include <map>
 #include <memory>
@@ -35,6 +36,8 @@ struct DaemonSpec {
   Millis ready_timeout{10000};
   Millis stop_timeout{2000};
   bool preload = false;
+  int stop_signal = SIGTERM;             // for daemons that clean up on Ctrl-C
+  std::vector<int> clean_exit_codes{0};  // exit codes that count as a clean stop
 };
 
 struct SettleSpec {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/env.hpp>
@@ -61,11 +62,15 @@ void sleep_ms(int ms) {
 
 }  // namespace
 
+std::string signal_name(int signo) {
+  const char* name = sigabbrev_np(signo);
+  return name ? std::string("SIG") + name : "signal " + std::to_string(signo);
+}
+
 std::string ExitStatus::describe() const {
   std::string text;
   if (signal) {
-    const char* name = sigabbrev_np(*signal);
-    text = std::string("killed by SIG") + (name ? name : std::to_string(*signal));
+    text = "killed by " + signal_name(*signal);
   } else if (code) {
     text = "exit code " + std::to_string(*code);
   } else {
@@ -73,6 +78,31 @@ std::string ExitStatus::describe() const {
   }
   if (killed_after_timeout) text += " (did not stop in time; SIGKILL sent)";
   return text;
+}
+
+StopVerdict judge_stop(const ExitStatus& status, int stop_signal,
+                       const std::vector<int>& clean_exit_codes) {
+  const std::string after = " after " + signal_name(stop_signal);
+  StopVerdict verdict;
+  if (status.killed_after_timeout) {
+    verdict.description = "did not stop within the stop timeout" + after + "; SIGKILL sent";
+  } else if (status.code) {
+    verdict.ran_exit_path = true;
+    verdict.clean = std::find(clean_exit_codes.begin(), clean_exit_codes.end(), *status.code) !=
+                    clean_exit_codes.end();
+    verdict.description = "exit code " + std::to_string(*status.code) + after;
+    if (!verdict.clean && *status.code != 0) verdict.description += " (not a clean exit code)";
+  } else if (status.signal) {
+    const int signo = *status.signal;
+    verdict.clean = signo == SIGHUP || signo == SIGINT || signo == SIGTERM || signo == SIGPIPE;
+    if (signo == stop_signal)
+      verdict.description = "stopped by " + signal_name(signo) + " without a handler";
+    else
+      verdict.description = "killed by " + signal_name(signo) + after;
+  } else {
+    verdict.description = "stopped; exit status unknown";
+  }
+  return verdict;
 }
 
 DaemonProcess::DaemonProcess(DaemonLaunch launch) : launch_(std::move(launch)) {
@@ -188,9 +218,9 @@ bool DaemonProcess::adopt(pid_t daemon) {
   return true;
 }
 
-ExitStatus DaemonProcess::stop(std::chrono::milliseconds grace) {
+ExitStatus DaemonProcess::stop(std::chrono::milliseconds grace, int stop_signal) {
   if (auto status = poll_exit()) return *status;
-  ::kill(pid(), SIGTERM);
+  ::kill(pid(), stop_signal);
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto status = poll_exit()) return *status;

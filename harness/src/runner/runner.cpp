@@ -303,7 +303,8 @@ class ScenarioRun {
 
   ExitStatus stop_daemon_now() {
     sampler_.detach_daemon();  // a stopping daemon's figures are not part of the run
-    const ExitStatus status = daemon_->stop(scenario_.daemon.stop_timeout);
+    const ExitStatus status =
+        daemon_->stop(scenario_.daemon.stop_timeout, scenario_.daemon.stop_signal);
     collect_daemon_output();
     return status;
   }
@@ -475,13 +476,20 @@ class ScenarioRun {
       progress_.phase("stopping daemon");
       const bool was_running = daemon_->running();
       const ExitStatus status = stop_daemon_now();
-      if (was_running && !record_.failure) {
+      if (was_running) {
+        const StopVerdict stop = judge_stop(status, scenario_.daemon.stop_signal,
+                                            scenario_.daemon.clean_exit_codes);
+        record_.stop_description = stop.description;
+        if (!stop.ran_exit_path) {
+          record_.at_exit_unmeasured =
+              stop.description + ": its exit path did not run, so at-exit figures were not measured";
+        }
         if (status.killed_after_timeout) {
           fail("daemon hung on shutdown",
-               "sent SIGTERM, then SIGKILL after " +
+               "sent " + signal_name(scenario_.daemon.stop_signal) + ", then SIGKILL after " +
                    std::to_string(scenario_.daemon.stop_timeout.count()) + " ms");
-        } else if (status.signal || (status.code && *status.code != 0)) {
-          fail("daemon failed on shutdown", status.describe());
+        } else if (!stop.clean) {
+          fail("daemon failed on shutdown", stop.description);
         }
       }
       if (scenario_.daemon.counters == DaemonSpec::Counters::kShm) {

@@ -16,6 +16,9 @@ StepList read_steps(const YamlReader& reader, const Field& field, VariableScope&
 std::map<std::string, SourceLocation> collect_saved_variables(const YamlReader& reader,
                                                               const Field& steps, int depth);
 
+// A signal name, "HUP" or "SIGHUP" (the names a signal step accepts).
+int read_signal_number(const YamlReader& reader, const Field& field);
+
 // budget_parser.cpp.
 std::vector<std::string> read_declared_kinds(const YamlReader& reader, const Field& field);
 std::map<std::string, Budget> read_budgets(const YamlReader& reader, const Field& field,

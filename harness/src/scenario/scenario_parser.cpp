@@ -2,6 +2,7 @@
 #include "leakgate/scenario_parser.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 
@@ -19,8 +20,8 @@ const std::vector<std::string_view> kTopLevelKeys = {
     "name",      "description", "metrics", "daemon",  "warmup",           "iterations",
     "sample_hz", "settle",      "steps",   "budgets", "expect_violations"};
 const std::vector<std::string_view> kDaemonKeys = {
-    "command", "ready", "endpoint", "counters",      "wrapper",
-    "inject",  "env",   "preload",  "ready_timeout", "stop_timeout"};
+    "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",
+    "env",     "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
 constexpr Millis kMaxTimeout{10 * 60 * 1000};
 
 // yaml-cpp's terse messages, with what usually causes them.
@@ -111,6 +112,23 @@ std::vector<std::string> read_inject(const YamlReader& reader, const Field& fiel
   return names;
 }
 
+// The signal that asks the daemon to stop: one it can catch (KILL would skip every exit path).
+int read_stop_signal(const YamlReader& reader, const Field& field) {
+  const int signo = read_signal_number(reader, field);
+  for (int allowed : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
+    if (signo == allowed) return signo;
+  reader.fail(field,
+              field.path + ": " + read_string(reader, field) + " cannot stop a daemon gracefully",
+              "TERM (the default), INT (daemons that clean up on Ctrl-C), HUP, QUIT, USR1 or USR2");
+}
+
+std::vector<int> read_exit_codes(const YamlReader& reader, const Field& field) {
+  std::vector<int> codes;
+  for (const Field& item : read_sequence(reader, field))
+    codes.push_back(static_cast<int>(read_integer(reader, item, 0, 255)));
+  return codes;
+}
+
 DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const VariableScope& scope) {
   DaemonSpec daemon;
   const auto entries = read_mapping(reader, field, kDaemonKeys);
@@ -137,6 +155,10 @@ DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const Varia
       daemon.ready_timeout = read_duration(reader, value, Millis(1), kMaxTimeout);
     else if (entry.key == "stop_timeout")
       daemon.stop_timeout = read_duration(reader, value, Millis(0), kMaxTimeout);
+    else if (entry.key == "stop_signal")
+      daemon.stop_signal = read_stop_signal(reader, value);
+    else if (entry.key == "clean_exit_codes")
+      daemon.clean_exit_codes = read_exit_codes(reader, value);
   }
   return daemon;
 }

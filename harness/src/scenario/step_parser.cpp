@@ -227,6 +227,10 @@ Step read_step(const YamlReader& reader, const Field& field, VariableScope& scop
 
 }  // namespace
 
+int read_signal_number(const YamlReader& reader, const Field& field) {
+  return read_signal(reader, field).signal;
+}
+
 StepList read_steps(const YamlReader& reader, const Field& field, VariableScope& scope, int depth) {
   reader.visit(field, depth);
   StepList steps;

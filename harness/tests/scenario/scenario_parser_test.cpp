@@ -15,6 +15,15 @@ const T& action(const Step& step) {
   return std::get<T>(step.action);
 }
 
+TEST(ScenarioParser, StopSignalAndCleanExitCodes) {
+  const Scenario s = parse_scenario_file(LEAKGATE_SCENARIO_TEST_DIR "/good/stop.yaml");
+  EXPECT_EQ(s.daemon.stop_signal, SIGINT);
+  EXPECT_EQ(s.daemon.clean_exit_codes, (std::vector<int>{0, 130}));
+  const Scenario defaults = parse_scenario_file(kComplete);
+  EXPECT_EQ(defaults.daemon.stop_signal, SIGTERM);
+  EXPECT_EQ(defaults.daemon.clean_exit_codes, std::vector<int>{0});
+}
+
 TEST(ScenarioParser, CompleteFileFillsTheModel) {
   const Scenario s = parse_scenario_file(kComplete);
   EXPECT_EQ(s.file, kComplete);
