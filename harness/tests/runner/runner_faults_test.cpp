@@ -120,7 +120,7 @@ TEST_F(RunnerFaults, DaemonThatNeverBecomesReadyIsKilledAfterTheTimeout) {
   const RunOutcome outcome =
       run("name: fault-never-ready\n"
           "daemon:\n  command: [python3, -c, \"import time; time.sleep(300)\", \"${WORKDIR}\"]\n"
-      "  ready_timeout: 300ms\n"
+          "  ready_timeout: 300ms\n"
           "iterations: 2\nsteps:\n  - client: {op: health}\n");
   EXPECT_EQ(outcome.exit_code, 1);
   EXPECT_EQ(result_["error"]["what"], "daemon not ready");
@@ -168,6 +168,47 @@ TEST_F(RunnerFaults, DaemonHangingOnShutdownIsKilledAfterTheGracePeriod) {
   EXPECT_EQ(result_["error"]["what"], "daemon hung on shutdown");
   EXPECT_EQ(result_["daemon"]["exit"]["killed_after_timeout"], true);
   EXPECT_NE(outcome.verdict_text.find("SIGKILL"), std::string::npos) << outcome.verdict_text;
+  expect_nothing_left_behind();
+}
+
+// A shell daemon that prints its readiness line and reacts to SIGTERM as `on_term` says.
+std::string shell_daemon(const std::string& on_term) {
+  return "  command: [sh, -c, \"" + on_term +
+         " echo '{\\\"event\\\":\\\"ready\\\"}'; while :; do sleep 0.02; done\", "
+         "\"${WORKDIR}\"]\n  counters: none\n";
+}
+
+// systemd's convention: dying of the stop signal is how most daemons stop (no handler).
+TEST_F(RunnerFaults, DaemonDyingOfTheStopSignalStopsCleanly) {
+  const RunOutcome outcome = run("name: stop-no-handler\ndaemon:\n" + shell_daemon("") +
+                                 "warmup: 0\niterations: 2\nsteps:\n  - sleep: 1ms\n");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.verdict_text;
+  EXPECT_EQ(result_["daemon"]["exit"]["signal"], "SIGTERM") << result_["daemon"].dump();
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, ExitCodeOnStopFailsUnlessDeclaredClean) {
+  const std::string daemon = shell_daemon("trap 'exit 3' TERM;");
+  const std::string rest = "warmup: 0\niterations: 2\nsteps:\n  - sleep: 1ms\n";
+  RunOutcome outcome = run("name: stop-exit-3\ndaemon:\n" + daemon + rest);
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(result_["error"]["what"], "daemon failed on shutdown");
+  EXPECT_NE(outcome.verdict_text.find("exit code 3 after SIGTERM (not a clean exit code)"),
+            std::string::npos)
+      << outcome.verdict_text;
+  outcome =
+      run("name: stop-exit-3-clean\ndaemon:\n" + daemon + "  clean_exit_codes: [0, 3]\n" + rest);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.verdict_text;
+  expect_nothing_left_behind();
+}
+
+TEST_F(RunnerFaults, StopSignalIsTheOneTheScenarioNames) {
+  // Exits 0 on INT, 4 on TERM: only stop_signal INT makes it a clean stop.
+  const std::string daemon = shell_daemon("trap 'exit 0' INT; trap 'exit 4' TERM;");
+  const RunOutcome outcome = run("name: stop-int\ndaemon:\n" + daemon + "  stop_signal: INT\n" +
+                                 "warmup: 0\niterations: 2\nsteps:\n  - sleep: 1ms\n");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.verdict_text;
+  EXPECT_EQ(result_["daemon"]["exit"]["code"], 0) << result_["daemon"].dump();
   expect_nothing_left_behind();
 }
 
