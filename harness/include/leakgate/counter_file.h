@@ -18,12 +18,13 @@ inline constexpr const char* kCountersEnv = "LEAKGATE_COUNTERS";
 
 struct CounterSnapshot {
   std::vector<KindSnapshot> kinds;  // every published kind
-  std::optional<int64_t> heap;      // tcmalloc current allocated bytes; absent without tcmalloc
-  int64_t pid = 0;                  // publisher's pid
-  bool exited = false;              // the publisher ran its exit hook
-  uint64_t dump_generation = 0;     // bumps when a live-object dump was written (see below)
-  int64_t dropped_kinds = 0;        // kinds that did not fit in the file (capacity 256)
-  bool dump_signal = false;         // SIGUSR2 asks for a dump (start_from_environment)
+  std::optional<int64_t> heap;      // tcmalloc current allocated bytes, else the preload's figure
+  std::optional<int64_t> heap_blocks;  // live heap blocks (preload only); not a judged metric
+  int64_t pid = 0;                     // publisher's pid
+  bool exited = false;                 // the publisher ran its exit hook
+  uint64_t dump_generation = 0;        // bumps when a live-object dump was written (see below)
+  int64_t dropped_kinds = 0;           // kinds that did not fit in the file (capacity 256)
+  bool dump_signal = false;            // SIGUSR2 asks for a dump (start_from_environment)
 
   const KindSnapshot* find(std::string_view name) const {
     for (const auto& k : kinds) {
@@ -64,6 +65,10 @@ class CounterPublisher {
   Impl* impl_;
 };
 
+// An extra top-level member of every live-object dump this process writes: `render` returns
+// its JSON text (e.g. the preload library's "heap_sites"). Set once, before publishing.
+void set_live_dump_section(const char* key, std::string (*render)());
+
 // Maps a counter file read-only. Reading a snapshot costs well under a microsecond.
 class CounterFileReader {
  public:
@@ -83,6 +88,7 @@ class CounterFileReader {
   std::string_view kind_name(size_t i) const;  // a view into the mapping
   int64_t kind_live(size_t i) const;
   std::optional<int64_t> heap_bytes() const;
+  std::optional<int64_t> heap_blocks() const;
 
  private:
   CounterFileReader() = default;

@@ -28,7 +28,10 @@ struct Header {
   std::atomic<uint64_t> dump_generation;
   std::atomic<int64_t> dropped_kinds;  // kinds that did not fit in capacity
   std::atomic<int64_t> dump_signal;    // SIGUSR2 requests a dump (else it would kill)
-  char reserved[56];
+  // Live heap blocks (the preload's malloc hooks). Not a metric: no budget judges it.
+  std::atomic<int64_t> heap_blocks;
+  std::atomic<int64_t> heap_blocks_present;
+  char reserved[40];
 };
 
 // live is derived as created - released: both are monotonic, so each can be mirrored

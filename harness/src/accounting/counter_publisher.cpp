@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "counter_file_layout.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/heap_stats.h"
@@ -29,6 +31,19 @@ namespace {
 volatile sig_atomic_t g_dump_signal = 0;
 
 void on_dump_signal(int) { g_dump_signal = 1; }
+
+const char* g_section_key = nullptr;
+std::string (*g_section_render)() = nullptr;
+
+std::string live_dump_text() {
+  std::string text = Registry::global().live_objects_json();
+  if (g_section_render == nullptr) return text;
+  auto dump = nlohmann::json::parse(text, nullptr, false);
+  auto section = nlohmann::json::parse(g_section_render(), nullptr, false);
+  if (!dump.is_object() || section.is_discarded()) return text;
+  dump[g_section_key] = std::move(section);
+  return dump.dump();
+}
 
 std::runtime_error file_error(const std::string& what, const std::string& path) {
   return std::runtime_error("counter file " + path + ": " + what + ": " + std::strerror(errno));
@@ -118,11 +133,15 @@ void CounterPublisher::Impl::refresh_heap() {
   } else {
     header->heap_present.store(0, std::memory_order_release);
   }
+  if (const auto blocks = current_heap_blocks()) {
+    header->heap_blocks.store(*blocks, std::memory_order_relaxed);
+    header->heap_blocks_present.store(1, std::memory_order_release);
+  }
 }
 
 void CounterPublisher::Impl::write_dump() {
   try {
-    write_file_atomically(live_dump_path(path), Registry::global().live_objects_json());
+    write_file_atomically(live_dump_path(path), live_dump_text());
   } catch (const std::exception&) {
     // Out of memory while rendering: still bump, so a waiting reader stops waiting.
   }
@@ -248,6 +267,11 @@ void CounterPublisher::request_dump() {
 }
 
 const std::string& CounterPublisher::path() const { return impl_->path; }
+
+void set_live_dump_section(const char* key, std::string (*render)()) {
+  g_section_key = key;
+  g_section_render = render;
+}
 
 void CounterPublisher::start_from_environment() {
   static std::mutex g_env_mu;

@@ -90,6 +90,13 @@ std::optional<int64_t> CounterFileReader::heap_bytes() const {
   return header.heap_bytes.load(std::memory_order_relaxed);
 }
 
+std::optional<int64_t> CounterFileReader::heap_blocks() const {
+  if (base_ == nullptr) return std::nullopt;
+  const cf::Header& header = header_of(base_);
+  if (header.heap_blocks_present.load(std::memory_order_acquire) == 0) return std::nullopt;
+  return header.heap_blocks.load(std::memory_order_relaxed);
+}
+
 CounterSnapshot CounterFileReader::read() const {
   CounterSnapshot snap;
   if (base_ == nullptr) return snap;
@@ -107,6 +114,7 @@ CounterSnapshot CounterFileReader::read() const {
     snap.kinds.push_back(std::move(k));
   }
   snap.heap = heap_bytes();
+  snap.heap_blocks = heap_blocks();
   snap.pid = header.pid.load(std::memory_order_relaxed);
   snap.exited = header.exited.load(std::memory_order_acquire) != 0;
   snap.dump_generation = header.dump_generation.load(std::memory_order_acquire);

@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstddef>
 
 namespace leakgate {
@@ -16,7 +17,11 @@ GetNumericProperty resolve() {
       dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
   return fn;
 }
+
+std::atomic<HeapSource> g_source{nullptr};
 }  // namespace
+
+void set_heap_source(HeapSource source) { g_source.store(source); }
 
 std::optional<int64_t> tcmalloc_property(const char* name) {
   const GetNumericProperty fn = resolve();
@@ -26,7 +31,14 @@ std::optional<int64_t> tcmalloc_property(const char* name) {
 }
 
 std::optional<int64_t> current_heap_bytes() {
-  return tcmalloc_property("generic.current_allocated_bytes");
+  if (auto bytes = tcmalloc_property("generic.current_allocated_bytes")) return bytes;
+  if (const HeapSource source = g_source.load()) return source().bytes;
+  return std::nullopt;
+}
+
+std::optional<int64_t> current_heap_blocks() {
+  if (const HeapSource source = g_source.load()) return source().blocks;
+  return std::nullopt;
 }
 
 }  // namespace leakgate
