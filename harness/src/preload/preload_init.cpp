@@ -1,7 +1,8 @@
 // libleakgate_preload.so, LD_PRELOADed by the harness into a daemon that does not link the
 // accounting library (scenario `daemon.preload: true`): it publishes the counter file named
-// by LEAKGATE_COUNTERS (with the heap figure when the daemon runs on tcmalloc) and records
-// a creation stack for every fd the daemon opens (fd_hooks.c, fd_records.cpp).
+// by LEAKGATE_COUNTERS with the heap figure (the malloc hooks', heap_hooks.c, or tcmalloc's)
+// and records a creation stack for every fd the daemon opens (fd_hooks.c, fd_records.cpp)
+// and for sampled allocations (heap_sites.cpp).
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
@@ -14,6 +15,8 @@
 #include <string>
 
 #include "fd_records.h"
+#include "heap_api.h"
+#include "heap_sites.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/registry.h"
 #include "preload_api.h"
@@ -82,20 +85,28 @@ void forget_environment() {
 __attribute__((constructor)) void start_preload() {
   leakgate_resolve_all_next();
   const char* counters = std::getenv(kCountersEnv);
-  if (counters == nullptr || *counters == '\0') return;  // no harness: stay out of the way
-  try {
-    kind("fds");  // published from the first sample on, even before the first open
-    CounterPublisher::start_from_environment();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "libleakgate_preload: %s\n", error.what());
+  if (counters == nullptr || *counters == '\0') {  // no harness: stay out of the way
+    leakgate_heap_stop();
     return;
   }
   const Range code = own_code();
+  try {
+    kind("fds");  // published from the first sample on, even before the first open
+    start_heap_accounting(code.begin, code.end);  // before the file: its first figure counts
+    CounterPublisher::start_from_environment();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "libleakgate_preload: %s\n", error.what());
+    leakgate_heap_stop();
+    return;
+  }
   if (!start_fd_records(code.begin, code.end)) {
     std::fprintf(stderr, "libleakgate_preload: cannot record fds\n");
   }
   forget_environment();
-  pthread_atfork(nullptr, nullptr, [] { stop_fd_records(); });
+  pthread_atfork(nullptr, nullptr, [] {
+    stop_fd_records();
+    leakgate_heap_stop();  // the counter file and the sample table are the parent's
+  });
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // libleakgate_preload.so in a process that does not link leakgate (fd_churn.c): what the
 // counter file says after a close in a signal handler, dup2 over a recorded fd,
-// close_range, a forked child and a spawned helper.
+// close_range, a forked child and a spawned helper; and (heap_pattern.c) whether its heap
+// figure follows every malloc-family function, threads and a fork exactly.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,8 +11,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,6 +85,93 @@ TEST(Preload, CountsWhatTheProcessKeepsOpenThroughTheAwkwardCases) {
   waitpid(pid, &status, 0);
   std::remove(counters.c_str());
   std::remove(out.c_str());
+}
+
+// Spawns `program` preloaded, publishing into `counters`, with pipes for stdin and stdout.
+struct Preloaded {
+  pid_t pid = -1;
+  int to_child = -1;
+  int from_child = -1;
+
+  Preloaded(const char* program, const std::string& counters) {
+    std::vector<std::string> env_strings = {"LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB,
+                                            "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
+    std::vector<char*> env;
+    for (auto& entry : env_strings) env.push_back(entry.data());
+    env.push_back(nullptr);
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    std::string path = program;
+    char* argv[] = {path.data(), nullptr};
+    if (posix_spawn(&pid, program, &actions, nullptr, argv, env.data()) != 0) pid = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    close(in[0]);
+    close(out[1]);
+    to_child = in[1];
+    from_child = out[0];
+  }
+  ~Preloaded() {
+    close(to_child);
+    close(from_child);
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  // One line of the child's stdout; empty after 5 s without one.
+  std::string line() {
+    std::string text;
+    char c = 0;
+    pollfd pfd{from_child, POLLIN, 0};
+    while (poll(&pfd, 1, 5000) == 1 && read(from_child, &c, 1) == 1 && c != '\n') text += c;
+    return text;
+  }
+  void send(const char* text) { ASSERT_GT(write(to_child, text, strlen(text)), 0); }
+};
+
+// The figure the publisher refreshes every 2 ms: waits (up to 2 s) until it reads `want`.
+std::pair<int64_t, int64_t> heap_figure(const std::string& counters,
+                                        std::optional<std::pair<int64_t, int64_t>> want) {
+  std::pair<int64_t, int64_t> seen{-1, -1};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  do {
+    if (auto reader = CounterFileReader::open(counters)) {
+      const CounterSnapshot snapshot = reader->read();
+      seen = {snapshot.heap.value_or(-1), snapshot.heap_blocks.value_or(-1)};
+      if (!want || seen == *want) return seen;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return seen;
+}
+
+TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
+  const std::string counters = temp_path("heap-counters");
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters);
+  ASSERT_GT(child.pid, 0);
+  ASSERT_EQ(child.line(), "ready");
+  auto before = heap_figure(counters, std::nullopt);
+  ASSERT_GT(before.first, 0) << "no heap figure in " << counters;
+  ASSERT_GT(before.second, 0);
+  const char* const phases[] = {"every function", "free of a block made before the preload started",
+                                "fork", "threads", "free all"};
+  for (const char* phase : phases) {
+    SCOPED_TRACE(phase);
+    child.send("go\n");
+    std::istringstream answer(child.line());
+    int number = 0;
+    int64_t bytes = 0, blocks = 0;
+    ASSERT_TRUE(answer >> number >> bytes >> blocks);
+    const std::pair<int64_t, int64_t> want{before.first + bytes, before.second + blocks};
+    const auto after = heap_figure(counters, want);
+    EXPECT_EQ(after, want);
+    before = after;
+  }
+  std::remove(counters.c_str());
 }
 
 }  // namespace

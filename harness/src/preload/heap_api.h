@@ -1,0 +1,53 @@
+/* Internal interface of the malloc-family hooks (heap_hooks.c) and the sampled-allocation
+ * table (heap_samples.c) to the C++ side (heap_sites.cpp). Hidden: only the hooks are
+ * exported. */
+#ifndef LEAKGATE_HEAP_API_H
+#define LEAKGATE_HEAP_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { LG_HEAP_MAX_FRAMES = 30 };
+
+/* One live sampled allocation: the block's usable size, what it stands for (size / p and
+ * 1 / p, p the chance that an allocation of this size is sampled) and its stack. */
+struct leakgate_heap_sample {
+  uintptr_t ptr;
+  uint64_t size;
+  double est_bytes;
+  double est_blocks;
+  uint32_t depth;
+  uintptr_t frames[LG_HEAP_MAX_FRAMES];
+};
+
+/* The hooks count from the first call in the process; start() also samples (mean interval
+ * `mean_bytes`, 0: no sampling) and stop() turns both off (no harness, or a forked child).
+ * Frames in [self_begin, self_end) are this library's. */
+void leakgate_heap_start(uint64_t mean_bytes, uintptr_t self_begin, uintptr_t self_end);
+void leakgate_heap_stop(void);
+
+/* Live bytes (usable sizes) and blocks allocated through the hooks, summed over shards. */
+void leakgate_heap_totals(int64_t* bytes, int64_t* blocks);
+
+/* While paused, allocations of the calling thread are counted but never sampled (the dump's
+ * own work). Returns the previous state. */
+int leakgate_heap_pause_sampling(int pause);
+
+/* The table. insert/forget are called by the hooks only. */
+int leakgate_heap_table_init(void);
+void leakgate_heap_table_insert(const struct leakgate_heap_sample* sample);
+void leakgate_heap_table_forget(uintptr_t ptr);
+size_t leakgate_heap_table_size(void);
+uint64_t leakgate_heap_table_dropped(void);
+/* Copies up to `max` live samples; returns how many. */
+size_t leakgate_heap_table_copy(struct leakgate_heap_sample* out, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,216 @@
+/* The interposed malloc family: each calls glibc's __libc_* entry point directly (no dlsym,
+ * whose calloc would recurse into us; with tcmalloc loaded those names are tcmalloc's, so
+ * the pairing stays right), counts the live usable bytes and blocks in sharded atomics, and
+ * samples allocations by bytes for their stacks (heap_samples.c).
+ *
+ * Counting starts with the first call in the process, before any constructor: every block
+ * free()d through the hooks was counted when it was made, so the figure is exact. A block
+ * from somewhere the hooks never saw (memory from __libc_malloc called directly) subtracts
+ * its size once: the sum is clamped at zero on read, never negative. */
+#define _GNU_SOURCE
+#define UNW_LOCAL_ONLY
+#include <errno.h>
+#include <libunwind.h>
+#include <malloc.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "heap_api.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* ptr, size_t size);
+void __libc_free(void* ptr);
+void* __libc_memalign(size_t alignment, size_t size);
+void* __libc_valloc(size_t size);
+void* __libc_pvalloc(size_t size);
+
+enum { COUNTING = 0, SAMPLING = 1, OFF = 2 };
+static _Atomic int g_state = COUNTING;
+
+#define SHARDS 64
+struct shard {
+  _Atomic int64_t bytes;
+  _Atomic int64_t blocks;
+} __attribute__((aligned(64)));
+static struct shard g_shards[SHARDS];
+static _Atomic unsigned g_next_shard;
+
+static double g_mean;
+static uintptr_t g_self_begin, g_self_end;
+
+static TLS unsigned t_shard; /* shard index + 1; 0 = not assigned yet */
+static TLS int64_t t_until;  /* bytes left before the next sample */
+static TLS uint64_t t_rng;
+static TLS int t_busy; /* inside a sample or a dump: count, never sample */
+
+static struct shard* my_shard(void) {
+  if (t_shard == 0) {
+    t_shard = 1 + atomic_fetch_add_explicit(&g_next_shard, 1, memory_order_relaxed) % SHARDS;
+  }
+  return &g_shards[t_shard - 1];
+}
+
+static void add(int64_t bytes, int64_t blocks) {
+  struct shard* s = my_shard();
+  atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
+  atomic_fetch_add_explicit(&s->blocks, blocks, memory_order_relaxed);
+}
+
+/* Exponential intervals (mean g_mean): sampling by bytes is then a Poisson process, and an
+ * allocation of s bytes is taken with probability 1 - exp(-s / mean) whatever came before. */
+static int64_t next_interval(void) {
+  if (t_rng == 0) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    t_rng = ((uint64_t)(uintptr_t)&t_rng * 0x9E3779B97F4A7C15ull) ^ (uint64_t)now.tv_nsec ^ 1;
+  }
+  t_rng ^= t_rng >> 12; /* xorshift64* */
+  t_rng ^= t_rng << 25;
+  t_rng ^= t_rng >> 27;
+  const double u = ((double)((t_rng * 0x2545F4914F6CDD1Dull) >> 11) + 1.0) / 9007199254740993.0;
+  return (int64_t)(-log(u) * g_mean) + 1;
+}
+
+static int is_self(uintptr_t ip) { return ip >= g_self_begin && ip < g_self_end; }
+
+__attribute__((noinline)) static void take_sample(void* ptr, size_t size) {
+  void* raw[LG_HEAP_MAX_FRAMES + 8];
+  const int n = unw_backtrace(raw, LG_HEAP_MAX_FRAMES + 8);
+  int first = 0;
+  while (first < n && is_self((uintptr_t)raw[first])) ++first;
+  for (int i = first; i < n; ++i) {
+    if (is_self((uintptr_t)raw[i])) return; /* this library's own bookkeeping */
+  }
+  struct leakgate_heap_sample sample;
+  sample.ptr = (uintptr_t)ptr;
+  sample.size = size;
+  const double p = -expm1(-(double)size / g_mean);
+  sample.est_blocks = p > 0 ? 1.0 / p : 1.0;
+  sample.est_bytes = (double)size * sample.est_blocks;
+  sample.depth = 0;
+  for (int i = first; i < n && sample.depth < LG_HEAP_MAX_FRAMES; ++i) {
+    sample.frames[sample.depth++] = (uintptr_t)raw[i];
+  }
+  leakgate_heap_table_insert(&sample);
+}
+
+static void maybe_sample(void* ptr, size_t size) {
+  if (t_busy) return;
+  if (t_until == 0) t_until = next_interval(); /* this thread's first allocation */
+  t_until -= (int64_t)size;
+  if (t_until > 0) return;
+  const int saved_errno = errno;
+  t_busy = 1; /* the unwinder may allocate */
+  t_until = next_interval();
+  take_sample(ptr, size);
+  t_busy = 0;
+  errno = saved_errno;
+}
+
+static void* allocated(void* ptr) {
+  const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
+  if (ptr == NULL || state == OFF) return ptr;
+  const size_t size = malloc_usable_size(ptr);
+  add((int64_t)size, 1);
+  if (state == SAMPLING) maybe_sample(ptr, size);
+  return ptr;
+}
+
+/* Before the block is released: once freed, another thread may get the same address. */
+static void releasing(void* ptr) {
+  const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
+  if (ptr == NULL || state == OFF) return;
+  add(-(int64_t)malloc_usable_size(ptr), -1);
+  if (state == SAMPLING) leakgate_heap_table_forget((uintptr_t)ptr);
+}
+
+EXPORT void* malloc(size_t size) { return allocated(__libc_malloc(size)); }
+
+EXPORT void free(void* ptr) {
+  releasing(ptr);
+  __libc_free(ptr);
+}
+
+EXPORT void* calloc(size_t count, size_t size) { return allocated(__libc_calloc(count, size)); }
+
+EXPORT void* realloc(void* ptr, size_t size) {
+  if (ptr == NULL) return malloc(size);
+  if (size == 0) { /* glibc frees and returns NULL */
+    free(ptr);
+    return NULL;
+  }
+  const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
+  if (state == OFF) return __libc_realloc(ptr, size);
+  const size_t old_size = malloc_usable_size(ptr);
+  if (state == SAMPLING) leakgate_heap_table_forget((uintptr_t)ptr);
+  void* moved = __libc_realloc(ptr, size);
+  if (moved == NULL) return NULL; /* the old block stays, still counted (its sample is lost) */
+  add(-(int64_t)old_size, -1);
+  return allocated(moved);
+}
+
+EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return realloc(ptr, total);
+}
+
+EXPORT void* memalign(size_t alignment, size_t size) {
+  return allocated(__libc_memalign(alignment, size));
+}
+
+/* glibc 2.36's aligned_alloc is memalign (the same address in libc.so.6). */
+EXPORT void* aligned_alloc(size_t alignment, size_t size) {
+  return allocated(__libc_memalign(alignment, size));
+}
+
+EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
+  if (alignment % sizeof(void*) != 0 || (alignment & (alignment - 1)) != 0 || alignment == 0) {
+    return EINVAL;
+  }
+  const int saved_errno = errno;
+  void* ptr = __libc_memalign(alignment, size);
+  errno = saved_errno;
+  if (ptr == NULL) return ENOMEM;
+  *out = allocated(ptr);
+  return 0;
+}
+
+EXPORT void* valloc(size_t size) { return allocated(__libc_valloc(size)); }
+
+EXPORT void* pvalloc(size_t size) { return allocated(__libc_pvalloc(size)); }
+
+void leakgate_heap_start(uint64_t mean_bytes, uintptr_t self_begin, uintptr_t self_end) {
+  g_self_begin = self_begin;
+  g_self_end = self_end;
+  g_mean = (double)mean_bytes;
+  const int sampling = mean_bytes > 0 && leakgate_heap_table_init();
+  atomic_store(&g_state, sampling ? SAMPLING : COUNTING);
+}
+
+void leakgate_heap_stop(void) { atomic_store(&g_state, OFF); }
+
+void leakgate_heap_totals(int64_t* bytes, int64_t* blocks) {
+  int64_t b = 0, n = 0;
+  for (int i = 0; i < SHARDS; ++i) {
+    b += atomic_load_explicit(&g_shards[i].bytes, memory_order_relaxed);
+    n += atomic_load_explicit(&g_shards[i].blocks, memory_order_relaxed);
+  }
+  *bytes = b < 0 ? 0 : b;
+  *blocks = n < 0 ? 0 : n;
+}
+
+int leakgate_heap_pause_sampling(int pause) {
+  const int previous = t_busy;
+  t_busy = pause;
+  return previous;
+}
