@@ -2,7 +2,7 @@
 #                        [LABELS label...]       default: leak
 #                        [TIMEOUT seconds]       default: 60
 #                        [VARS NAME=VALUE...]    passed as --var (generator expressions allowed)
-#                        [REPORT_DIR dir]        default: ${CMAKE_BINARY_DIR}/reports
+#                        [REPORT_DIR dir]        default: ${CMAKE_BINARY_DIR}/leak-reports
 #                        [PROVE_WITHOUT_INJECTION])
 # PROVE_WITHOUT_INJECTION also adds selftest.<name>.without-injection (label selftest): the
 # scenario run with its injections dropped must fail with "expected violation not observed",
@@ -22,7 +22,7 @@ function(leakgate_add_scenarios)
     set(ARG_TIMEOUT 60)
   endif()
   if(NOT ARG_REPORT_DIR)
-    set(ARG_REPORT_DIR ${CMAKE_BINARY_DIR}/reports)
+    set(ARG_REPORT_DIR ${CMAKE_BINARY_DIR}/leak-reports)
   endif()
   set(var_args "")
   foreach(var IN LISTS ARG_VARS)

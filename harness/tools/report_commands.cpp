@@ -43,7 +43,7 @@ struct HistoryLocation {
 
 std::string default_report_dir() {
   const char* from_environment = std::getenv("LEAKGATE_REPORT_DIR");
-  return from_environment && *from_environment ? from_environment : "build/reports";
+  return from_environment && *from_environment ? from_environment : "build/leak-reports";
 }
 
 void add_report_command(CLI::App& app, int* exit_code) {

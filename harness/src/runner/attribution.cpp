@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "leakgate/live_dump.h"
@@ -146,6 +147,70 @@ nlohmann::json live_groups_of(const nlohmann::json& dump, const std::string& kin
         {{"count", group.value("count", 0)}, {"frames", frames}, {"site", project_site(frames)}});
   }
   return groups;
+}
+
+namespace {
+
+struct SiteTotals {
+  int64_t bytes = 0;
+  int64_t count = 0;
+  int64_t largest = -1;  // bytes of the stack whose frames represent the site
+  std::vector<std::string> frames;
+};
+
+std::map<std::string, SiteTotals> heap_sites_by_site(const nlohmann::json& dump) {
+  std::map<std::string, SiteTotals> sites;
+  if (!dump.is_object() || !dump.contains("heap_sites") || !dump["heap_sites"].is_array()) {
+    return sites;
+  }
+  for (const auto& group : dump["heap_sites"]) {
+    if (!group.is_object()) continue;
+    std::vector<std::string> frames;
+    if (group.contains("frames") && group["frames"].is_array()) {
+      for (const auto& frame : group["frames"]) {
+        if (frame.is_string()) frames.push_back(frame.get<std::string>());
+      }
+    }
+    const int64_t bytes = group.value("bytes", int64_t{0});
+    SiteTotals& site = sites[project_site(frames)];
+    site.bytes += bytes;
+    site.count += group.value("count", int64_t{0});
+    if (bytes > site.largest) {
+      site.largest = bytes;
+      site.frames = std::move(frames);
+    }
+  }
+  return sites;
+}
+
+bool has_heap_sites(const nlohmann::json& dump) {
+  return dump.is_object() && dump.contains("heap_sites") && dump["heap_sites"].is_array();
+}
+
+}  // namespace
+
+nlohmann::json heap_site_growth(const nlohmann::json& baseline, const nlohmann::json& final) {
+  nlohmann::json out = nlohmann::json::array();
+  if (!has_heap_sites(baseline) || !has_heap_sites(final)) return out;
+  const auto before = heap_sites_by_site(baseline);
+  std::vector<std::pair<std::string, SiteTotals>> grown;
+  for (auto& [site, totals] : heap_sites_by_site(final)) {
+    SiteTotals growth = totals;
+    if (auto it = before.find(site); it != before.end()) {
+      growth.bytes -= it->second.bytes;
+      growth.count -= it->second.count;
+    }
+    if (growth.bytes > 0) grown.emplace_back(site, std::move(growth));
+  }
+  std::stable_sort(grown.begin(), grown.end(),
+                   [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
+  for (const auto& [site, growth] : grown) {
+    out.push_back({{"site", site},
+                   {"bytes", growth.bytes},
+                   {"count", growth.count},
+                   {"frames", growth.frames}});
+  }
+  return out;
 }
 
 nlohmann::json new_fds(const std::vector<FdInfo>& before, const std::vector<FdInfo>& after) {

@@ -31,6 +31,13 @@ std::string short_frame(const std::string& frame);
 // {"kind":..,"groups":[..]} or {"kinds":[..]}), each with "count", "frames" and "site".
 nlohmann::json live_groups_of(const nlohmann::json& dump, const std::string& kind);
 
+// Heap growth by allocation site from the "heap_sites" of two live-object dumps (the preload
+// library's sampled allocations: estimated "bytes" and "count" per stack): per project_site,
+// final minus baseline, the sites that grew, largest first, each {"site", "bytes", "count",
+// "frames"} (frames of the site's largest stack at the end). Empty unless both dumps have
+// heap_sites.
+nlohmann::json heap_site_growth(const nlohmann::json& baseline, const nlohmann::json& final);
+
 // fds present in `after` but not in `before` (same number and target), as JSON objects.
 nlohmann::json new_fds(const std::vector<FdInfo>& before, const std::vector<FdInfo>& after);
 

@@ -72,7 +72,6 @@ Observations observe_run(const RunRecord& record, const Scenario& scenario) {
   return observations;
 }
 
-
 }  // namespace
 
 Judgement judge(const Scenario& scenario, const RunRecord& record,
@@ -136,6 +135,19 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
       if (shown++ == 3) break;
       attribution_lines.push_back(std::to_string(count) + " new daemon fd(s): " + target);
     }
+  }
+
+  // A preloaded daemon's sampled allocations: growth by site between the two dumps.
+  if (violated_metrics.count("daemon.heap") != 0) {
+    nlohmann::json sites =
+        heap_site_growth(record.daemon_live_objects_baseline, record.daemon_live_objects);
+    for (size_t i = 0; i < sites.size() && i < 3; ++i) {
+      attribution_lines.push_back("heap grew ~" + format_bytes(sites[i]["bytes"].get<double>()) +
+                                  " in ~" + std::to_string(sites[i]["count"].get<int64_t>()) +
+                                  " blocks at " + sites[i]["site"].get<std::string>() +
+                                  " (sampled allocations)");
+    }
+    if (!sites.empty()) objects["daemon.heap"] = std::move(sites);
   }
 
   if (record.heap_growth) {

@@ -72,5 +72,41 @@ TEST(NewFds, ListsOnlyFdsNotPresentAtBaseline) {
   EXPECT_EQ(fresh[1]["type"], "file");
 }
 
+TEST(HeapSiteGrowth, FinalMinusBaselinePerSiteLargestFirst) {
+  const auto baseline = nlohmann::json::parse(R"json({"kinds": [], "heap_sites": [
+      {"bytes": 8192, "count": 8, "frames": ["malloc (harness/src/preload/heap_hooks.c:130)",
+                                           "leak_once (/src/heap_daemon.c:25)",
+                                           "serve (/src/heap_daemon.c:50)"]},
+      {"bytes": 4096, "count": 1, "frames": ["init_table (/src/heap_daemon.c:70)"]}]})json");
+  const auto final = nlohmann::json::parse(R"json({"kinds": [], "heap_sites": [
+      {"bytes": 40960, "count": 40, "frames": ["malloc (harness/src/preload/heap_hooks.c:130)",
+                                             "leak_once (/src/heap_daemon.c:25)",
+                                             "serve (/src/heap_daemon.c:50)"]},
+      {"bytes": 16384, "count": 16, "frames": ["malloc (harness/src/preload/heap_hooks.c:130)",
+                                             "leak_once (/src/heap_daemon.c:25)",
+                                             "serve (/src/heap_daemon.c:50)",
+                                             "other_caller (/src/heap_daemon.c:90)"]},
+      {"bytes": 2048, "count": 2, "frames": ["grow_cache (/src/heap_daemon.c:80)"]},
+      {"bytes": 4096, "count": 1, "frames": ["init_table (/src/heap_daemon.c:70)"]}]})json");
+  const auto growth = heap_site_growth(baseline, final);
+  ASSERT_EQ(growth.size(), 2u);  // init_table did not grow
+  // Two stacks that share the project frames are one site: 40960 + 16384 - 8192.
+  EXPECT_EQ(growth[0]["site"],
+            "leak_once (/src/heap_daemon.c:25) <- serve (/src/heap_daemon.c:50)");
+  EXPECT_EQ(growth[0]["bytes"], 49152);
+  EXPECT_EQ(growth[0]["count"], 48);
+  EXPECT_EQ(growth[0]["frames"].size(), 3u);  // the largest stack's
+  EXPECT_EQ(growth[1]["site"], "grow_cache (/src/heap_daemon.c:80)");
+  EXPECT_EQ(growth[1]["bytes"], 2048);
+}
+
+TEST(HeapSiteGrowth, NeedsHeapSitesInBothDumps) {
+  const auto sites = nlohmann::json::parse(
+      R"json({"heap_sites": [{"bytes": 10, "count": 1, "frames": ["f (/a.c:1)"]}]})json");
+  EXPECT_TRUE(heap_site_growth(nullptr, sites).empty());
+  EXPECT_TRUE(heap_site_growth(nlohmann::json::parse(R"({"kinds": []})"), sites).empty());
+  EXPECT_EQ(heap_site_growth(nlohmann::json::parse(R"({"heap_sites": []})"), sites).size(), 1u);
+}
+
 }  // namespace
 }  // namespace leakgate
