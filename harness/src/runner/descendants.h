@@ -1,0 +1,101 @@
+// Every process a daemon started, found and stopped. The harness becomes the child subreaper,
+// so an orphan of the daemon's tree (a helper in a new session after the daemon exited, the
+// grandchild of a double fork) is reparented to the harness instead of init. A tracker finds
+// the live tree by walking /proc/PID/task/*/children from the daemon and from the harness,
+// and recognises orphans it never saw in the tree by the run marker in /proc/PID/environ.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace leakgate {
+
+struct Descendant {
+  pid_t pid = -1;
+  std::string command_line;  // /proc/PID/cmdline, arguments joined by spaces
+};
+
+// Makes this process the child subreaper (PR_SET_CHILD_SUBREAPER), once: orphans of the
+// daemon's tree are reparented to the harness instead of init, so they stay findable and
+// reapable. Throws std::system_error when the kernel refuses.
+void become_child_subreaper();
+
+// Thread-safe (one mutex): the sampler thread may scan while the runner stops.
+class DescendantTracker {
+ public:
+  // root -1: none yet (the marker must be in the daemon's environment before it starts).
+  explicit DescendantTracker(pid_t root = -1);
+  DescendantTracker(const DescendantTracker&) = delete;
+  DescendantTracker& operator=(const DescendantTracker&) = delete;
+
+  // {"LEAKGATE_RUN_MARKER", <random token of this tracker>}: add it to the daemon's launch
+  // environment; whatever inherits it is recognised even if it was never seen in the tree.
+  const std::pair<std::string, std::string>& marker_env() const { return marker_; }
+
+  void set_root(pid_t root);  // a restart step starts a new daemon; earlier finds stay tracked
+
+  // The live descendants of root plus the live orphans reparented to us that were seen in
+  // root's tree or carry the marker (root excluded); reaps zombies of such orphans. No full
+  // /proc scan: two tree walks and one environ read per new child of the harness.
+  int64_t scan();
+  // Of the last scan's count, the processes that are the harness's own children (orphans
+  // reparented to it): the harness's client.children should not count them.
+  int64_t adopted_count() const;
+
+  // After the root has exited: the tracked descendants still alive (not zombies, not
+  // already dying of a SIGKILL; pid reuse ruled out by the start time in /proc/PID/stat).
+  // Also reads the environ of every process once, for marker carriers reparented elsewhere.
+  std::vector<Descendant> alive_after_root();
+
+  // SIGTERM to each, SIGKILL after grace, reap those that are our children. Returns who
+  // was alive. Waits at most grace + 2 s.
+  std::vector<Descendant> stop_all(std::chrono::milliseconds grace);
+
+ private:
+  struct Tracked {
+    uint64_t start_time = 0;
+    bool adopted = false;  // our child at the last look
+  };
+  void scan_locked();
+  void walk(pid_t pid, int64_t threads, std::vector<pid_t>& seen, int depth);
+  void look_at_our_children(std::vector<pid_t>& seen);
+  bool is_root(pid_t pid, uint64_t start_time) const;
+  std::vector<Descendant> alive_locked(bool full_environ_scan);
+
+  mutable std::mutex mutex_;
+  std::pair<std::string, std::string> marker_;
+  pid_t root_ = -1;
+  uint64_t root_start_ = 0;
+  std::vector<std::pair<pid_t, uint64_t>> roots_;  // every root: never tracked, never reaped
+  std::vector<pid_t> root_groups_;                 // their process groups (not ours)
+  std::map<pid_t, Tracked> tracked_;
+  std::map<pid_t, uint64_t> foreign_;  // our children without the marker (exec steps)
+  int64_t alive_ = 0;
+  int64_t adopted_ = 0;
+};
+
+// Pure parts, unit-tested on fixture strings.
+struct StatFields {
+  char state = '?';  // R S D Z X ...
+  pid_t ppid = -1;
+  pid_t pgrp = -1;
+  uint64_t flags = 0;       // field 9 (PF_EXITING = 0x4)
+  int64_t threads = 0;      // field 20
+  uint64_t start_time = 0;  // field 22, clock ticks since boot
+};
+std::optional<StatFields> parse_stat_fields(std::string_view stat);
+std::string join_cmdline(std::string_view cmdline);  // NULs to spaces, trailing ones dropped
+bool environ_has(std::string_view environ, std::string_view entry);  // an exact NAME=VALUE
+// /proc/PID/status: true when SIGKILL is pending (SigPnd or ShdPnd has bit 9).
+bool status_kill_pending(std::string_view status);
+
+}  // namespace leakgate
