@@ -238,18 +238,13 @@ int64_t DescendantTracker::scan() {
   return alive_;
 }
 
-int64_t DescendantTracker::adopted_count() const {
-  std::lock_guard lock(mutex_);
-  return adopted_;
-}
-
 bool DescendantTracker::is_root(pid_t pid, uint64_t start_time) const {
   return std::find(roots_.begin(), roots_.end(), std::pair{pid, start_time}) != roots_.end();
 }
 
 void DescendantTracker::scan_locked() {
   alive_ = 0;
-  adopted_ = 0;
+  adopted_now_ = 0;
   std::vector<pid_t> seen;
   if (root_ > 0) {
     const auto stat = dtree::read_stat(root_);
@@ -280,10 +275,11 @@ void DescendantTracker::scan_locked() {
     } else {
       ++alive_;
       it->second.adopted = stat->ppid == self;
-      if (it->second.adopted) ++adopted_;
+      if (it->second.adopted) ++adopted_now_;
     }
     ++it;
   }
+  adopted_.store(adopted_now_, std::memory_order_relaxed);
 }
 
 void DescendantTracker::walk(pid_t pid, int64_t threads, std::vector<pid_t>& seen, int depth) {
@@ -335,7 +331,7 @@ void DescendantTracker::look_at_our_children(std::vector<pid_t>& seen) {
     tracked_[child] = Tracked{stat->start_time, true};
     seen.push_back(child);
     ++alive_;
-    ++adopted_;
+    ++adopted_now_;
     walk(child, stat->threads, seen, 1);
   });
   foreign_ = std::move(foreign);

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -41,15 +42,19 @@ class DescendantTracker {
   // environment; whatever inherits it is recognised even if it was never seen in the tree.
   const std::pair<std::string, std::string>& marker_env() const { return marker_; }
 
-  void set_root(pid_t root);  // a restart step starts a new daemon; earlier finds stay tracked
+  // A restart step starts a new daemon; what was found before stays tracked. Every root stays
+  // excluded (never counted, never reaped: DaemonProcess waits for it), so a wrapper's daemon
+  // adopted behind it is set as a second root.
+  void set_root(pid_t root);
 
   // The live descendants of root plus the live orphans reparented to us that were seen in
   // root's tree or carry the marker (root excluded); reaps zombies of such orphans. No full
   // /proc scan: two tree walks and one environ read per new child of the harness.
   int64_t scan();
   // Of the last scan's count, the processes that are the harness's own children (orphans
-  // reparented to it): the harness's client.children should not count them.
-  int64_t adopted_count() const;
+  // reparented to it): the harness's client.children should not count them. Lock-free: a
+  // sampler tick never waits for stop_all().
+  int64_t adopted_count() const { return adopted_.load(std::memory_order_relaxed); }
 
   // After the root has exited: the tracked descendants still alive (not zombies, not
   // already dying of a SIGKILL; pid reuse ruled out by the start time in /proc/PID/stat).
@@ -80,7 +85,8 @@ class DescendantTracker {
   std::map<pid_t, Tracked> tracked_;
   std::map<pid_t, uint64_t> foreign_;  // our children without the marker (exec steps)
   int64_t alive_ = 0;
-  int64_t adopted_ = 0;
+  int64_t adopted_now_ = 0;  // counted during a scan, published when it ends
+  std::atomic<int64_t> adopted_{0};
 };
 
 // Pure parts, unit-tested on fixture strings.
