@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""A test daemon that counts its own objects and serves them as Prometheus text; --leak
+makes it leak them deliberately.
+
+    python_metrics_daemon.py PORT [--leak]
+
+Serves HTTP on 127.0.0.1:PORT with the standard library only. Each GET /work makes a
+Widget for the length of the request; GET /metrics serves, in the Prometheus text format,
+the live and created counts the way leakgate's own accounting library names them:
+
+    leakgate_widgets_live 0            <- leakgate reads this as daemon.widgets
+    leakgate_widgets_created_total 12
+
+(`counters: prometheus:/metrics` maps every `leakgate_<kind>_live` to `daemon.<kind>` and
+`leakgate_heap_bytes` to `daemon.heap`; other lines are ignored.) With --leak every request's
+Widget is kept in a list that nothing empties: daemon.widgets grows by one per request.
+
+It exists to show app-level counters of a daemon that does not link leakgate:
+scenarios/foreign/python-metrics-clean.yaml (must pass) and python-metrics-leak.yaml
+(--leak, must fail exactly daemon.widgets).
+"""
+
+import http.server
+import sys
+import threading
+
+
+class Widget:
+    """A counted object: live from construction until release()."""
+
+    lock = threading.Lock()
+    live = 0
+    created = 0
+
+    def __init__(self):
+        with Widget.lock:
+            Widget.live += 1
+            Widget.created += 1
+        self.payload = bytearray(64)
+
+    def release(self):
+        with Widget.lock:
+            Widget.live -= 1
+
+
+KEPT = []  # with --leak: widgets nobody releases
+
+
+def metrics_text():
+    with Widget.lock:
+        live, created = Widget.live, Widget.created
+    return (
+        "# HELP leakgate_widgets_live live widgets\n"
+        "# TYPE leakgate_widgets_live gauge\n"
+        f"leakgate_widgets_live {live}\n"
+        "# HELP leakgate_widgets_created_total widgets ever created\n"
+        "# TYPE leakgate_widgets_created_total counter\n"
+        f"leakgate_widgets_created_total {created}\n"
+    ).encode()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    leak = False
+
+    def do_GET(self):
+        if self.path == "/metrics":
+            self.answer(200, metrics_text(), "text/plain; version=0.0.4")
+        elif self.path == "/work":
+            widget = Widget()
+            if Handler.leak:
+                KEPT.append(widget)
+            else:
+                widget.release()
+            self.answer(200, b"worked\n")
+        else:
+            self.answer(404, b"not found\n")
+
+    def answer(self, code, body, content_type="text/plain"):
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # quiet: readiness is by HTTP, not by output
+        pass
+
+
+def main():
+    args = sys.argv[1:]
+    if "--leak" in args:
+        Handler.leak = True
+        args.remove("--leak")
+    if len(args) != 1:
+        sys.exit("usage: python_metrics_daemon.py PORT [--leak]")
+    server = http.server.HTTPServer(("127.0.0.1", int(args[0])), Handler)
+    server.serve_forever()  # no SIGTERM handler: dying of leakgate's stop signal is a clean stop
+
+
+if __name__ == "__main__":
+    main()
