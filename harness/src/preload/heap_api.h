@@ -11,6 +11,14 @@
 extern "C" {
 #endif
 
+/* AddressSanitizer replaces malloc itself: hooks in front of it would hand its pointers to
+ * glibc. Under ASan the library has no malloc hooks and publishes no heap figure. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LG_HEAP_HOOKS 0
+#else
+#define LG_HEAP_HOOKS 1
+#endif
+
 enum { LG_HEAP_MAX_FRAMES = 30 };
 
 /* One live sampled allocation: the block's usable size, what it stands for (size / p and

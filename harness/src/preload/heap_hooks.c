@@ -126,7 +126,8 @@ static void maybe_sample(void* ptr, size_t size) {
   errno = saved_errno;
 }
 
-static void* allocated(void* ptr) {
+/* Both unused under ASan (no hooks, see heap_api.h). */
+__attribute__((unused)) static void* allocated(void* ptr) {
   const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
   if (ptr == NULL || state == OFF) return ptr;
   const size_t size = malloc_usable_size(ptr);
@@ -136,13 +137,14 @@ static void* allocated(void* ptr) {
 }
 
 /* Before the block is released: once freed, another thread may get the same address. */
-static void releasing(void* ptr) {
+__attribute__((unused)) static void releasing(void* ptr) {
   const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
   if (ptr == NULL || state == OFF) return;
   add(-(int64_t)malloc_usable_size(ptr), -1);
   if (state == SAMPLING) leakgate_heap_table_forget((uintptr_t)ptr);
 }
 
+#if LG_HEAP_HOOKS
 EXPORT void* malloc(size_t size) { return allocated(__libc_malloc(size)); }
 
 EXPORT void free(void* ptr) {
@@ -201,6 +203,8 @@ EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
 EXPORT void* valloc(size_t size) { return allocated(__libc_valloc(size)); }
 
 EXPORT void* pvalloc(size_t size) { return allocated(__libc_pvalloc(size)); }
+
+#endif
 
 void leakgate_heap_start(uint64_t mean_bytes, uintptr_t self_begin, uintptr_t self_end) {
   g_self_begin = self_begin;

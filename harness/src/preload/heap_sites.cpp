@@ -81,6 +81,7 @@ uint64_t sample_mean_from_environment() {
 }  // namespace
 
 void start_heap_accounting(uintptr_t self_begin, uintptr_t self_end) {
+  if (!LG_HEAP_HOOKS) return;
   leakgate_heap_start(sample_mean_from_environment(), self_begin, self_end);
   set_heap_source(&heap_figures);
   set_live_dump_section("heap_sites", &render_heap_sites);
