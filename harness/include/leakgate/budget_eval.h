@@ -12,8 +12,8 @@
 
 namespace leakgate {
 
-// One metric's figures from a run. An absent value was never sampled: it is not judged
-// (and is not a violation).
+// One metric's figures from a run. An absent value was never read: a budget key that needs
+// it is "not judged" (NotJudged), an error when the scenario set that key itself.
 struct MetricObservation {
   std::optional<double> baseline;   // after warm-up and settle
   std::optional<double> final;      // after the measured iterations and settle
@@ -31,11 +31,54 @@ struct Violation {
   std::string message;    // "daemon.engines growth +40 > 0 (baseline 1, final 41, peak 41)"
 };
 
+// A budget key that could not be judged because its figure was never read.
+struct NotJudged {
+  std::string metric;            // "daemon.engines"
+  std::string key;               // "growth" (a kBudgetKeys entry)
+  std::string reason;            // "scrape of /nometrics failed: HTTP 404"
+  bool explicit_budget = false;  // the scenario set this key: the test fails
+};
+
+// The trend of a series against its index: the Theil–Sen slope, the lower bound of its
+// one-sided confidence interval (Sen 1968: the order statistic of the pairwise slopes given by
+// the Mann–Kendall variance) and the one-sided Mann–Kendall p-value of an upward trend
+// (ties corrected, normal approximation with continuity correction).
+struct Trend {
+  double slope = 0;
+  double slope_lower = 0;  // at the confidence of `z` (kTrendZ: 99.9 %, one-sided)
+  double p_value = 1;
+  size_t points = 0;  // non-NaN points used (an evenly spaced subset above 500)
+};
+inline constexpr double kTrendZ = 3.09;  // one-sided 0.1 %
+
+// The trend of ys; fewer than two points give slope 0 and p 1. With few points the bound is
+// the lowest pairwise slope: every pair must rise by more than a limit to exceed it.
+Trend trend_of(const std::vector<double>& ys, double z = kTrendZ);
+
+// A per_iter key judged by trend (per_iter_by_trend(): rss, pss), for result.json.
+struct TrendJudgement {
+  std::string metric;
+  Trend trend;
+};
+
 struct Evaluation {
   std::vector<Violation> violations;          // by metric name, then kBudgetKeys order
   std::vector<std::string> missing_expected;  // expect_violations entries not observed
+  std::vector<NotJudged> not_judged;          // by metric name, then kBudgetKeys order
   bool passed = true;      // violated budgets == expected exactly (bare metric = any of its keys)
+                           // and no explicit budget key went unjudged
   int metrics_judged = 0;  // metrics with at least one budget key and one observed figure
+  std::vector<TrendJudgement> trends;     // per_iter keys judged by trend, by metric name
+  std::map<std::string, Budget> budgets;  // the effective budget each metric was judged by
+};
+
+// Why figures were never read, for the reasons of NotJudged entries (the runner fills it
+// from its sources: unread_reasons() in harness/src/runner/source_state.h).
+struct UnreadReasons {
+  std::map<std::string, std::string> metrics;  // metric -> why no source read it
+  std::optional<std::string> daemon_at_exit;   // the daemon's at-exit counters mean nothing
+                                               // (RunRecord::at_exit_unmeasured)
+  std::optional<std::string> client_at_exit;   // the same for the harness's own kinds
 };
 
 using Observations = std::map<std::string, MetricObservation>;
@@ -52,20 +95,28 @@ Budget effective_budget(std::string_view metric,
                         const std::map<std::string, Budget>& scenario_budgets);
 Budget effective_budget(std::string_view metric, const Scenario& scenario);
 
-// Judges each observed metric that has an entry in `effective_budgets`:
+// Judges each metric of `metrics` that has an entry in `effective_budgets`:
 //   peak:     observed peak > limit
 //   growth:   final - baseline > limit
-//   per_iter: theil_sen_slope(checkpoints) > limit (needs two checkpoints)
+//   per_iter: theil_sen_slope(checkpoints) > limit (needs two checkpoints); for metrics
+//             judged by trend (per_iter_by_trend(): rss, pss) the lower confidence bound of
+//             the slope > limit (trend_of()), so noise, steps and warm caches stay quiet
 //   at_exit:  at-exit value > limit
 //   regress:  peak > history_peaks[metric] * (1 + regress) (needs a history peak)
+// A key whose figure is missing becomes a NotJudged entry with the reason from `unread`;
+// `explicit_keys` ("daemon.engines.growth") are the keys the scenario set itself: those
+// fail the test. A regress key without a history peak is listed, never explicit.
 Evaluation evaluate(const Observations& metrics,
                     const std::map<std::string, Budget>& effective_budgets,
                     const std::vector<std::string>& expect_violations,
-                    const HistoryPeaks& history_peaks = {});
+                    const HistoryPeaks& history_peaks = {}, const UnreadReasons& unread = {},
+                    const std::vector<std::string>& explicit_keys = {});
 
-// The same with effective_budget(metric, scenario) for every observed metric and the
-// scenario's expect_violations.
+// The same with effective_budget(metric, scenario) for every metric of `metrics`, every
+// built-in metric with a default budget (so a default on a figure never read is listed as
+// not judged) and every metric the scenario budgets; the keys set in scenario.budgets are
+// the explicit ones.
 Evaluation evaluate(const Observations& metrics, const Scenario& scenario,
-                    const HistoryPeaks& history_peaks = {});
+                    const HistoryPeaks& history_peaks = {}, const UnreadReasons& unread = {});
 
 }  // namespace leakgate

@@ -69,6 +69,16 @@ std::string closest_metric(std::string_view name,
 // Unit by resource; any name that is not rss/pss/heap counts things.
 MetricUnit metric_unit(std::string_view name);
 
+// Whether the per_iter key of `metric` is judged by trend (trend_of() in budget_eval.h: the
+// lower confidence bound of the slope against the limit) rather than by the slope itself:
+// rss and pss, which move with page reuse, allocator caches and one-off steps.
+bool per_iter_by_trend(std::string_view metric);
+
+// The default rss per_iter of a side whose heap was never read (no tcmalloc, no preload):
+// RSS is then the only memory figure, and its trend is judged against this floor instead of
+// the 64 KiB of default_budget() (docs/metrics.md: "rss without a heap figure").
+inline constexpr double kRssPerIterWithoutHeap = 8 * 1024;
+
 // The documented default budget of a metric (custom kinds get the counted-kind default).
 // Unknown names get an empty budget. Budget::where is left empty.
 Budget default_budget(std::string_view metric);

@@ -28,17 +28,38 @@ std::string format_violation(std::string_view metric, std::string_view key, doub
                              std::optional<double> regress = std::nullopt,
                              std::optional<double> history_peak = std::nullopt);
 
+// The message of a per_iter violation judged by trend (per_iter_by_trend()):
+//   "daemon.rss per_iter +16.1 KiB/iter > 8.0 KiB/iter (lower 99.9% bound +15.2 KiB/iter,
+//    Mann–Kendall p 1e-12)"
+std::string format_trend_violation(std::string_view metric, double limit, const Trend& trend);
+
+// "daemon.engines peak, growth not judged: scrape of /nometrics failed: HTTP 404" for the
+// entries of one metric and reason; "default" before "not judged" when none is explicit.
+std::string format_not_judged(const std::vector<NotJudged>& entries);
+
+// Where a run's figures came from, for the verdict: the live sources' names, and "name:
+// reason" for the ones that delivered nothing.
+struct VerdictSources {
+  std::vector<std::string> live;      // "/proc", "counter file"
+  std::vector<std::string> not_live;  // "prometheus scrape /nometrics: scrape of ... HTTP 404"
+};
+
 // "expected violation not observed: daemon.engines.growth".
 std::string format_missing_expected(std::string_view expected);
 
 // The console text, each line ending in '\n':
-//   "PASS leak.x (12 metrics within budget)", or with expected violations
-//   "PASS leak.x (12 metrics judged, 1 expected violation observed)" + the violations;
-//   "FAIL leak.x  <first unexpected violation>" then, indented by 5 spaces, the other
-//   unexpected violations, the missing expected ones, the attribution lines, and the
-//   expected violations that were observed ("expected: ..."); a pass with expected
-//   violations lists them, then the attribution lines.
+//   "PASS leak.x (12 metrics within budget; sources: /proc, counter file; not judged:
+//   daemon.heap (no heap figure: ...))", or with expected violations
+//   "PASS leak.x (12 metrics judged, 1 expected violation observed; sources: ...)" + the
+//   violations; "FAIL leak.x  <first problem>" then, indented by 5 spaces, the other
+//   problems (unexpected violations, explicit budgets not judged, missing expected
+//   violations), the attribution lines, and the expected violations that were observed
+//   ("expected: ..."); a pass with expected violations lists them, then the attribution
+//   lines. Then, indented: sources that delivered nothing, and the default budgets not
+//   judged ("not judged: ..."; on the PASS line itself when there is one metric of them).
+//   The sources are left out when `sources` is empty.
 std::string format_verdict(std::string_view test_name, const Evaluation& evaluation,
-                           const std::vector<std::string>& attribution_lines = {});
+                           const std::vector<std::string>& attribution_lines = {},
+                           const VerdictSources& sources = {});
 
 }  // namespace leakgate

@@ -21,15 +21,49 @@ double median(std::vector<double>& values) {
   return (lower + upper) / 2;
 }
 
-// The one figure a key judges, when the observation has what it needs.
-std::optional<double> judged_figure(std::string_view key, const MetricObservation& observation) {
+// The one figure a key judges, when the observation has what it needs. per_iter of a metric
+// judged by trend is the lower confidence bound of the slope (`trend` receives the trend).
+std::optional<double> judged_figure(std::string_view metric, std::string_view key,
+                                    const MetricObservation& observation,
+                                    std::optional<Trend>& trend) {
   if (key == "peak" || key == "regress") return observation.peak;
   if (key == "growth" && observation.baseline && observation.final)
     return *observation.final - *observation.baseline;
-  if (key == "per_iter" && observation.checkpoints.size() >= 2)
-    return theil_sen_slope(observation.checkpoints);
+  if (key == "per_iter" && observation.checkpoints.size() >= 2) {
+    if (!per_iter_by_trend(metric)) return theil_sen_slope(observation.checkpoints);
+    trend = trend_of(observation.checkpoints);
+    return trend->slope_lower;
+  }
   if (key == "at_exit") return observation.at_exit;
   return std::nullopt;
+}
+
+bool has_any_figure(const MetricObservation& o) {
+  return o.baseline || o.final || o.peak || o.at_exit || !o.checkpoints.empty();
+}
+
+// Why `key` of `metric` has no figure.
+std::string unread_reason(const std::string& metric, std::string_view key,
+                          const MetricObservation& observation, const UnreadReasons& unread) {
+  const bool daemon = metric.rfind("daemon.", 0) == 0;
+  if (key == "at_exit") {
+    const auto& side_reason = daemon ? unread.daemon_at_exit : unread.client_at_exit;
+    if (side_reason) return *side_reason;
+    const auto info = find_metric(metric);
+    if (info && info->source != MetricSource::kCounter)
+      return "at_exit is read for counted kinds only";
+  }
+  if (!has_any_figure(observation)) {
+    const auto found = unread.metrics.find(metric);
+    return found != unread.metrics.end() ? found->second : "never read by any source";
+  }
+  if (key == "growth") return observation.baseline ? "no final figure" : "no baseline figure";
+  if (key == "per_iter")
+    return "fewer than 2 per-iteration checkpoints (" +
+           std::to_string(observation.checkpoints.size()) + ")";
+  if (key == "peak") return "no sample in the measured phase";
+  if (key == "at_exit") return "no at-exit figure";
+  return "never read";
 }
 
 // "daemon.engines.growth" matches that key only; "daemon.engines" matches any key.
@@ -74,32 +108,109 @@ Budget effective_budget(std::string_view metric, const Scenario& scenario) {
   return effective_budget(metric, scenario.budgets);
 }
 
+Trend trend_of(const std::vector<double>& ys, double z) {
+  std::vector<std::pair<double, double>> points;  // (index, value)
+  const size_t stride =
+      ys.size() > kMaxSlopePoints ? (ys.size() + kMaxSlopePoints - 1) / kMaxSlopePoints : 1;
+  for (size_t i = 0; i < ys.size(); i += stride)
+    if (!std::isnan(ys[i])) points.emplace_back(static_cast<double>(i), ys[i]);
+  Trend trend;
+  trend.points = points.size();
+  const size_t n = points.size();
+  if (n < 2) return trend;
+  std::vector<double> slopes;
+  slopes.reserve(n * (n - 1) / 2);
+  double s = 0;  // Mann–Kendall S: rising pairs minus falling pairs
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j) {
+      const double rise = points[j].second - points[i].second;
+      s += rise > 0 ? 1 : rise < 0 ? -1 : 0;
+      slopes.push_back(rise / (points[j].first - points[i].first));
+    }
+  // Var(S) with the correction for tied values: n(n-1)(2n+5)/18 - sum t(t-1)(2t+5)/18.
+  std::vector<double> values;
+  values.reserve(n);
+  for (const auto& point : points) values.push_back(point.second);
+  std::sort(values.begin(), values.end());
+  const auto dn = static_cast<double>(n);
+  double variance = dn * (dn - 1) * (2 * dn + 5);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && values[j] == values[i]) ++j;
+    const auto t = static_cast<double>(j - i);
+    variance -= t * (t - 1) * (2 * t + 5);
+    i = j;
+  }
+  variance /= 18;
+  std::sort(slopes.begin(), slopes.end());
+  const size_t count = slopes.size();
+  trend.slope =
+      count % 2 == 1 ? slopes[count / 2] : (slopes[count / 2 - 1] + slopes[count / 2]) / 2;
+  if (variance <= 0) {  // every value equal
+    trend.slope_lower = trend.slope;
+    return trend;
+  }
+  const double sd = std::sqrt(variance);
+  const double zs = s > 0 ? (s - 1) / sd : s < 0 ? (s + 1) / sd : 0;
+  trend.p_value = 0.5 * std::erfc(zs / std::sqrt(2.0));
+  // The lower bound is the M1-th smallest slope, M1 = (N - z * sd(S)) / 2 (1-based).
+  const double m1 = (static_cast<double>(count) - z * sd) / 2;
+  const size_t index = m1 < 1 ? 0 : static_cast<size_t>(std::floor(m1)) - 1;
+  trend.slope_lower = slopes[std::min(index, count - 1)];
+  return trend;
+}
+
 Evaluation evaluate(const Observations& metrics,
                     const std::map<std::string, Budget>& effective_budgets,
                     const std::vector<std::string>& expect_violations,
-                    const HistoryPeaks& history_peaks) {
+                    const HistoryPeaks& history_peaks, const UnreadReasons& unread,
+                    const std::vector<std::string>& explicit_keys) {
   Evaluation evaluation;
+  evaluation.budgets = effective_budgets;
+  const auto is_explicit = [&](const std::string& metric, std::string_view key) {
+    const std::string name = metric + "." + std::string(key);
+    return std::find(explicit_keys.begin(), explicit_keys.end(), name) != explicit_keys.end();
+  };
   for (const auto& [metric, observation] : metrics) {
     const auto budget = effective_budgets.find(metric);
     if (budget == effective_budgets.end()) continue;
     bool judged = false;
+    const bool daemon = metric.rfind("daemon.", 0) == 0;
     for (std::string_view key : kBudgetKeys) {
       const std::optional<double> setting = budget->second.*budget_member(key);
-      const std::optional<double> figure = judged_figure(key, observation);
-      if (!setting || !figure) continue;
+      if (!setting) continue;
+      std::optional<Trend> trend;
+      std::optional<double> figure = judged_figure(metric, key, observation, trend);
+      // At-exit counters of a daemon that never ran its exit path mean nothing.
+      if (key == "at_exit" && (daemon ? unread.daemon_at_exit : unread.client_at_exit))
+        figure.reset();
+      if (!figure) {
+        evaluation.not_judged.push_back(NotJudged{metric, std::string(key),
+                                                  unread_reason(metric, key, observation, unread),
+                                                  is_explicit(metric, key)});
+        continue;
+      }
+      if (trend) evaluation.trends.push_back(TrendJudgement{metric, *trend});
       std::optional<double> history_peak;
       double limit = *setting;
       if (key == "regress") {
         const auto history = history_peaks.find(metric);
-        if (history == history_peaks.end()) continue;
+        if (history == history_peaks.end()) {
+          // Nothing to compare with until a run is recorded: listed, never an error.
+          evaluation.not_judged.push_back(
+              NotJudged{metric, std::string(key), "no history baseline yet", false});
+          continue;
+        }
         history_peak = history->second;
         limit = history->second * (1 + *setting);
       }
       judged = true;
       if (!(*figure > limit)) continue;
       Violation violation{metric, std::string(key), limit, *figure, false, {}};
-      violation.message = format_violation(metric, key, limit, *figure, observation,
-                                           key == "regress" ? setting : std::nullopt, history_peak);
+      violation.message =
+          trend ? format_trend_violation(metric, limit, *trend)
+                : format_violation(metric, key, limit, *figure, observation,
+                                   key == "regress" ? setting : std::nullopt, history_peak);
       evaluation.violations.push_back(std::move(violation));
     }
     if (judged) ++evaluation.metrics_judged;
@@ -112,16 +223,46 @@ Evaluation evaluate(const Observations& metrics,
   }
   evaluation.passed = evaluation.missing_expected.empty() &&
                       std::all_of(evaluation.violations.begin(), evaluation.violations.end(),
-                                  [](const Violation& violation) { return violation.expected; });
+                                  [](const Violation& violation) { return violation.expected; }) &&
+                      std::none_of(evaluation.not_judged.begin(), evaluation.not_judged.end(),
+                                   [](const NotJudged& entry) { return entry.explicit_budget; });
   return evaluation;
 }
 
 Evaluation evaluate(const Observations& metrics, const Scenario& scenario,
-                    const HistoryPeaks& history_peaks) {
+                    const HistoryPeaks& history_peaks, const UnreadReasons& unread) {
+  Observations all = metrics;
+  // Built-in figures a default budget guards, read or not: a default on a figure no source
+  // read is listed as not judged. Counted kinds exist only once an object was counted.
+  for (const MetricInfo& info : metric_catalogue()) {
+    if (info.source == MetricSource::kCounter) continue;
+    const Budget defaults = default_budget(info.name);
+    const bool guarded = std::any_of(
+        std::begin(kBudgetKeys), std::end(kBudgetKeys),
+        [&](std::string_view key) { return (defaults.*budget_member(key)).has_value(); });
+    if (guarded) all.try_emplace(info.name);
+  }
+  std::vector<std::string> explicit_keys;
+  for (const auto& [metric, budget] : scenario.budgets) {
+    all.try_emplace(metric);
+    for (std::string_view key : kBudgetKeys) {
+      const std::optional<double>& value = budget.*budget_member(key);
+      if (value && *value != kBudgetOff) explicit_keys.push_back(metric + "." + std::string(key));
+    }
+  }
   std::map<std::string, Budget> budgets;
-  for (const auto& [metric, observation] : metrics)
-    budgets[metric] = effective_budget(metric, scenario);
-  return evaluate(metrics, budgets, scenario.expect_violations, history_peaks);
+  for (const auto& [metric, observation] : all) {
+    Budget budget = effective_budget(metric, scenario);
+    const auto set = scenario.budgets.find(metric);
+    const bool per_iter_set = set != scenario.budgets.end() && set->second.per_iter;
+    if (metric.ends_with(".rss") && budget.per_iter && !per_iter_set) {
+      const auto heap = all.find(metric.substr(0, metric.size() - 3) + "heap");
+      if (heap == all.end() || !has_any_figure(heap->second))
+        budget.per_iter = kRssPerIterWithoutHeap;
+    }
+    budgets[metric] = budget;
+  }
+  return evaluate(all, budgets, scenario.expect_violations, history_peaks, unread, explicit_keys);
 }
 
 }  // namespace leakgate

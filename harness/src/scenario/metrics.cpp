@@ -148,6 +148,13 @@ MetricUnit metric_unit(std::string_view name) {
   return builtin ? builtin->unit : MetricUnit::kCount;
 }
 
+bool per_iter_by_trend(std::string_view metric) {
+  const size_t dot = metric.find('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view resource = metric.substr(dot + 1);
+  return resource == "rss" || resource == "pss";
+}
+
 Budget default_budget(std::string_view metric) {
   Budget budget;
   const size_t dot = metric.find('.');
@@ -161,7 +168,9 @@ Budget default_budget(std::string_view metric) {
     // Measured after settle, so a count that is still higher leaked: exact budgets are quiet.
     budget.growth = 0;
   } else if (resource == "rss") {
-    // RSS moves with page reuse and allocator caches: judge the trend and a generous ceiling.
+    // RSS moves with page reuse and allocator caches: judged by trend (per_iter_by_trend(): the
+    // slope's lower 99.9 % confidence bound) and a generous ceiling. 64 KiB beside an exact
+    // heap figure; kRssPerIterWithoutHeap where RSS is the only memory figure.
     budget.per_iter = 64 * kKiB;
     budget.peak = 512 * kMiB;
   } else if (resource == "heap") {

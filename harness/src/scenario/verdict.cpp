@@ -1,5 +1,6 @@
 #include "leakgate/verdict.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -39,6 +40,29 @@ std::string context(std::string_view metric, const MetricObservation& observatio
 
 std::string indented(std::string_view line) { return "     " + std::string(line) + "\n"; }
 
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string text;
+  for (size_t i = 0; i < parts.size(); ++i) text += (i ? std::string(separator) : "") + parts[i];
+  return text;
+}
+
+// Not-judged entries grouped by metric, reason and explicitness, in their order.
+std::vector<std::vector<NotJudged>> group_not_judged(const std::vector<NotJudged>& entries,
+                                                     bool explicit_budgets) {
+  std::vector<std::vector<NotJudged>> groups;
+  for (const NotJudged& entry : entries) {
+    if (entry.explicit_budget != explicit_budgets) continue;
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.front().metric == entry.metric && g.front().reason == entry.reason;
+    });
+    if (group == groups.end())
+      groups.push_back({entry});
+    else
+      group->push_back(entry);
+  }
+  return groups;
+}
+
 }  // namespace
 
 std::string format_metric_value(std::string_view metric, double value, bool signed_value) {
@@ -68,28 +92,62 @@ std::string format_violation(std::string_view metric, std::string_view key, doub
   return head + value(observed) + " > " + value(limit);  // at_exit
 }
 
+std::string format_trend_violation(std::string_view metric, double limit, const Trend& trend) {
+  char p_value[32];
+  std::snprintf(p_value, sizeof p_value, "%.2g", trend.p_value);
+  return std::string(metric) + " per_iter " + format_metric_value(metric, trend.slope, true) +
+         "/iter > " + format_metric_value(metric, limit) + "/iter (lower 99.9% bound " +
+         format_metric_value(metric, trend.slope_lower, true) + "/iter, Mann-Kendall p " + p_value +
+         ")";
+}
+
+std::string format_not_judged(const std::vector<NotJudged>& entries) {
+  if (entries.empty()) return "";
+  std::vector<std::string> keys;
+  for (const NotJudged& entry : entries) keys.push_back(entry.key);
+  return entries.front().metric + " " + join(keys, ", ") + " not judged: " + entries.front().reason;
+}
+
 std::string format_missing_expected(std::string_view expected) {
   return "expected violation not observed: " + std::string(expected);
 }
 
 std::string format_verdict(std::string_view test_name, const Evaluation& evaluation,
-                           const std::vector<std::string>& attribution_lines) {
-  std::vector<std::string> problems;  // unexpected violations, then missing expected ones
+                           const std::vector<std::string>& attribution_lines,
+                           const VerdictSources& sources) {
+  // Unexpected violations, explicit budgets not judged, then missing expected violations.
+  std::vector<std::string> problems;
   std::vector<std::string> expected;
   for (const Violation& violation : evaluation.violations)
     (violation.expected ? expected : problems).push_back(violation.message);
+  for (const auto& group : group_not_judged(evaluation.not_judged, true))
+    problems.push_back(format_not_judged(group));
   for (const std::string& missing : evaluation.missing_expected)
     problems.push_back(format_missing_expected(missing));
+  const auto listed = group_not_judged(evaluation.not_judged, false);
+  std::vector<std::string> listed_metrics;
+  for (const auto& group : listed)
+    if (std::find(listed_metrics.begin(), listed_metrics.end(), group.front().metric) ==
+        listed_metrics.end())
+      listed_metrics.push_back(group.front().metric);
 
   std::string text;
   if (evaluation.passed) {
     const std::string judged = std::to_string(evaluation.metrics_judged) +
                                (evaluation.metrics_judged == 1 ? " metric" : " metrics");
-    if (expected.empty())
-      return "PASS " + std::string(test_name) + " (" + judged + " within budget)\n";
-    text = "PASS " + std::string(test_name) + " (" + judged + " judged, " +
-           std::to_string(expected.size()) + " expected violation" +
-           (expected.size() == 1 ? "" : "s") + " observed)\n";
+    std::string summary = expected.empty()
+                              ? judged + " within budget"
+                              : judged + " judged, " + std::to_string(expected.size()) +
+                                    " expected violation" + (expected.size() == 1 ? "" : "s") +
+                                    " observed";
+    if (!sources.live.empty()) summary += "; sources: " + join(sources.live, ", ");
+    if (listed.size() == 1) {
+      summary += "; not judged: " + listed.front().front().metric + " (" +
+                 listed.front().front().reason + ")";
+    } else if (!listed_metrics.empty()) {
+      summary += "; not judged: " + join(listed_metrics, ", ");
+    }
+    text = "PASS " + std::string(test_name) + " (" + summary + ")\n";
   } else {
     text =
         "FAIL " + std::string(test_name) + "  " + (problems.empty() ? "" : problems.front()) + "\n";
@@ -100,6 +158,11 @@ std::string format_verdict(std::string_view test_name, const Evaluation& evaluat
   // A regression test passes because its leak was caught: say where the leak came from too.
   if (evaluation.passed)
     for (const std::string& line : attribution_lines) text += indented(line);
+  if (!evaluation.passed && !sources.live.empty())
+    text += indented("sources: " + join(sources.live, ", "));
+  for (const std::string& source : sources.not_live) text += indented("no figures from " + source);
+  if (!evaluation.passed || listed.size() > 1)
+    for (const auto& group : listed) text += indented("default budget " + format_not_judged(group));
   return text;
 }
 

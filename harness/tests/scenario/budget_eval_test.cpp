@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "leakgate/metrics.h"
 
@@ -103,14 +104,97 @@ TEST(Evaluate, DefaultsAreQuietOnACleanNoisyRun) {
   EXPECT_EQ(e.metrics_judged, 3);
 }
 
-TEST(Evaluate, UnsampledFiguresAreNotJudged) {
+TEST(Evaluate, UnreadFiguresUnderDefaultBudgetsAreListedNotFailed) {
   MetricObservation nothing;
   MetricObservation only_peak;
-  only_peak.peak = 1e12;  // no baseline/final: growth not judged; rss peak is
+  only_peak.peak = 1e12;  // no baseline/final: growth not judged
   const Evaluation e =
       evaluate({{"daemon.engines", nothing}, {"daemon.fds", only_peak}}, Scenario{});
   EXPECT_TRUE(e.passed);
   EXPECT_EQ(e.metrics_judged, 0);
+  const auto listed = [&](const std::string& metric, const std::string& key) {
+    return std::find_if(e.not_judged.begin(), e.not_judged.end(), [&](const NotJudged& n) {
+             return n.metric == metric && n.key == key && !n.explicit_budget;
+           }) != e.not_judged.end();
+  };
+  EXPECT_TRUE(listed("daemon.engines", "growth"));
+  EXPECT_TRUE(listed("daemon.engines", "at_exit"));
+  EXPECT_TRUE(listed("daemon.fds", "growth"));
+  // Built-in figures with a default budget are listed even when absent from the run.
+  EXPECT_TRUE(listed("daemon.heap", "per_iter"));
+  EXPECT_TRUE(listed("client.rss", "peak"));
+  // Counted kinds nobody budgeted or counted are not.
+  EXPECT_FALSE(listed("daemon.sessions", "growth"));
+}
+
+TEST(Evaluate, AnExplicitBudgetOnAnUnreadFigureFailsWithTheSourcesReason) {
+  Budget engines;
+  engines.peak = 1;
+  engines.growth = 0;
+  const Scenario scenario = with_budgets({{"daemon.engines", engines}});
+  UnreadReasons unread;
+  unread.metrics["daemon.engines"] = "scrape of /nometrics failed: HTTP 404";
+  const Evaluation e = evaluate({{"daemon.fds", counted(9, 9, 9)}}, scenario, {}, unread);
+  EXPECT_FALSE(e.passed);
+  EXPECT_TRUE(e.violations.empty());
+  std::vector<std::string> explicit_keys;
+  for (const NotJudged& n : e.not_judged) {
+    if (n.metric != "daemon.engines") continue;
+    if (n.explicit_budget) explicit_keys.push_back(n.key);
+    EXPECT_EQ(n.reason, "scrape of /nometrics failed: HTTP 404");
+  }
+  // The default at_exit key is listed but does not fail.
+  EXPECT_EQ(explicit_keys, (std::vector<std::string>{"peak", "growth"}));
+}
+
+TEST(Evaluate, AnExplicitBudgetOnAReadFigurePasses) {
+  Budget engines;
+  engines.peak = 1;
+  engines.growth = 0;
+  const Evaluation e =
+      evaluate({{"daemon.engines", counted(1, 1, 1)}}, with_budgets({{"daemon.engines", engines}}));
+  EXPECT_TRUE(e.passed);
+  for (const NotJudged& n : e.not_judged) EXPECT_FALSE(n.explicit_budget) << n.metric;
+}
+
+TEST(Evaluate, BudgetsSwitchedOffAreNeitherJudgedNorListed) {
+  Budget off;
+  off.growth = kBudgetOff;
+  const Evaluation e = evaluate({}, with_budgets({{"daemon.fds", off}}));
+  EXPECT_TRUE(e.passed);
+  for (const NotJudged& n : e.not_judged) EXPECT_NE(n.metric, "daemon.fds");
+}
+
+TEST(Evaluate, AtExitOfADaemonThatNeverRanItsExitPath) {
+  MetricObservation engines = counted(1, 1, 1);
+  engines.at_exit = 1;  // a SIGTERM without a handler leaves the counter file as it was
+  UnreadReasons unread;
+  unread.daemon_at_exit = "stopped by SIGTERM without a handler; at-exit counters not measured";
+  // Default at_exit: listed, not judged, not a violation.
+  Evaluation e = evaluate({{"daemon.engines", engines}}, Scenario{}, {}, unread);
+  EXPECT_TRUE(e.passed);
+  EXPECT_TRUE(e.violations.empty());
+  bool listed = false;
+  for (const NotJudged& n : e.not_judged)
+    listed |=
+        n.metric == "daemon.engines" && n.key == "at_exit" && n.reason == *unread.daemon_at_exit;
+  EXPECT_TRUE(listed);
+  // Explicit at_exit: an error.
+  Budget b;
+  b.at_exit = 0;
+  e = evaluate({{"daemon.engines", engines}}, with_budgets({{"daemon.engines", b}}), {}, unread);
+  EXPECT_FALSE(e.passed);
+  EXPECT_TRUE(e.violations.empty());
+  // Without the note the figure is judged as before.
+  e = evaluate({{"daemon.engines", engines}}, with_budgets({{"daemon.engines", b}}));
+  ASSERT_EQ(e.violations.size(), 1u);
+  EXPECT_EQ(e.violations[0].key, "at_exit");
+}
+
+TEST(Evaluate, ExpectingAViolationOfAnUnreadMetricIsStillMissing) {
+  const Evaluation e = evaluate({}, with_budgets({}, {"daemon.engines.growth"}));
+  EXPECT_FALSE(e.passed);
+  EXPECT_EQ(e.missing_expected, std::vector<std::string>{"daemon.engines.growth"});
 }
 
 TEST(Evaluate, EveryKey) {
@@ -135,11 +219,18 @@ TEST(Evaluate, EveryKey) {
   EXPECT_EQ(e.violations[4].limit, 22);
 }
 
-TEST(Evaluate, RegressNeedsAHistoryPeak) {
+TEST(Evaluate, RegressWithoutHistoryIsListedNeverAnError) {
   Budget b;
   b.regress = 0.1;
-  const Evaluation e = evaluate({{"daemon.rss", counted(1, 1, 1e9)}}, {{"daemon.rss", b}}, {});
+  Evaluation e = evaluate({{"daemon.rss", counted(1, 1, 1e9)}}, {{"daemon.rss", b}}, {});
   EXPECT_TRUE(e.passed);
+  ASSERT_EQ(e.not_judged.size(), 1u);
+  EXPECT_EQ(e.not_judged[0].reason, "no history baseline yet");
+  MetricObservation rss = counted(1, 1, 1e6);
+  e = evaluate({{"daemon.rss", rss}}, with_budgets({{"daemon.rss", b}}));
+  EXPECT_TRUE(e.passed);
+  for (const NotJudged& n : e.not_judged)
+    if (n.metric == "daemon.rss") EXPECT_FALSE(n.explicit_budget);
 }
 
 TEST(Evaluate, ExpectedViolationsMustMatchExactly) {
@@ -168,6 +259,124 @@ TEST(Evaluate, OnlyMetricsWithAnEffectiveBudgetAreJudged) {
   const Evaluation e =
       evaluate({{"daemon.engines", counted(1, 41, 41)}}, std::map<std::string, Budget>{}, {});
   EXPECT_TRUE(e.passed);
+}
+
+// Synthetic RSS series: page-granular values with a page or two of noise either way.
+std::vector<double> rss_series(size_t n, double slope, uint32_t seed,
+                               double (*shape)(size_t, double) = nullptr) {
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> pages(-2, 2);
+  std::vector<double> ys;
+  for (size_t i = 0; i < n; ++i) {
+    const double base = shape ? shape(i, slope) : slope * static_cast<double>(i);
+    const double value = 40e6 + base + 4096.0 * pages(random);
+    ys.push_back(std::floor(value / 4096) * 4096);
+  }
+  return ys;
+}
+
+constexpr double kKiB = 1024;
+// What evaluate() does with a per_iter judged by trend: lower bound > limit.
+bool trend_alarm(const std::vector<double>& ys, double limit = kRssPerIterWithoutHeap) {
+  return trend_of(ys).slope_lower > limit;
+}
+
+TEST(Trend, EdgeCases) {
+  EXPECT_EQ(trend_of({}).slope, 0);
+  EXPECT_EQ(trend_of({}).p_value, 1);
+  EXPECT_EQ(trend_of({7}).points, 1u);
+  const Trend flat = trend_of(std::vector<double>(30, 5.0));
+  EXPECT_EQ(flat.slope, 0);
+  EXPECT_EQ(flat.slope_lower, 0);
+  EXPECT_EQ(flat.p_value, 1);
+  // Two points: the bound is the one slope.
+  EXPECT_DOUBLE_EQ(trend_of({0, 10}).slope_lower, 10);
+  const Trend rising = trend_of(line(40, 0, 1));
+  EXPECT_DOUBLE_EQ(rising.slope, 1);
+  EXPECT_DOUBLE_EQ(rising.slope_lower, 1);
+  EXPECT_LT(rising.p_value, 1e-9);
+  EXPECT_GT(trend_of(line(40, 0, -1)).p_value, 0.999);
+}
+
+TEST(Trend, SteadySixteenKiBPerIterationWithPageNoiseIsCaught) {
+  for (uint32_t seed = 0; seed < 50; ++seed) {
+    const auto ys = rss_series(100, 16 * kKiB, seed);
+    const Trend t = trend_of(ys);
+    EXPECT_GT(t.slope_lower, kRssPerIterWithoutHeap) << "seed " << seed;
+    EXPECT_LT(t.p_value, 1e-6);
+    // Already within 20 iterations.
+    EXPECT_TRUE(trend_alarm(std::vector<double>(ys.begin(), ys.begin() + 20))) << seed;
+  }
+}
+
+TEST(Trend, FlatSeriesWithNoiseStayQuiet) {
+  int alarms = 0;
+  for (uint32_t seed = 0; seed < 500; ++seed) alarms += trend_alarm(rss_series(100, 0, seed));
+  EXPECT_EQ(alarms, 0);
+  // Noise of a quarter MiB either way (the old sawtooth case) is no trend either.
+  std::vector<double> sawtooth;
+  for (int i = 0; i < 40; ++i) sawtooth.push_back(40e6 + (i % 5) * 300e3);
+  EXPECT_FALSE(trend_alarm(sawtooth));
+}
+
+TEST(Trend, StepsOneOffJumpsAndWarmCachesStayQuiet) {
+  for (uint32_t seed = 0; seed < 100; ++seed) {
+    // One step of 1 MiB halfway (a new arena, a cache filled once): the point estimate of the
+    // slope is ~10 KiB/iteration, its lower bound is noise.
+    EXPECT_FALSE(trend_alarm(rss_series(100, 0, seed, [](size_t i, double) {
+      return i >= 50 ? 1024.0 * 1024 : 0.0;
+    }))) << seed;
+    // A step in the first quarter (a late first use).
+    EXPECT_FALSE(trend_alarm(rss_series(100, 0, seed, [](size_t i, double) {
+      return i >= 20 ? 2.0 * 1024 * 1024 : 0.0;
+    }))) << seed;
+    // One-off jumps that come back.
+    auto spiky = rss_series(100, 0, seed);
+    spiky[20] += 8e6;
+    spiky[70] += 3e6;
+    EXPECT_FALSE(trend_alarm(spiky)) << seed;
+    // A warm cache: 100 KiB per iteration for 10 iterations, then flat.
+    EXPECT_FALSE(trend_alarm(rss_series(100, 0, seed, [](size_t i, double) {
+      return 100.0 * 1024 * static_cast<double>(std::min<size_t>(i, 10));
+    }))) << seed;
+  }
+}
+
+// Steps spread evenly over the run are indistinguishable from a leak seen through an
+// allocator's granularity: two steps of 512 KiB at a third and two thirds already read as growth.
+TEST(Trend, StepsEveryFewIterationsAreSteadyGrowth) {
+  // A 16 KiB/iteration leak seen through an allocator that maps 128 KiB at a time.
+  std::vector<double> ys;
+  for (int i = 0; i < 100; ++i) ys.push_back(40e6 + 128.0 * 1024 * (i / 8));
+  EXPECT_TRUE(trend_alarm(ys));
+}
+
+TEST(Evaluate, RssPerIterFloorDependsOnAnExactHeapFigure) {
+  MetricObservation rss = counted(40e6, 40e6 + 99 * 16 * kKiB, 40e6 + 99 * 16 * kKiB);
+  rss.checkpoints = rss_series(100, 16 * kKiB, 1);
+  // No heap figure: RSS is the only memory figure, judged against kRssPerIterWithoutHeap.
+  Evaluation e = evaluate({{"daemon.rss", rss}}, Scenario{});
+  ASSERT_EQ(e.violations.size(), 1u);
+  EXPECT_EQ(e.violations[0].key, "per_iter");
+  EXPECT_EQ(e.violations[0].limit, kRssPerIterWithoutHeap);
+  EXPECT_NE(e.violations[0].message.find("Mann-Kendall p"), std::string::npos);
+  ASSERT_EQ(e.trends.size(), 1u);
+  EXPECT_LT(e.trends[0].trend.p_value, 1e-6);
+  // Beside an exact heap figure the default stays 64 KiB.
+  MetricObservation heap = counted(1e6, 1e6, 1e6);
+  heap.checkpoints = std::vector<double>(100, 1e6);
+  e = evaluate({{"daemon.rss", rss}, {"daemon.heap", heap}}, Scenario{});
+  EXPECT_TRUE(e.passed);
+  EXPECT_EQ(e.budgets.at("daemon.rss").per_iter, 64 * kKiB);
+  // A per_iter the scenario sets is kept either way.
+  Budget b;
+  b.per_iter = 32 * kKiB;
+  e = evaluate({{"daemon.rss", rss}}, with_budgets({{"daemon.rss", b}}));
+  EXPECT_TRUE(e.passed);
+  // Clean: flat RSS without a heap figure passes.
+  rss.checkpoints = rss_series(100, 0, 1);
+  rss.final = rss.baseline;
+  EXPECT_TRUE(evaluate({{"daemon.rss", rss}}, Scenario{}).passed);
 }
 
 }  // namespace

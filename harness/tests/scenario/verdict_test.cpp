@@ -79,5 +79,56 @@ TEST(Verdict, FailOnlyBecauseAnExpectedViolationIsMissing) {
             "FAIL leak.regress-x  expected violation not observed: daemon.engines.growth\n");
 }
 
+TEST(Verdict, PassNamesItsSourcesAndWhatItCouldNotJudge) {
+  Evaluation e;
+  e.metrics_judged = 19;
+  const std::string heap_reason =
+      "no heap figure: the daemon runs without tcmalloc or the preload library";
+  e.not_judged.push_back({"daemon.heap", "growth", heap_reason, false});
+  e.not_judged.push_back({"daemon.heap", "per_iter", heap_reason, false});
+  const VerdictSources sources{{"/proc", "counter file"}, {}};
+  EXPECT_EQ(format_verdict("leak.x", e, {}, sources),
+            "PASS leak.x (19 metrics within budget; sources: /proc, counter file; not judged: "
+            "daemon.heap (" +
+                heap_reason + "))\n");
+  // Several metrics: their names on the line, the details below it.
+  e.not_judged.push_back({"daemon.engines", "regress", "no history baseline yet", false});
+  EXPECT_EQ(format_verdict("leak.x", e, {}, sources),
+            "PASS leak.x (19 metrics within budget; sources: /proc, counter file; not judged: "
+            "daemon.heap, daemon.engines)\n"
+            "     default budget daemon.heap growth, per_iter not judged: " +
+                heap_reason +
+                "\n"
+                "     default budget daemon.engines regress not judged: no history baseline yet\n");
+}
+
+TEST(Verdict, AnExplicitBudgetNotJudgedFails) {
+  Evaluation e;
+  e.passed = false;
+  const std::string reason = "scrape of /nometrics failed: HTTP 404";
+  e.not_judged.push_back({"daemon.engines", "peak", reason, true});
+  e.not_judged.push_back({"daemon.engines", "growth", reason, true});
+  e.not_judged.push_back({"daemon.heap", "growth", reason, false});
+  const VerdictSources sources{{"/proc"}, {"prometheus scrape /nometrics (" + reason + ")"}};
+  EXPECT_EQ(format_verdict("leak.x", e, {}, sources),
+            "FAIL leak.x  daemon.engines peak, growth not judged: " + reason + "\n" +
+                "     sources: /proc\n"
+                "     no figures from prometheus scrape /nometrics (" +
+                reason +
+                ")\n"
+                "     default budget daemon.heap growth not judged: " +
+                reason + "\n");
+}
+
+TEST(Verdict, TrendViolationSaysHowSure) {
+  Trend t;
+  t.slope = 16 * 1024;
+  t.slope_lower = 15 * 1024;
+  t.p_value = 1.5e-12;
+  EXPECT_EQ(format_trend_violation("daemon.rss", 8 * 1024, t),
+            "daemon.rss per_iter +16.0 KiB/iter > 8.0 KiB/iter (lower 99.9% bound +15.0 KiB/iter, "
+            "Mann-Kendall p 1.5e-12)");
+}
+
 }  // namespace
 }  // namespace leakgate
