@@ -21,7 +21,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "leakgate/counter_file.h"
+#include "leakgate/live_dump.h"
 
 extern char** environ;
 
@@ -93,9 +96,11 @@ struct Preloaded {
   int to_child = -1;
   int from_child = -1;
 
-  Preloaded(const char* program, const std::string& counters) {
+  Preloaded(const char* program, const std::string& counters,
+            const std::vector<std::string>& more_env = {}) {
     std::vector<std::string> env_strings = {"LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB,
                                             "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
+    env_strings.insert(env_strings.end(), more_env.begin(), more_env.end());
     std::vector<char*> env;
     for (auto& entry : env_strings) env.push_back(entry.data());
     env.push_back(nullptr);
@@ -172,6 +177,50 @@ TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
     before = after;
   }
   std::remove(counters.c_str());
+}
+
+// Bytes and blocks of the dump's heap_sites whose stack passes through `function`.
+std::pair<int64_t, int64_t> sampled_at(const nlohmann::json& dump, const std::string& function) {
+  std::pair<int64_t, int64_t> sum{0, 0};
+  for (const auto& site : dump.value("heap_sites", nlohmann::json::array())) {
+    for (const auto& frame : site["frames"]) {
+      if (frame.get<std::string>().rfind(function + " (", 0) == 0) {
+        sum.first += site["bytes"].get<int64_t>();
+        sum.second += site["count"].get<int64_t>();
+        break;
+      }
+    }
+  }
+  return sum;
+}
+
+// With a mean of 1 byte every allocation is sampled (p = 1 - e^-size, within 1e-10 of 1), so
+// the dump's estimates are the exact live bytes: what is freed or reallocated must leave.
+TEST(Preload, DumpListsTheLiveSampledAllocationsBySite) {
+  const std::string counters = temp_path("sites-counters");
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters, {"LEAKGATE_HEAP_SAMPLE=1"});
+  ASSERT_GT(child.pid, 0);
+  ASSERT_EQ(child.line(), "ready");
+  child.send("go\n");
+  std::istringstream answer(child.line());
+  int phase = 0;
+  int64_t bytes = 0, blocks = 0;
+  ASSERT_TRUE(answer >> phase >> bytes >> blocks);
+  auto dump = request_live_dump(child.pid, counters, std::chrono::seconds(10));
+  ASSERT_TRUE(dump.has_value());
+  const auto first = nlohmann::json::parse(*dump);
+  EXPECT_EQ(sampled_at(first, "phase_every_function"), std::make_pair(bytes, blocks)) << *dump;
+  for (int i = 2; i <= 5; ++i) {
+    child.send("go\n");
+    ASSERT_FALSE(child.line().empty());
+  }
+  dump = request_live_dump(child.pid, counters, std::chrono::seconds(10));
+  ASSERT_TRUE(dump.has_value());
+  const auto last = nlohmann::json::parse(*dump);
+  EXPECT_EQ(sampled_at(last, "phase_every_function"), std::make_pair(int64_t{0}, int64_t{0}))
+      << *dump;
+  std::remove(counters.c_str());
+  std::remove(live_dump_path(counters).c_str());
 }
 
 }  // namespace
