@@ -364,6 +364,12 @@ class ScenarioRun {
     }
     publishes_heap_ = record_.baseline->count("daemon.heap") > 0;
     record_.baseline_fds = list_daemon_fds();
+    // The preload library's sampled allocations at the baseline: heap growth sites are the
+    // difference to the final dump (judgement.cpp).
+    if (scenario_.daemon.preload) {
+      record_.daemon_live_objects_baseline =
+          request_daemon_live_objects(*daemon_, counter_path_of_current());
+    }
     if (heap_profiler_ && !heap_profiler_->dump_baseline(daemon_->pid())) {
       record_.warnings.push_back("heap profile at the baseline: " + heap_profiler_->error());
     }
@@ -393,8 +399,9 @@ class ScenarioRun {
     }
     record_.daemon_cpu_s = process_cpu_seconds(daemon_->pid());
     // Symbolizing creation stacks costs a few hundred ms: only when a counted kind grew
-    // (or, with the preload library, the fds it records).
-    if (counted_kind_grew("daemon.") || (scenario_.daemon.preload && grew("daemon.fds"))) {
+    // (or, with the preload library, the fds or the heap it records).
+    if (counted_kind_grew("daemon.") ||
+        (scenario_.daemon.preload && (grew("daemon.fds") || grew("daemon.heap")))) {
       record_.daemon_live_objects =
           request_daemon_live_objects(*daemon_, counter_path_of_current());
     }
