@@ -100,6 +100,17 @@ nlohmann::json attribution_json(const Judgement& judgement, const RunRecord& rec
   return attribution;
 }
 
+VerdictSources verdict_sources(const RunRecord& record) {
+  VerdictSources sources;
+  for (const auto& source : record.sources) {
+    if (source.live)
+      sources.live.push_back(source.name);
+    else
+      sources.not_live.push_back(source.name + " (" + source.reason + ")");
+  }
+  return sources;
+}
+
 // Relative to the test's report directory, where write_result copies them.
 nlohmann::json daemon_files(const RunRecord& record) {
   nlohmann::json files = {{"stdout", "daemon.stdout"}, {"stderr", "daemon.stderr"}};
@@ -120,7 +131,12 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       }
     }
   }
-  const Judgement judgement = judge(scenario, record, history_peaks);
+  Judgement judgement = judge(scenario, record, history_peaks);
+  // The budgets no source could judge, with the sources' reasons (judge() may pass them to
+  // evaluate() itself; evaluating again with them is the same result).
+  judgement.evaluation =
+      evaluate(judgement.observations, scenario, history_peaks,
+               unread_reasons(record.sources, record.at_exit_unmeasured, scenario));
   const Evaluation& evaluation = judgement.evaluation;
   const Observations& observations = judgement.observations;
   const std::vector<std::string>& attribution_lines = judgement.attribution_lines;
@@ -133,26 +149,43 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
     verdict = "error";
     text = failure_text(record.test, *record.failure, record.stderr_tail);
   } else {
-    text = format_verdict(record.test, evaluation, attribution_lines);
+    text = format_verdict(record.test, evaluation, attribution_lines, verdict_sources(record));
   }
   for (const auto& warning : record.warnings) text += "     note: " + warning + "\n";
 
   nlohmann::json metrics = nlohmann::json::object();
-  std::set<std::string> violated_keys, expected_keys;
+  std::set<std::string> violated_keys, expected_keys, unjudged_keys;
   for (const auto& v : evaluation.violations) {
     (v.expected ? expected_keys : violated_keys).insert(v.metric);
   }
+  for (const auto& entry : evaluation.not_judged) {
+    if (entry.explicit_budget) unjudged_keys.insert(entry.metric);
+  }
   for (const auto& [metric, observation] : observations) {
-    const Budget effective = effective_budget(metric, scenario);
+    const auto judged_by = evaluation.budgets.find(metric);
+    const Budget effective = judged_by != evaluation.budgets.end()
+                                 ? judged_by->second
+                                 : effective_budget(metric, scenario);
     const bool has_scenario_budget = scenario.budgets.count(metric) > 0;
     std::optional<double> growth;
     if (observation.baseline && observation.final)
       growth = *observation.final - *observation.baseline;
     std::optional<double> slope;
-    if (observation.checkpoints.size() >= 2) slope = theil_sen_slope(observation.checkpoints);
+    nlohmann::json trend = nullptr;
+    if (observation.checkpoints.size() >= 2) {
+      slope = theil_sen_slope(observation.checkpoints);
+      // The confidence of the per-iteration figure: cheap (n²/2 pairs, n <= 500).
+      const Trend t = trend_of(observation.checkpoints);
+      trend = {{"slope", t.slope},
+               {"slope_lower", t.slope_lower},
+               {"p_value", t.p_value},
+               {"by_trend", per_iter_by_trend(metric)}};
+    }
     std::string metric_verdict = "pass";
     if (violated_keys.count(metric))
       metric_verdict = "fail";
+    else if (unjudged_keys.count(metric))
+      metric_verdict = "not-judged";  // a budget the scenario set could not be judged
     else if (expected_keys.count(metric))
       metric_verdict = "expected-fail";
     metrics[metric] = {{"unit", std::string(unit_name(metric_unit(metric)))},
@@ -162,6 +195,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
                        {"growth", number_or_null(growth)},
                        {"per_iter", number_or_null(slope)},
                        {"at_exit", number_or_null(observation.at_exit)},
+                       {"per_iter_trend", trend},
                        {"checkpoints", observation.checkpoints},
                        {"budget",
                         {{"peak", number_or_null(effective.peak)},
@@ -181,6 +215,20 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
                           {"observed", v.observed},
                           {"expected", v.expected},
                           {"message", v.message}});
+  }
+  nlohmann::json not_judged = nlohmann::json::array();
+  for (const auto& entry : evaluation.not_judged) {
+    not_judged.push_back({{"metric", entry.metric},
+                          {"key", entry.key},
+                          {"reason", entry.reason},
+                          {"explicit", entry.explicit_budget}});
+  }
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& source : record.sources) {
+    sources.push_back(
+        {{"name", source.name},
+         {"live", source.live},
+         {"reason", source.live ? nlohmann::json(nullptr) : nlohmann::json(source.reason)}});
   }
   nlohmann::json phases = nlohmann::json::array();
   for (const auto& phase : record.phases) {
@@ -248,6 +296,8 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       {"timeline", {{"t_s", record.timeline.times()}, {"series", series}}},
       {"violations", violations},
       {"missing_expected", evaluation.missing_expected},
+      {"sources", sources},
+      {"not_judged", not_judged},
       {"attribution", attribution_json(judgement, record)},
       {"steps", steps},
       {"daemon",

@@ -13,6 +13,7 @@
 
 #include "endpoint.h"
 #include "leakgate/heap_stats.h"
+#include "leakgate/metrics.h"
 #include "leakgate/prometheus.h"
 #include "leakgate/registry.h"
 
@@ -25,7 +26,104 @@ namespace {
 // (checkpoints, settling) read everything.
 constexpr double kSlowFiguresHz = 20;
 
+const std::string kProcSource = "/proc";
+const std::string kCounterFileSource = "counter file";
+const std::string kPreloadHeapSource = "preload heap";
+const std::string kPreloadFdsSource = "preload fds";
+const std::string kScrapeSource = "prometheus scrape ";
+
+std::string describe_http_error(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "could not connect (connection refused)";
+    case httplib::Error::ConnectionTimeout:
+      return "connection timed out";
+    case httplib::Error::Read:
+      return "read failed";
+    case httplib::Error::Write:
+      return "write failed";
+    default:
+      return "error " + httplib::to_string(error);
+  }
+}
+
+const SourceState* find_source(const std::vector<SourceState>& sources, std::string_view name) {
+  for (const SourceState& source : sources)
+    if (source.name == name || (name == kScrapeSource && source.name.starts_with(kScrapeSource)))
+      return &source;
+  return nullptr;
+}
+
 }  // namespace
+
+UnreadReasons unread_reasons(const std::vector<SourceState>& sources,
+                             const std::optional<std::string>& at_exit_unmeasured,
+                             const Scenario& scenario) {
+  const SourceState* proc = find_source(sources, kProcSource);
+  const SourceState* file = find_source(sources, kCounterFileSource);
+  const SourceState* scrape = find_source(sources, kScrapeSource);
+  const SourceState* preload_heap = find_source(sources, kPreloadHeapSource);
+  const SourceState* counters = file ? file : scrape;
+  const auto down = [](const SourceState& source) {
+    return source.reason.empty() ? source.name + " delivered nothing" : source.reason;
+  };
+  UnreadReasons unread;
+  if (at_exit_unmeasured) unread.daemon_at_exit = *at_exit_unmeasured;
+  if (sources.empty()) return unread;  // nobody recorded them: evaluate()'s generic reason
+  std::vector<std::string> metrics;
+  for (const MetricInfo& info : metric_catalogue(scenario.declared_kinds))
+    metrics.push_back(info.name);
+  for (const auto& [metric, budget] : scenario.budgets) metrics.push_back(metric);
+  for (const std::string& metric : metrics) {
+    const auto info = find_metric(metric, scenario.declared_kinds);
+    if (!info) continue;
+    const bool daemon = info->side == MetricSide::kDaemon;
+    std::string reason;
+    if (info->source == MetricSource::kSmapsRollup) {
+      reason = "pss is not sampled (no source reads smaps_rollup)";
+    } else if (info->source == MetricSource::kHeap) {
+      if (!daemon) {
+        reason = "no heap figure: the harness runs without tcmalloc";
+      } else if (preload_heap && !preload_heap->live) {
+        reason = down(*preload_heap);
+      } else if (counters && !counters->live) {
+        reason = down(*counters);
+      } else if (counters) {
+        reason = file ? "no heap figure: the daemon runs without tcmalloc or the preload library"
+                      : "no heap figure: the scrape has no leakgate_heap_bytes";
+      } else {
+        reason = "no heap figure: daemon.counters is none";
+      }
+    } else if (info->source == MetricSource::kCounter) {
+      if (!daemon) {
+        reason = "the harness never counted a " + info->resource + " object";
+      } else if (counters && !counters->live) {
+        reason = down(*counters);
+      } else if (counters) {
+        reason = file ? "the counter file never listed the kind " + info->resource
+                      : "the scrape never had leakgate_" + info->resource + "_live";
+      } else {
+        reason = "no counted objects: daemon.counters is none";
+      }
+    } else if (daemon) {
+      reason = proc && !proc->live ? down(*proc) : "/proc never delivered it";
+    } else {
+      reason = "the harness's /proc entry never delivered it";
+    }
+    unread.metrics[metric] = reason;
+  }
+  if (at_exit_unmeasured) {
+    // set above
+  } else if (scrape && !file) {
+    unread.daemon_at_exit =
+        "no at-exit figure: a scrape ends with the daemon (a counter file outlives it)";
+  } else if (!counters) {
+    unread.daemon_at_exit = "no at-exit figure: daemon.counters is none";
+  } else if (file && !file->live) {
+    unread.daemon_at_exit = down(*file);
+  }
+  return unread;
+}
 
 std::optional<std::string> sampling_late_note(double max_late_s, int64_t normal_priority_ticks,
                                               int64_t ticks) {
@@ -65,9 +163,44 @@ void Sampler::attach_daemon(pid_t pid, CounterSource counters) {
   } catch (const ProbeError&) {
     // Gone already: the runner notices the exit and reports it.
   }
+  SourceState& proc = source(kProcSource, "no sample of the daemon's /proc entry was taken");
+  if (!daemon_probe_ && !proc.live) proc.reason = "the daemon's /proc entry could not be opened";
+  if (counters.kind == CounterSource::Kind::kShm) {
+    source(kCounterFileSource, "counter file never appeared");
+  } else if (counters.kind == CounterSource::Kind::kPrometheus) {
+    source(kScrapeSource + counters.scrape_path, "no scrape was taken");
+  }
+  if (counters.preload) {
+    const std::string why = counters.kind == CounterSource::Kind::kShm
+                                ? "counter file never appeared"
+                                : "the preload library publishes through a counter file only";
+    source(kPreloadHeapSource, why);
+    source(kPreloadFdsSource, why);
+  }
   counters_ = std::move(counters);
   counter_reader_.reset();
   counter_columns_.clear();  // a new file may list its kinds in another order
+}
+
+SourceState& Sampler::source(const std::string& name, const std::string& reason) {
+  for (SourceState& existing : sources_)
+    if (existing.name == name) return existing;
+  sources_.push_back(SourceState{name, false, reason});
+  return sources_.back();
+}
+
+void Sampler::note_source(const std::string& name, bool live, const std::string& reason) {
+  for (SourceState& existing : sources_) {
+    if (existing.name != name || existing.live) continue;
+    existing.live = live;
+    existing.reason = live ? std::string() : reason;
+    return;
+  }
+}
+
+std::vector<SourceState> Sampler::sources() const {
+  std::lock_guard lock(mutex_);
+  return sources_;
 }
 
 void Sampler::detach_daemon() {
@@ -227,6 +360,7 @@ void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessP
   const auto sample = probe.sample(options);
   // A process that exited but is not reaped yet reads as all zeros: not a sample.
   if (!sample || sample->rss_bytes == 0) return;
+  if (&columns == &daemon_columns_) note_source(kProcSource, true);
   set(row, columns.fds, static_cast<double>(sample->fds));
   set(row, columns.rss, static_cast<double>(sample->rss_bytes));
   set(row, columns.threads, static_cast<double>(sample->threads));
@@ -244,6 +378,7 @@ void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessP
 void Sampler::record_counters(size_t row) {
   if (!counter_reader_) counter_reader_ = CounterFileReader::open(counters_.counter_path);
   if (!counter_reader_) return;
+  note_source(kCounterFileSource, true);
   const size_t kinds = counter_reader_->kind_count();
   while (counter_columns_.size() < kinds) {
     counter_columns_.emplace_back("daemon." +
@@ -255,8 +390,35 @@ void Sampler::record_counters(size_t row) {
     set_unless_present(row, counter_columns_[i],
                        static_cast<double>(counter_reader_->kind_live(i)));
   }
-  if (const auto heap = counter_reader_->heap_bytes()) {
-    set(row, daemon_heap_, static_cast<double>(*heap));
+  const auto heap = counter_reader_->heap_bytes();
+  if (heap) set(row, daemon_heap_, static_cast<double>(*heap));
+  if (counters_.preload && !(preload_heap_live_ && preload_fds_live_)) {
+    preload_heap_live_ = preload_heap_live_ || heap.has_value();
+    note_source(kPreloadHeapSource, preload_heap_live_,
+                "the counter file carries no heap figure (the preload library did not load?)");
+    for (size_t i = 0; i < kinds && !preload_fds_live_; ++i)
+      preload_fds_live_ = counter_reader_->kind_name(i) == "fds";
+    note_source(kPreloadFdsSource, preload_fds_live_,
+                "the counter file has no kind fds (the preload library did not load?)");
+  }
+}
+
+void Sampler::scrape(size_t row) {
+  const std::string name = kScrapeSource + counters_.scrape_path;
+  const std::string failed = "scrape of " + counters_.scrape_path + " failed: ";
+  try {
+    auto client = make_http_client(counters_.endpoint, 1000);
+    auto response = client->Get(counters_.scrape_path);
+    if (!response) {
+      note_source(name, false, failed + describe_http_error(response.error()));
+    } else if (response->status != 200) {
+      note_source(name, false, failed + "HTTP " + std::to_string(response->status));
+    } else {
+      record_scrape(row, response->body);
+    }
+  } catch (const std::exception& e) {
+    // A failed scrape is a missing sample, not a failed test.
+    note_source(name, false, failed + e.what());
   }
 }
 
@@ -264,7 +426,10 @@ void Sampler::record_counters(size_t row) {
 void Sampler::record_scrape(size_t row, const std::string& text) {
   static const std::string prefix = "leakgate_";
   static const std::string live_suffix = "_live";
-  for (const auto& [name, value] : parse_prometheus(text)) {
+  const auto samples = parse_prometheus(text);
+  note_source(kScrapeSource + counters_.scrape_path, !samples.empty(),
+              "scrape of " + counters_.scrape_path + " returned no Prometheus samples");
+  for (const auto& [name, value] : samples) {
     if (name.rfind(prefix, 0) != 0 || name.find('{') != std::string::npos) continue;
     if (name == "leakgate_heap_bytes") {
       set(row, daemon_heap_, value);
@@ -299,14 +464,7 @@ size_t Sampler::record(bool classify, bool synchronous) {
   if (counters_.kind == CounterSource::Kind::kShm) {
     record_counters(row);
   } else if (counters_.kind == CounterSource::Kind::kPrometheus && slow_tick) {
-    try {
-      auto client = make_http_client(counters_.endpoint, 1000);
-      if (auto response = client->Get(counters_.scrape_path); response && response->status == 200) {
-        record_scrape(row, response->body);
-      }
-    } catch (const std::exception&) {
-      // A failed scrape is a missing sample, not a failed test.
-    }
+    scrape(row);
   }
   record_process(row, client_columns_, *self_probe_, classify, slow_tick);
   record_client_kinds(row);

@@ -18,6 +18,7 @@
 #include "leakgate/process_probe.h"
 #include "leakgate/unique_fd.h"
 #include "sampler_priority.h"
+#include "source_state.h"
 #include "timeline.h"
 
 namespace leakgate {
@@ -27,6 +28,7 @@ struct CounterSource {
   std::string counter_path;  // kShm
   std::string endpoint;      // kPrometheus: daemon endpoint
   std::string scrape_path;   // kPrometheus: e.g. /metrics
+  bool preload = false;      // the daemon runs with the preload library (its heap and fds)
 };
 
 // The note for a run whose sampling fell behind (a tick more than 100 ms late: peaks shorter
@@ -60,6 +62,10 @@ class Sampler {
 
   Timeline timeline() const;
   double seconds_since_start() const;
+  // Every source read since construction, in the order first attached: "/proc" (daemon),
+  // "counter file", "prometheus scrape <path>", "preload heap", "preload fds"; live once it
+  // delivered a reading (across restarts), else the reason it did not.
+  std::vector<SourceState> sources() const;
   // The sampler threads' own work, for result.json and scripts/bench: their ticks, the CPU
   // time they used (CLOCK_THREAD_CPUTIME_ID; final once stop() returned), the ticks taken at
   // normal priority and the latest a tick came after its time.
@@ -93,6 +99,11 @@ class Sampler {
   void record_counters(size_t row);
   void record_scrape(size_t row, const std::string& text);
   void record_client_kinds(size_t row);
+  void scrape(size_t row);
+  // The source `name`, added with `reason` when new. Requires mutex_.
+  SourceState& source(const std::string& name, const std::string& reason);
+  // Marks `name` live, or (while it never was) records why it delivered nothing.
+  void note_source(const std::string& name, bool live, const std::string& reason = {});
   Clock::duration period() const;
   Clock::time_point next_tick() const;
   bool sleep_until(Clock::time_point deadline) const;
@@ -120,6 +131,9 @@ class Sampler {
   std::vector<LazyColumn> client_kind_columns_;  // by registry kind index
   LazyColumn daemon_heap_{"daemon.heap"};
   LazyColumn client_heap_{"client.heap"};
+  std::vector<SourceState> sources_;
+  bool preload_heap_live_ = false;  // the fast path of record_counters
+  bool preload_fds_live_ = false;
 
   // The two ticking threads take turns through atomics only: a lock held by a starved idle
   // thread would stall the normal one.

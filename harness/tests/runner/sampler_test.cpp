@@ -135,6 +135,90 @@ TEST_F(SamplerTest, TheThreadSamplesAndReadsTheHeapOnlyAtTheSlowRate) {
   EXPECT_LE(heap_rows, ticks / 50 + 1);
 }
 
+const SourceState* find(const std::vector<SourceState>& sources, const std::string& name) {
+  for (const SourceState& source : sources)
+    if (source.name == name) return &source;
+  return nullptr;
+}
+
+TEST_F(SamplerTest, SourcesThatDeliveredAreLive) {
+  Sampler sampler(0, Sampler::Clock::now());
+  attach(sampler);
+  (void)sampler.sample_now(false);
+  const auto sources = sampler.sources();
+  ASSERT_EQ(sources.size(), 2u);
+  EXPECT_EQ(sources[0].name, "/proc");
+  EXPECT_TRUE(sources[0].live);
+  EXPECT_EQ(sources[1].name, "counter file");
+  EXPECT_TRUE(sources[1].live);
+  EXPECT_EQ(sources[1].reason, "");
+}
+
+TEST_F(SamplerTest, SourcesThatDeliveredNothingSayWhy) {
+  Sampler sampler(0, Sampler::Clock::now());
+  CounterSource missing;
+  missing.kind = CounterSource::Kind::kShm;
+  missing.counter_path = dir_.file("never-written");
+  missing.preload = true;
+  sampler.attach_daemon(child_.pid(), missing);
+  (void)sampler.sample_now(false);
+  auto sources = sampler.sources();
+  ASSERT_NE(find(sources, "counter file"), nullptr);
+  EXPECT_FALSE(find(sources, "counter file")->live);
+  EXPECT_EQ(find(sources, "counter file")->reason, "counter file never appeared");
+  ASSERT_NE(find(sources, "preload heap"), nullptr);
+  EXPECT_FALSE(find(sources, "preload heap")->live);
+
+  // The file appears (a restart): live from then on, for the rest of the run.
+  CounterSource file;
+  file.kind = CounterSource::Kind::kShm;
+  file.counter_path = dir_.file("counters");
+  sampler.attach_daemon(child_.pid(), file);
+  (void)sampler.sample_now(false);
+  sources = sampler.sources();
+  EXPECT_TRUE(find(sources, "counter file")->live);
+  EXPECT_EQ(find(sources, "counter file")->reason, "");
+
+  // A scrape of a port nobody listens on.
+  Sampler scraping(0, Sampler::Clock::now());
+  CounterSource scrape;
+  scrape.kind = CounterSource::Kind::kPrometheus;
+  scrape.endpoint = "http://127.0.0.1:1";
+  scrape.scrape_path = "/metrics";
+  scraping.attach_daemon(child_.pid(), scrape);
+  (void)scraping.sample_now(false);
+  sources = scraping.sources();
+  ASSERT_NE(find(sources, "prometheus scrape /metrics"), nullptr);
+  EXPECT_FALSE(find(sources, "prometheus scrape /metrics")->live);
+  EXPECT_EQ(find(sources, "prometheus scrape /metrics")->reason,
+            "scrape of /metrics failed: could not connect (connection refused)");
+  // The reasons the evaluation gives for figures of those sources.
+  const UnreadReasons unread = unread_reasons(sources, std::nullopt, Scenario{});
+  EXPECT_EQ(unread.metrics.at("daemon.engines"),
+            "scrape of /metrics failed: could not connect (connection refused)");
+  EXPECT_EQ(unread.metrics.at("daemon.heap"),
+            "scrape of /metrics failed: could not connect (connection refused)");
+  EXPECT_EQ(*unread.daemon_at_exit,
+            "no at-exit figure: a scrape ends with the daemon (a counter file outlives it)");
+}
+
+TEST(UnreadReasons, FromTheSources) {
+  const std::vector<SourceState> shm = {{"/proc", true, ""}, {"counter file", true, ""}};
+  UnreadReasons unread = unread_reasons(shm, std::nullopt, Scenario{});
+  EXPECT_EQ(unread.metrics.at("daemon.heap"),
+            "no heap figure: the daemon runs without tcmalloc or the preload library");
+  EXPECT_EQ(unread.metrics.at("daemon.engines"), "the counter file never listed the kind engines");
+  EXPECT_FALSE(unread.daemon_at_exit);
+  unread = unread_reasons(shm, "stopped by SIGTERM without a handler", Scenario{});
+  EXPECT_EQ(*unread.daemon_at_exit, "stopped by SIGTERM without a handler");
+  const std::vector<SourceState> none = {{"/proc", true, ""}};
+  unread = unread_reasons(none, std::nullopt, Scenario{});
+  EXPECT_EQ(unread.metrics.at("daemon.heap"), "no heap figure: daemon.counters is none");
+  EXPECT_EQ(unread.metrics.at("daemon.pss"), "pss is not sampled (no source reads smaps_rollup)");
+  // No source states recorded at all: evaluate()'s generic reason.
+  EXPECT_TRUE(unread_reasons({}, std::nullopt, Scenario{}).metrics.empty());
+}
+
 TEST(SamplingLateNote, OnlyWhenATickCameMoreThan100MsLate) {
   EXPECT_FALSE(sampling_late_note(0.1, 0, 1000).has_value());
   const auto note = sampling_late_note(0.312, 850, 1000);
