@@ -71,7 +71,7 @@ std::string budget_description(const json& budget, Unit unit) {
 std::string verdict_pill(const std::string& verdict) {
   const std::string css = verdict == "pass"            ? "pass"
                           : verdict == "expected-fail" ? "expected"
-                                                       : "fail";
+                                                       : "fail";  // fail, not-judged
   return "<span class=\"pill " + css + "\">" + escape_html(verdict.empty() ? "—" : verdict) +
          "</span>";
 }
@@ -99,6 +99,43 @@ std::string budget_row(const std::string& name, const json& metric,
   if (text_member(budget, "source") == "default") row += " <span class=\"muted\">(default)</span>";
   row += "</td><td>" + verdict_pill(verdict) + "</td></tr>\n";
   return row;
+}
+
+// Where the figures came from (result.json "sources") and the budgets that could not be
+// judged ("not_judged"): an explicit one failed the test, a default one is listed.
+std::string sources_html(const json& result) {
+  std::string html;
+  const json& sources = member(result, "sources");
+  if (sources.is_array() && !sources.empty()) {
+    html += "<h3>Sources</h3>\n<ul class=\"sources\">\n";
+    for (const json& source : sources) {
+      const bool live = member(source, "live") == true;
+      html += "<li>" +
+              std::string(live ? "<span class=\"pill pass\">live</span> "
+                               : "<span class=\"pill fail\">no figures</span> ") +
+              "<code>" + escape_html(text_member(source, "name")) + "</code>";
+      if (!live) html += ": " + escape_html(text_member(source, "reason"));
+      html += "</li>\n";
+    }
+    html += "</ul>\n";
+  }
+  const json& not_judged = member(result, "not_judged");
+  if (not_judged.is_array() && !not_judged.empty()) {
+    html +=
+        "<h3>Budgets not judged</h3>\n<table class=\"not-judged\"><thead><tr><th>metric</th>"
+        "<th>key</th><th>budget</th><th>why</th></tr></thead><tbody>\n";
+    for (const json& entry : not_judged) {
+      const bool is_explicit = member(entry, "explicit") == true;
+      html += std::string("<tr class=\"") + (is_explicit ? "failing" : "") + "\"><td><code>" +
+              escape_html(text_member(entry, "metric")) + "</code></td><td>" +
+              escape_html(text_member(entry, "key")) + "</td><td>" +
+              (is_explicit ? "<span class=\"pill fail\">scenario</span>"
+                           : "<span class=\"muted\">default</span>") +
+              "</td><td>" + escape_html(text_member(entry, "reason")) + "</td></tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
+  return html;
 }
 
 // Allocation sites whose in-use bytes grew between the baseline and the final heap profile
@@ -184,6 +221,7 @@ std::string render_budget_table(const json& result) {
       "<th class=\"num\">growth</th><th class=\"num\">per iteration</th>"
       "<th class=\"num\">at exit</th><th>budget</th><th>verdict</th></tr></thead>\n<tbody>\n";
   html += rows + "</tbody></table></div>\n";
+  html += sources_html(result);
   return section("budgets", "Budgets", html);
 }
 
