@@ -49,7 +49,8 @@ struct Trend {
   double p_value = 1;
   size_t points = 0;  // non-NaN points used (an evenly spaced subset above 500)
 };
-inline constexpr double kTrendZ = 3.09;  // one-sided 0.1 %
+inline constexpr double kTrendZ = 3.09;       // one-sided 0.1 %
+inline constexpr double kTrendAlpha = 0.001;  // the Mann–Kendall p a trend must be below
 
 // The trend of ys; fewer than two points give slope 0 and p 1. With few points the bound is
 // the lowest pairwise slope: every pair must rise by more than a limit to exceed it.
@@ -99,8 +100,9 @@ Budget effective_budget(std::string_view metric, const Scenario& scenario);
 //   peak:     observed peak > limit
 //   growth:   final - baseline > limit
 //   per_iter: theil_sen_slope(checkpoints) > limit (needs two checkpoints); for metrics
-//             judged by trend (per_iter_by_trend(): rss, pss) the lower confidence bound of
-//             the slope > limit (trend_of()), so noise, steps and warm caches stay quiet
+//             judged by trend (per_iter_by_trend(): rss, pss) the Mann–Kendall p < kTrendAlpha
+//             and the lower confidence bound of the slope > limit (trend_of()), so noise,
+//             steps and warm caches stay quiet (and fewer than 8 checkpoints never fail)
 //   at_exit:  at-exit value > limit
 //   regress:  peak > history_peaks[metric] * (1 + regress) (needs a history peak)
 // A key whose figure is missing becomes a NotJudged entry with the reason from `unread`;

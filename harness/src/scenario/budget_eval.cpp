@@ -32,7 +32,8 @@ std::optional<double> judged_figure(std::string_view metric, std::string_view ke
   if (key == "per_iter" && observation.checkpoints.size() >= 2) {
     if (!per_iter_by_trend(metric)) return theil_sen_slope(observation.checkpoints);
     trend = trend_of(observation.checkpoints);
-    return trend->slope_lower;
+    // No significant upward trend (too few points, or noise): nothing rises for sure.
+    return trend->p_value < kTrendAlpha ? trend->slope_lower : std::min(trend->slope_lower, 0.0);
   }
   if (key == "at_exit") return observation.at_exit;
   return std::nullopt;

@@ -276,9 +276,10 @@ std::vector<double> rss_series(size_t n, double slope, uint32_t seed,
 }
 
 constexpr double kKiB = 1024;
-// What evaluate() does with a per_iter judged by trend: lower bound > limit.
+// What evaluate() does with a per_iter judged by trend: significant, and lower bound > limit.
 bool trend_alarm(const std::vector<double>& ys, double limit = kRssPerIterWithoutHeap) {
-  return trend_of(ys).slope_lower > limit;
+  const Trend t = trend_of(ys);
+  return t.p_value < kTrendAlpha && t.slope_lower > limit;
 }
 
 TEST(Trend, EdgeCases) {
@@ -349,6 +350,17 @@ TEST(Trend, StepsEveryFewIterationsAreSteadyGrowth) {
   std::vector<double> ys;
   for (int i = 0; i < 100; ++i) ys.push_back(40e6 + 128.0 * 1024 * (i / 8));
   EXPECT_TRUE(trend_alarm(ys));
+}
+
+TEST(Trend, TooFewCheckpointsNeverFail) {
+  // Seven points rising 1 MiB each: Mann–Kendall cannot reach p < 0.001 with so few.
+  const auto seven = line(7, 40e6, 1024.0 * 1024);
+  EXPECT_GT(trend_of(seven).p_value, kTrendAlpha);
+  EXPECT_FALSE(trend_alarm(seven));
+  EXPECT_TRUE(trend_alarm(line(8, 40e6, 1024.0 * 1024)));
+  MetricObservation rss;
+  rss.checkpoints = seven;
+  EXPECT_TRUE(evaluate({{"daemon.rss", rss}}, Scenario{}).violations.empty());
 }
 
 TEST(Evaluate, RssPerIterFloorDependsOnAnExactHeapFigure) {
