@@ -12,6 +12,8 @@ constexpr const char* kFooter =
     "  TRACKER_ENDPOINT   same as --endpoint\n"
     "  TRACKER_INJECT     session-per-call: open a new client session for every call and\n"
     "                     never close it (a deliberate leak for testing leak detectors)\n"
+    "\nGlobal options go before or after the command: `tracker --json issue list` and\n"
+    "`tracker issue list --json` are the same.\n"
     "\nExit codes:\n"
     "  0 ok   1 server or connection error   2 usage error   3 daemon not running (status)\n"
     "  4 no such issue   5 input rejected by the daemon   6 missing or wrong token\n"
@@ -33,6 +35,10 @@ int main(int argc, char** argv) {
   CLI::App app{"tracker: file and follow issues in trackerd", "tracker"};
   app.footer(kFooter);
   app.require_subcommand(1);
+  // Global options are accepted after the subcommand too (`tracker issue list --json`, as gh
+  // and kubectl users type them): an option a subcommand does not know falls through to its
+  // parent. Inherited by every subcommand created below, so it must come before them.
+  app.fallthrough();
   app.add_option("-e,--endpoint", options.endpoint,
                  "unix:/path/to.sock or http://127.0.0.1:PORT (default: "
                  "unix:$XDG_RUNTIME_DIR/tracker/trackerd.sock, else "
