@@ -91,6 +91,12 @@ class DaemonProcess {
   // awaited is still the wrapper's. Only a process of the daemon's own group is adopted.
   bool adopt(pid_t daemon);
 
+  // By default, the daemon's exit kills what is left in its process group at once. A runner
+  // that first looks at what was left (escaped descendants) turns that off and calls
+  // kill_group() itself.
+  void set_group_kill_on_exit(bool on) { group_kill_on_exit_ = on; }
+  void kill_group();
+
   // Last `max_bytes` of the captured streams.
   std::string stdout_tail(size_t max_bytes = 4096) const;
   std::string stderr_tail(size_t max_bytes = 4096) const;
@@ -102,6 +108,7 @@ class DaemonProcess {
   pid_t adopted_ = -1;
   std::optional<ExitStatus> exit_;
   std::chrono::steady_clock::time_point started_;
+  bool group_kill_on_exit_ = true;
 };
 
 template <class Probe>

@@ -162,7 +162,7 @@ std::optional<ExitStatus> DaemonProcess::poll_exit() {
     if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
     exit_ = result;
     // Anything it left in its group (helpers, parked children) goes too.
-    kill(-pid_, SIGKILL);
+    if (group_kill_on_exit_) kill(-pid_, SIGKILL);
   } else if (got < 0 && errno == ECHILD) {
     exit_ = ExitStatus{};
   }
@@ -229,6 +229,10 @@ ExitStatus DaemonProcess::stop(std::chrono::milliseconds grace, int stop_signal)
   kill_group_and_reap();
   exit_->killed_after_timeout = true;
   return *exit_;
+}
+
+void DaemonProcess::kill_group() {
+  if (pid_ > 0) ::kill(-pid_, SIGKILL);
 }
 
 void DaemonProcess::kill_group_and_reap() {

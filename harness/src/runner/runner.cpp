@@ -14,6 +14,7 @@
 #include "attribution.h"
 #include "client_heap_profile.h"
 #include "daemon_preload.h"
+#include "descendants.h"
 #include "endpoint.h"
 #include "heap_profile.h"
 #include "leakgate/daemon_process.h"
@@ -172,6 +173,12 @@ class ScenarioRun {
     vars_["PORT"] = std::to_string(free_loopback_port());
     vars_["TEST"] = record_.test;
     Registry::global().set_capture_stacks(true);
+    try {
+      // Orphans of the daemon's tree come to us instead of init: found, named, stopped.
+      become_child_subreaper();
+    } catch (const std::exception& e) {
+      record_.warnings.push_back(std::string("escaped descendants may be missed: ") + e.what());
+    }
     if (options_.profile_daemon_heap) {
       heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
     }
@@ -194,6 +201,7 @@ class ScenarioRun {
     collect_profiles();
     sampler_.stop();
     record_.timeline = sampler_.timeline();
+    record_.sources = sampler_.sources();
     record_.duration_s = sampler_.seconds_since_start();
     record_.sampler_ticks = sampler_.thread_ticks();
     record_.sampler_cpu_s = sampler_.thread_cpu_seconds();
@@ -254,6 +262,7 @@ class ScenarioRun {
       launch.env["LEAKGATE_COUNTERS"] = counter_path();
     }
     launch.env["LEAKGATE_STACKS"] = "1";
+    launch.env[descendants_.marker_env().first] = descendants_.marker_env().second;
     if (heap_profiler_) heap_profiler_->add_environment(launch.env);
     if (spec.preload) add_ld_preload(launch.env, leakgate_preload_library());
     launch.workdir = workdir_;
@@ -262,6 +271,9 @@ class ScenarioRun {
 
     phase_failure_ = "daemon failed to start";
     daemon_ = std::make_unique<DaemonProcess>(std::move(launch));
+    // What is left in its group when it exits is judged (escaped) before it is killed.
+    daemon_->set_group_kill_on_exit(false);
+    descendants_.set_root(daemon_->pid());  // the spawned process (a wrapper, if any)
     record_.daemon_pid = daemon_->pid();
     phase_failure_ = "daemon not ready";
     std::string endpoint;
@@ -271,6 +283,7 @@ class ScenarioRun {
       // Behind a wrapper that forks (heaptrack), the readiness line names the real daemon.
       if (!spec.wrapper.empty() && daemon_->adopt(ready.reported_pid)) {
         record_.daemon_pid = daemon_->pid();
+        descendants_.set_root(daemon_->pid());  // daemon.children: the daemon's, not the wrapper's
       }
     }
     if (spec.endpoint) endpoint = expand_variables(*spec.endpoint, vars_);
@@ -290,6 +303,7 @@ class ScenarioRun {
       counters.endpoint = endpoint;
       counters.scrape_path = spec.prometheus_path;
     }
+    counters.preload = spec.preload;  // the sampler reports the preload heap and fds sources
     sampler_.attach_daemon(daemon_->pid(), counters);
     ++starts_;
   }
@@ -298,7 +312,17 @@ class ScenarioRun {
 
   void restart_daemon() {
     stop_daemon_now();
+    collect_escaped();
     start_daemon();
+  }
+
+  // The daemon's descendants still alive after it stopped: named in the record, then stopped
+  // (SIGTERM, SIGKILL after the stop timeout), then whatever else is left in its group.
+  void collect_escaped() {
+    for (const Descendant& d : descendants_.stop_all(scenario_.daemon.stop_timeout)) {
+      record_.escaped.push_back(EscapedProcess{d.pid, d.command_line});
+    }
+    daemon_->kill_group();
   }
 
   ExitStatus stop_daemon_now() {
@@ -484,12 +508,13 @@ class ScenarioRun {
       const bool was_running = daemon_->running();
       const ExitStatus status = stop_daemon_now();
       if (was_running) {
-        const StopVerdict stop = judge_stop(status, scenario_.daemon.stop_signal,
-                                            scenario_.daemon.clean_exit_codes);
+        const StopVerdict stop =
+            judge_stop(status, scenario_.daemon.stop_signal, scenario_.daemon.clean_exit_codes);
         record_.stop_description = stop.description;
         if (!stop.ran_exit_path) {
           record_.at_exit_unmeasured =
-              stop.description + ": its exit path did not run, so at-exit figures were not measured";
+              stop.description +
+              ": its exit path did not run, so at-exit figures were not measured";
         }
         if (status.killed_after_timeout) {
           fail("daemon hung on shutdown",
@@ -502,6 +527,8 @@ class ScenarioRun {
       if (scenario_.daemon.counters == DaemonSpec::Counters::kShm) {
         record_.daemon_at_exit = sampler_.read_counters();
       }
+      collect_escaped();
+      record_.descendants_checked = true;
     }
     record_.end_phase(sampler_.seconds_since_start());
   }
@@ -509,6 +536,7 @@ class ScenarioRun {
   const Scenario& scenario_;
   const RunOptions& options_;
   std::chrono::steady_clock::time_point t0_;
+  DescendantTracker descendants_;  // before sampler_: its threads scan through it
   Sampler sampler_;
   Progress progress_;
   RunRecord record_;
