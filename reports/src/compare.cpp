@@ -21,15 +21,23 @@ std::string pad_right(std::string text, std::size_t width) {
 
 }  // namespace
 
-std::vector<FigureChange> find_growth(const History& history, const std::string& run,
-                                      const std::string& baseline) {
-  std::vector<FigureChange> changes;
+FiguresByTest figures_of_run(const History& history, const std::string& run) {
+  FiguresByTest figures;
   for (const std::string& test : history.tests_in_run(run)) {
-    const json now = history.run_figures(test, run);
-    const json before = history.run_figures(test, baseline);
-    if (!before.is_object()) continue;  // a new test has nothing to grow from
-    for (const auto& [metric, figures] : now["metrics"].items()) {
-      const json& earlier = detail::member(before["metrics"], metric);
+    figures[test] = history.run_figures(test, run);
+  }
+  return figures;
+}
+
+std::vector<FigureChange> find_growth(const FiguresByTest& now, const FiguresByTest& before) {
+  std::vector<FigureChange> changes;
+  for (const auto& [test, current] : now) {
+    const auto earlier_test = before.find(test);
+    if (earlier_test == before.end()) continue;  // a new test has nothing to grow from
+    const json& earlier_metrics = detail::member(earlier_test->second, "metrics");
+    for (const auto& [metric, figures] :
+         detail::object_or_empty(detail::member(current, "metrics")).items()) {
+      const json& earlier = detail::member(earlier_metrics, metric);
       if (!earlier.is_object()) continue;
       const Unit unit = unit_of_metric(metric, figures);
       const double level = std::fabs(detail::number_member(earlier, "peak").value_or(0));
@@ -49,6 +57,19 @@ std::vector<FigureChange> find_growth(const History& history, const std::string&
                      return a.percent_of_level > b.percent_of_level;
                    });
   return changes;
+}
+
+std::vector<FigureChange> find_growth(const History& history, const std::string& run,
+                                      const std::string& baseline) {
+  return find_growth(figures_of_run(history, run), figures_of_run(history, baseline));
+}
+
+std::vector<FigureChange> changes_above(const std::vector<FigureChange>& changes, double percent) {
+  std::vector<FigureChange> above;
+  for (const FigureChange& change : changes) {
+    if (change.percent_of_level > percent) above.push_back(change);
+  }
+  return above;
 }
 
 std::string format_growth_table(const std::vector<FigureChange>& changes) {

@@ -1,9 +1,12 @@
 // `leakgate compare`: which tests' figures grew between two runs.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "leakgate/reports/format.h"
 #include "leakgate/reports/history.h"
@@ -22,9 +25,24 @@ struct FigureChange {
   double percent_of_level = 0;
 };
 
+// Test name -> {"metrics": {metric: {"unit", "peak", "final", "growth", "at_exit", ...}}}:
+// a run from the history (History::run_figures) or a result from a results file.
+using FiguresByTest = std::map<std::string, nlohmann::json>;
+
+// Every test of `run` in the history with its figures.
+FiguresByTest figures_of_run(const History& history, const std::string& run);
+
+// The compared figures (peak, final, growth, at_exit) of each test in `now` that are larger
+// than in `before`, biggest relative change first. A test or metric absent from `before`
+// has nothing to grow from and is left out.
+std::vector<FigureChange> find_growth(const FiguresByTest& now, const FiguresByTest& before);
+
 // Figures of `run` larger than in `baseline`, biggest relative change first.
 std::vector<FigureChange> find_growth(const History& history, const std::string& run,
                                       const std::string& baseline);
+
+// The changes larger than `percent` of their resource's level (`--fail-on-growth PCT`).
+std::vector<FigureChange> changes_above(const std::vector<FigureChange>& changes, double percent);
 
 // A plain-text table for the terminal.
 std::string format_growth_table(const std::vector<FigureChange>& changes);
