@@ -1,5 +1,5 @@
-// `leakgate report`, `leakgate baseline`, `leakgate compare`: the report directory and
-// the history database after the tests ran (leakgate::reports does the work).
+// `leakgate report`, `leakgate baseline`, `leakgate compare`, `leakgate history`: the report
+// directory and the history database after the tests ran (leakgate::reports does the work).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -7,10 +7,14 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include <leakgate/reports/atomic_file.h>
 #include <leakgate/reports/compare.h>
 #include <leakgate/reports/history.h>
+#include <leakgate/reports/merge.h>
 #include <leakgate/reports/publish.h>
+#include <leakgate/reports/results_file.h>
 
 #include "commands.h"
 
@@ -30,9 +34,12 @@ struct HistoryLocation {
                        "history database (default: $LEAKGATE_HISTORY, else REPORT_DIR/history.db)");
   }
 
+  fs::path path() const {
+    return database.empty() ? reports::history_path_for(report_dir) : fs::path(database);
+  }
+
   reports::History open() const {
-    const fs::path path =
-        database.empty() ? reports::history_path_for(report_dir) : fs::path(database);
+    const fs::path path = this->path();
     if (!fs::exists(path)) {
       throw std::runtime_error("no history database at " + path.string() +
                                " (it is written when tests publish their results)");
@@ -47,15 +54,77 @@ std::string default_report_dir() {
 }
 
 void add_report_command(CLI::App& app, int* exit_code) {
-  auto directory = std::make_shared<std::string>(default_report_dir());
+  struct ReportArguments {
+    std::vector<std::string> directories{default_report_dir()};
+    std::string merge_into, expect_tests_file, run_id;
+    std::optional<std::size_t> expect_count;
+  };
+  auto arguments = std::make_shared<ReportArguments>();
   CLI::App* report = app.add_subcommand(
-      "report", "Re-render every test page and the run index from result.json files");
-  report->add_option("DIR", *directory, "report directory")->capture_default_str();
-  report->callback([directory, exit_code] {
-    const int pages = reports::regenerate_all_reports(*directory);
-    std::printf("%d test pages and %s written\n", pages,
-                (fs::path(*directory) / "index.html").c_str());
+      "report",
+      "Re-render every test page and the run index from result.json files; with --merge OUT, "
+      "build one report directory from the report directories of several shards");
+  report
+      ->add_option("DIR", arguments->directories,
+                   "report directory (with --merge: the shards' report directories)")
+      ->capture_default_str();
+  report->add_option("--merge", arguments->merge_into,
+                     "merge the DIRs (shards) into this new report directory: one index, one "
+                     "results.json, one run in its history (exit 2 on a test in two shards)");
+  report->add_option("--expect-tests", arguments->expect_tests_file,
+                     "with --merge: the tests that must be there, one per line or the output of "
+                     "ctest --show-only=json-v1 (exit 1 when one is missing)");
+  report->add_option("--expect-count", arguments->expect_count,
+                     "with --merge: how many tests must be there (exit 1 otherwise)");
+  report->add_option(
+      "--run-id", arguments->run_id,
+      "with --merge: the merged run's id (default: $LEAKGATE_RUN_ID, else a new one)");
+  report->callback([arguments, exit_code] {
+    if (arguments->merge_into.empty()) {
+      if (!arguments->expect_tests_file.empty() || arguments->expect_count ||
+          !arguments->run_id.empty()) {
+        throw CLI::ValidationError("--expect-tests, --expect-count and --run-id need --merge");
+      }
+      if (arguments->directories.size() != 1) {
+        throw CLI::ValidationError("one report directory, or --merge OUT SHARD_DIR...");
+      }
+      const std::string& directory = arguments->directories.front();
+      const int pages = reports::regenerate_all_reports(directory);
+      std::printf("%d test pages and %s written\n", pages,
+                  (fs::path(directory) / "index.html").c_str());
+      *exit_code = 0;
+      return;
+    }
+    reports::MergeOptions options;
+    options.run_id = arguments->run_id.empty() ? reports::current_run_id() : arguments->run_id;
+    if (!arguments->expect_tests_file.empty()) {
+      options.expected_tests =
+          reports::parse_expected_tests(reports::read_text_file(arguments->expect_tests_file));
+    }
+    options.expected_count = arguments->expect_count;
+    const std::vector<fs::path> shards(arguments->directories.begin(),
+                                       arguments->directories.end());
+    reports::MergeSummary summary;
+    try {
+      summary = reports::merge_shard_reports(arguments->merge_into, shards, options);
+    } catch (const reports::MergeConflict& conflict) {
+      std::fprintf(stderr, "leakgate report --merge: %s\n", conflict.what());
+      *exit_code = 2;
+      return;
+    }
+    std::printf("%zu tests from %zu shards merged into %s (run %s)\n", summary.tests.size(),
+                shards.size(), (fs::path(arguments->merge_into) / "index.html").c_str(),
+                options.run_id.c_str());
     *exit_code = 0;
+    for (const std::string& test : summary.missing) {
+      std::fprintf(stderr, "missing: %s is expected but in no shard\n", test.c_str());
+      *exit_code = 1;
+    }
+    if (summary.expected_count && *summary.expected_count != summary.tests.size()) {
+      std::fprintf(stderr, "expected %zu tests, the shards hold %zu\n", *summary.expected_count,
+                   summary.tests.size());
+      *exit_code = 1;
+    }
   });
 }
 
@@ -91,42 +160,148 @@ void add_baseline_command(CLI::App& app, int* exit_code) {
   });
 }
 
+// The run to compare or export: RUN, checked to be recorded, else the latest run.
+std::string run_to_compare(const reports::History& history, const std::string& run) {
+  if (run.empty()) {
+    const auto latest = history.latest_run();
+    if (!latest) throw std::runtime_error("no runs recorded yet");
+    return *latest;
+  }
+  if (history.tests_in_run(run).empty()) {
+    throw std::runtime_error("no run " + run + " in the history (leakgate baseline show)");
+  }
+  return run;
+}
+
 void add_compare_command(CLI::App& app, int* exit_code) {
   struct CompareArguments {
     HistoryLocation location{default_report_dir(), {}};
-    std::string run, baseline;
+    std::string run, baseline, baseline_file;
     std::optional<double> fail_on_growth_percent;
   };
   auto arguments = std::make_shared<CompareArguments>();
   CLI::App* compare = app.add_subcommand(
       "compare",
-      "List the figures that grew from BASELINE (default: the baseline run, else the "
-      "run before) to RUN (default: the latest run)");
+      "List the figures (peak, final, growth, at exit) that grew from BASELINE (default: the "
+      "baseline run, else the run before) or from --baseline FILE|DIR to RUN (default: the "
+      "latest run)");
   compare->add_option("RUN", arguments->run, "run id");
   compare->add_option("BASELINE", arguments->baseline, "run id to compare with");
+  compare->add_option("--run", arguments->run, "run id (the same as RUN)");
+  compare
+      ->add_option("--baseline", arguments->baseline_file,
+                   "compare with results from another machine: a results.json or history "
+                   "export, or a directory of them (a report directory, downloaded artifacts)")
+      ->excludes(compare->get_option("BASELINE"));
   compare->add_option("--fail-on-growth", arguments->fail_on_growth_percent,
                       "exit 1 when a figure grew by more than PCT percent of the resource's level");
   arguments->location.add_options(*compare);
   compare->callback([arguments, exit_code] {
     const reports::History history = arguments->location.open();
-    std::string run = arguments->run;
-    if (run.empty()) run = history.latest_run().value_or("");
-    if (run.empty()) throw std::runtime_error("no runs recorded yet");
-    std::string baseline = arguments->baseline;
-    if (baseline.empty()) {
-      const auto chosen = history.baseline_run();
-      baseline = chosen && *chosen != run ? *chosen : history.run_before(run).value_or("");
+    const std::string run = run_to_compare(history, arguments->run);
+    std::vector<reports::FigureChange> changes;
+    if (!arguments->baseline_file.empty()) {
+      const reports::BaselineResults baseline =
+          reports::read_baseline_results(arguments->baseline_file);
+      reports::FiguresByTest before(baseline.by_test.begin(), baseline.by_test.end());
+      const reports::FiguresByTest now = reports::figures_of_run(history, run);
+      changes = reports::find_growth(now, before);
+      std::printf("run %s (%zu tests) compared with %s (%zu tests)\n", run.c_str(), now.size(),
+                  arguments->baseline_file.c_str(), before.size());
+      for (const auto& [test, figures] : now) {
+        if (!before.count(test)) std::printf("not in the baseline: %s\n", test.c_str());
+      }
+    } else {
+      std::string baseline = arguments->baseline;
+      if (baseline.empty()) {
+        const auto chosen = history.baseline_run();
+        baseline = chosen && *chosen != run ? *chosen : history.run_before(run).value_or("");
+      }
+      if (baseline.empty())
+        throw std::runtime_error("run " + run + " has no earlier run to compare with");
+      changes = reports::find_growth(history, run, baseline);
+      std::printf("run %s compared with %s\n", run.c_str(), baseline.c_str());
     }
-    if (baseline.empty())
-      throw std::runtime_error("run " + run + " has no earlier run to compare with");
-    const auto changes = reports::find_growth(history, run, baseline);
-    std::printf("run %s compared with %s\n%s", run.c_str(), baseline.c_str(),
-                reports::format_growth_table(changes).c_str());
+    std::printf("%s", reports::format_growth_table(changes).c_str());
     *exit_code = 0;
     if (!arguments->fail_on_growth_percent) return;
-    for (const reports::FigureChange& change : changes) {
-      if (change.percent_of_level > *arguments->fail_on_growth_percent) *exit_code = 1;
+    const auto above = reports::changes_above(changes, *arguments->fail_on_growth_percent);
+    if (above.empty()) return;
+    std::fflush(stdout);  // the table before the verdict when both go to one file
+    std::fprintf(stderr, "leakgate compare: %zu figure(s) grew by more than %g%% of their level\n",
+                 above.size(), *arguments->fail_on_growth_percent);
+    *exit_code = 1;
+  });
+}
+
+void add_history_command(CLI::App& app, int* exit_code) {
+  CLI::App* history_command = app.add_subcommand(
+      "history", "Move a run's results between machines as a leakgate.results/1 file");
+  history_command->require_subcommand(1);
+
+  struct ExportArguments {
+    HistoryLocation location{default_report_dir(), {}};
+    std::string run, output;
+  };
+  auto exported = std::make_shared<ExportArguments>();
+  CLI::App* export_command = history_command->add_subcommand(
+      "export", "Write RUN (default: the latest run) as a results file (the results.json format)");
+  export_command->add_option("--run", exported->run, "run id");
+  export_command->add_option("-o,--output", exported->output, "file to write ('-': stdout)")
+      ->required();
+  exported->location.add_options(*export_command);
+  export_command->callback([exported, exit_code] {
+    const reports::History history = exported->location.open();
+    const std::string run = run_to_compare(history, exported->run);
+    const std::string text = reports::export_run(history, exported->location.report_dir, run)
+                                 .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                             "\n";
+    if (exported->output == "-") {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    } else {
+      reports::write_file_atomically(exported->output, text);
+      std::fprintf(stderr, "run %s written to %s\n", run.c_str(), exported->output.c_str());
     }
+    *exit_code = 0;
+  });
+
+  struct ImportArguments {
+    HistoryLocation location{default_report_dir(), {}};
+    std::string file, run_id;
+    bool set_baseline = false;
+  };
+  auto imported = std::make_shared<ImportArguments>();
+  CLI::App* import_command = history_command->add_subcommand(
+      "import",
+      "Record the results of FILE (a results.json or an export) in this history database");
+  import_command->add_option("FILE", imported->file, "results file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import_command->add_option("--run-id", imported->run_id,
+                             "record every test under this run id (default: each test's own)");
+  import_command->add_flag("--set-baseline", imported->set_baseline,
+                           "make the imported run the baseline (regress: budgets, compare)");
+  imported->location.add_options(*import_command);
+  import_command->callback([imported, exit_code] {
+    const fs::path database = imported->location.path();
+    if (database.has_parent_path()) fs::create_directories(database.parent_path());
+    reports::History history(database);
+    const auto document = nlohmann::json::parse(reports::read_text_file(imported->file));
+    const reports::ImportSummary summary = reports::import_results(
+        history, document,
+        imported->run_id.empty() ? std::nullopt : std::optional(imported->run_id));
+    for (const auto& [run, tests] : summary.tests_by_run) {
+      std::printf("run %s: %d tests imported into %s\n", run.c_str(), tests, database.c_str());
+    }
+    if (imported->set_baseline) {
+      if (summary.tests_by_run.size() != 1) {
+        throw std::runtime_error("--set-baseline needs one run; the file has " +
+                                 std::to_string(summary.tests_by_run.size()) + " (give --run-id)");
+      }
+      std::printf("baseline: %s\n",
+                  history.set_baseline(summary.tests_by_run.begin()->first).c_str());
+    }
+    *exit_code = 0;
   });
 }
 
@@ -136,6 +311,7 @@ void add_report_commands(CLI::App& app, int* exit_code) {
   add_report_command(app, exit_code);
   add_baseline_command(app, exit_code);
   add_compare_command(app, exit_code);
+  add_history_command(app, exit_code);
 }
 
 }  // namespace leakgate::cli

@@ -24,6 +24,7 @@ struct RunArgs {
   std::vector<std::string> profile;
   double sample_hz = -1;
   bool no_inject = false;
+  std::string baseline;
 };
 
 void on_stop_signal(int) {
@@ -46,6 +47,7 @@ int run(const RunArgs& args) {
   if (args.iterations > 0) options.iterations = args.iterations;
   if (args.sample_hz >= 0) options.sample_hz = args.sample_hz;
   options.drop_injections = args.no_inject;
+  options.baseline_results = args.baseline;
   if (args.quiet || args.json) options.progress = RunOptions::Progress::kQuiet;
   std::set<std::string> var_names;
   for (const auto& assignment : args.vars) {
@@ -140,6 +142,12 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
   run_cmd->add_flag("--no-inject", args->no_inject,
                     "Ignore daemon.inject: a regression scenario must then fail with "
                     "'expected violation not observed'");
+  run_cmd
+      ->add_option("--baseline", args->baseline,
+                   "Results from another machine (results.json, a history export, or a "
+                   "directory of them) for regress: budgets when the history has no baseline")
+      ->envname("LEAKGATE_BASELINE")
+      ->check(CLI::ExistingPath);
   run_cmd
       ->add_option("--profile", args->profile,
                    "Heap profiles (gperftools), comma-separated: 'heap' (the daemon), "

@@ -24,6 +24,10 @@ struct RunOptions {
   bool profile_client_heap = false;
   std::optional<double> sample_hz;  // overrides the scenario's (0: sampling thread off)
   bool drop_injections = false;     // ignore daemon.inject (proves a regression can pass)
+  // --baseline / $LEAKGATE_BASELINE: results from another machine (results.json, a history
+  // export, or a directory of them) that `regress:` budgets read when the history has no
+  // baseline (reports::baseline_peak_from_file).
+  std::filesystem::path baseline_results;
 };
 
 struct RunOutcome {
