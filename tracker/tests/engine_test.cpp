@@ -100,7 +100,63 @@ TEST_F(EngineTest, ListPagesWithLimitAndOffset) {
   const auto issues = engine.list(page);
   ASSERT_EQ(issues.size(), 2u);
   EXPECT_EQ(issues[0].title, "issue 8");
-  EXPECT_EQ(engine.all_issues().size(), 10u);
+}
+
+TEST_F(EngineTest, SnapshotCountsWhatTheRowsSay) {
+  Engine engine(db_);
+  EXPECT_EQ(engine.snapshot().total, 0);
+  EXPECT_EQ(engine.snapshot().last_change_ms, 0);
+  for (int i = 0; i < 12; ++i) {
+    std::vector<std::string> labels{i % 2 == 0 ? "even" : "odd"};
+    if (i % 3 == 0) labels.push_back("third");
+    engine.create(make_issue("issue " + std::to_string(i), labels));
+  }
+  IssuePatch close;
+  close.status = Status::kClosed;
+  engine.update(2, close);
+  engine.update(5, close);
+  engine.remove(4);  // its labels go with it
+
+  std::vector<Issue> streamed;
+  const Stats stats = engine.snapshot([&](const Issue& issue) { streamed.push_back(issue); });
+  ListQuery everything;
+  everything.limit = kMaxListLimit;
+  EXPECT_EQ(streamed, engine.list(everything));  // every row, in id order
+  EXPECT_EQ(stats.total, 11);
+  EXPECT_EQ(stats.closed, 2);
+  EXPECT_EQ(stats.open, 9);
+  EXPECT_EQ(stats.labels, (std::map<std::string, int64_t>{{"even", 6}, {"odd", 5}, {"third", 3}}));
+  EXPECT_EQ(stats.last_change_ms, engine.last_change_ms());
+  EXPECT_EQ(engine.snapshot().labels, stats.labels);  // the same without the rows
+}
+
+TEST_F(EngineTest, SnapshotWithAThrowingCallbackLeavesTheEngineWritable) {
+  Engine engine(db_);
+  engine.create(make_issue("one"));
+  EXPECT_THROW(engine.snapshot([](const Issue&) { throw std::runtime_error("disk full"); }),
+               std::runtime_error);
+  engine.create(make_issue("two"));  // no read transaction or statement left open
+  EXPECT_EQ(engine.snapshot().total, 2);
+}
+
+TEST_F(EngineTest, MigratesAVersion2DatabaseToTheStatusIndex) {
+  {
+    Engine engine(db_);
+    engine.create(make_issue("old", {"kept"}));
+  }
+  {
+    SqliteConnection connection(db_);  // as trackerd before schema 3 left it
+    connection.exec("DROP INDEX issues_by_status");
+    connection.exec("PRAGMA user_version = 2");
+  }
+  Engine engine(db_);
+  EXPECT_EQ(engine.schema_version(), 3);
+  EXPECT_EQ(engine.integrity_check(), "ok");
+  SqliteConnection connection(db_);
+  EXPECT_EQ(
+      connection.query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'issues_by_status'"),
+      1);
+  EXPECT_EQ(engine.snapshot().labels.at("kept"), 1);
 }
 
 TEST_F(EngineTest, DataSurvivesReopen) {

@@ -3,45 +3,97 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <optional>
+#include <utility>
 
 #include "fault_injection.h"
-#include "leakgate/unique_fd.h"
+#include "memory_release.h"
 #include "storage/engine.h"
 #include "tracker/issue_json.h"
 
 namespace tracker {
 namespace {
 
+constexpr size_t kBufferBytes = 64 * 1024;
+
 int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// `json` (as dump(1) writes it) with every line after the first indented by `by` spaces: how
+// nlohmann indents a value nested that deep. A raw newline only ever ends a line (strings
+// escape theirs).
+std::string indented(const std::string& json, size_t by) {
+  std::string out;
+  out.reserve(json.size() + json.size() / 8);
+  for (const char c : json) {
+    out += c;
+    if (c == '\n') out.append(by, ' ');
+  }
+  return out;
+}
+
 }  // namespace
 
-void write_export(const std::filesystem::path& path, const std::vector<Issue>& issues,
-                  const Stats& stats) {
-  nlohmann::json issues_json = nlohmann::json::array();
-  for (const Issue& issue : issues) issues_json.push_back(to_json(issue));
-  const nlohmann::json document{{"stats", to_json(stats)}, {"issues", std::move(issues_json)}};
-  const std::string text = document.dump(1) + "\n";
-  auto temp = path;
-  temp += ".tmp." + std::to_string(::getpid());
-  {
-    leakgate::UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!out || ::write(out.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      throw std::runtime_error("cannot write export " + temp.string());
-    }
+ExportFile::ExportFile(std::filesystem::path path) : path_(std::move(path)), temp_(path_) {
+  temp_ += ".tmp." + std::to_string(::getpid());
+  fd_.reset(::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd_) error_ = "cannot write export " + temp_.string() + ": " + std::strerror(errno);
+  buffer_.reserve(kBufferBytes);
+  put("{\n \"issues\": [");
+}
+
+ExportFile::~ExportFile() {
+  fd_.reset();
+  if (!committed_) {
+    std::error_code ignored;
+    std::filesystem::remove(temp_, ignored);
   }
+}
+
+void ExportFile::add(const Issue& issue) {
+  put(issues_++ == 0 ? "\n  " : ",\n  ");
+  put(indented(to_json(issue).dump(1), 2));
+}
+
+void ExportFile::commit(const Stats& stats) {
+  put(issues_ == 0 ? "]" : "\n ]");
+  put(",\n \"stats\": ");
+  put(indented(to_json(stats).dump(1), 1));
+  put("\n}\n");
+  flush();
+  if (fd_ && ::close(fd_.release()) != 0 && error_.empty()) {
+    error_ = "cannot write export " + temp_.string() + ": " + std::strerror(errno);
+  }
+  if (!error_.empty()) throw std::runtime_error(error_);
   std::error_code error;
-  std::filesystem::rename(temp, path, error);  // atomic: readers see old or new, never half
-  if (error) {
-    std::filesystem::remove(temp, error);
-    throw std::runtime_error("cannot replace export " + path.string());
+  std::filesystem::rename(temp_, path_, error);  // atomic: readers see old or new, never half
+  if (error) throw std::runtime_error("cannot replace export " + path_.string());
+  committed_ = true;
+}
+
+void ExportFile::put(std::string_view text) {
+  if (!error_.empty()) return;
+  buffer_.append(text);
+  if (buffer_.size() >= kBufferBytes) flush();
+}
+
+void ExportFile::flush() {
+  std::string_view rest = buffer_;
+  while (error_.empty() && !rest.empty()) {
+    const ssize_t wrote = ::write(fd_.get(), rest.data(), rest.size());
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      error_ = "cannot write export " + temp_.string() + ": " + std::strerror(errno);
+      break;
+    }
+    rest.remove_prefix(static_cast<size_t>(wrote));
   }
+  buffer_.clear();
 }
 
 SyncLoop::SyncLoop(Engine& engine, Options options)
@@ -85,24 +137,23 @@ void SyncLoop::tick() {
   try {
     // The historical bug: a fresh engine per tick instead of the daemon's shared one.
     Engine& engine = options_.engine_per_sync ? leak_new_engine(engine_.path()) : engine_;
-    const std::vector<Issue> issues = engine.all_issues();
-    Stats stats;
-    for (const Issue& issue : issues) {
-      ++(issue.status == Status::kOpen ? stats.open : stats.closed);
-      for (const std::string& label : issue.labels) ++stats.labels[label];
-    }
-    stats.total = static_cast<int64_t>(issues.size());
-    stats.last_change_ms = engine.last_change_ms();
+    std::optional<ExportFile> export_file;
+    if (options_.export_path) export_file.emplace(*options_.export_path);
+    Stats stats = export_file
+                      ? engine.snapshot([&](const Issue& issue) { export_file->add(issue); })
+                      : engine.snapshot();
     stats.snapshot_at_ms = now_ms();
     {
       std::lock_guard lock(mutex_);
       stats.ticks = latest_.ticks + 1;
       latest_ = stats;
     }
-    if (options_.export_path) write_export(*options_.export_path, issues, stats);
+    if (export_file) export_file->commit(stats);
   } catch (const std::exception& error) {
     report_error(error.what());
   }
+  // What the tick and the requests since the last one freed goes back to the OS.
+  release_free_memory();
 }
 
 void SyncLoop::report_error(const std::string& message) {

@@ -1,5 +1,6 @@
-// The sync loop: every interval it reads all issues through the engine, refreshes the
-// /stats snapshot and optionally rewrites a JSON export. Wakes at once on stop().
+// The sync loop: every interval it counts the issues with SQL aggregates, refreshes the /stats
+// snapshot, optionally rewrites a JSON export streamed row by row, and hands freed heap memory
+// back to the OS. Its memory does not grow with the table. Wakes at once on stop().
 #pragma once
 
 #include <chrono>
@@ -8,8 +9,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
+#include "leakgate/unique_fd.h"
 #include "tracker/issue.h"
 
 namespace tracker {
@@ -50,9 +53,34 @@ class SyncLoop {
   std::thread thread_;
 };
 
-// Writes every issue as JSON to `path` through a temp file and rename (readers never see a
-// partial export). Throws std::runtime_error naming the file.
-void write_export(const std::filesystem::path& path, const std::vector<Issue>& issues,
-                  const Stats& stats);
+// The JSON export, written one issue at a time to a temp file beside `path` and renamed over it
+// by commit() (readers never see a partial export). The text is what
+// {"issues": [...], "stats": {...}} dumped with indent 1 would be, with only one issue's JSON in
+// memory at a time. A failure is kept, not thrown, until commit(); the temp file is removed
+// unless commit() succeeded.
+class ExportFile {
+ public:
+  explicit ExportFile(std::filesystem::path path);
+  ~ExportFile();
+  ExportFile(const ExportFile&) = delete;
+  ExportFile& operator=(const ExportFile&) = delete;
+
+  void add(const Issue& issue);
+  // Writes `stats`, then renames the temp file over `path`. Throws std::runtime_error naming
+  // the file if anything failed since construction.
+  void commit(const Stats& stats);
+
+ private:
+  void put(std::string_view text);
+  void flush();
+
+  std::filesystem::path path_;
+  std::filesystem::path temp_;
+  leakgate::UniqueFd fd_;
+  std::string buffer_;
+  size_t issues_ = 0;
+  std::string error_;  // the first failure
+  bool committed_ = false;
+};
 
 }  // namespace tracker

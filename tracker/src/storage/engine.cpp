@@ -71,12 +71,16 @@ struct Engine::Statements {
         delete_labels(db, "DELETE FROM issue_labels WHERE issue_id = ?1"),
         set_last_change(db,
                         "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_change_ms', ?1)"),
-        get_last_change(db, "SELECT value FROM meta WHERE key = 'last_change_ms'") {}
+        get_last_change(db, "SELECT value FROM meta WHERE key = 'last_change_ms'"),
+        count_all(db, "SELECT COUNT(*) FROM issues"),
+        count_closed(db, "SELECT COUNT(*) FROM issues WHERE status = 'closed'"),
+        count_labels(db, "SELECT label, COUNT(*) FROM issue_labels GROUP BY label") {}
 
   Statement select_one, select_all, select_filtered;
   Statement insert_issue, update_issue, delete_issue;
   Statement insert_label, delete_labels;
   Statement set_last_change, get_last_change;
+  Statement count_all, count_closed, count_labels;
 };
 
 Engine::Engine(std::filesystem::path db_path) : path_(std::move(db_path)), connection_(path_) {
@@ -182,18 +186,35 @@ std::vector<Issue> Engine::list(const ListQuery& query) {
   return issues;
 }
 
-std::vector<Issue> Engine::all_issues() {
-  std::lock_guard lock(mutex_);
-  StatementScope scope(statements_->select_all);
-  std::vector<Issue> issues;
-  while (statements_->select_all.step()) issues.push_back(read_issue(statements_->select_all));
-  return issues;
-}
-
 int64_t Engine::last_change_ms() {
   std::lock_guard lock(mutex_);
-  StatementScope scope(statements_->get_last_change);
-  return statements_->get_last_change.step() ? statements_->get_last_change.column_int(0) : 0;
+  return last_change_locked();
+}
+
+Stats Engine::snapshot(const std::function<void(const Issue&)>& each_issue) {
+  std::lock_guard lock(mutex_);
+  ReadTransaction transaction(connection_);  // the counts and the rows agree
+  Stats stats;
+  {
+    StatementScope scope(statements_->count_all);
+    if (statements_->count_all.step()) stats.total = statements_->count_all.column_int(0);
+  }
+  {
+    StatementScope scope(statements_->count_closed);
+    if (statements_->count_closed.step()) stats.closed = statements_->count_closed.column_int(0);
+  }
+  stats.open = stats.total - stats.closed;
+  {
+    Statement& labels = statements_->count_labels;
+    StatementScope scope(labels);
+    while (labels.step()) stats.labels.emplace(labels.column_text(0), labels.column_int(1));
+  }
+  stats.last_change_ms = last_change_locked();
+  if (each_issue) {
+    StatementScope scope(statements_->select_all);
+    while (statements_->select_all.step()) each_issue(read_issue(statements_->select_all));
+  }
+  return stats;
 }
 
 std::string Engine::integrity_check() {
@@ -204,6 +225,11 @@ std::string Engine::integrity_check() {
 int Engine::schema_version() {
   std::lock_guard lock(mutex_);
   return static_cast<int>(connection_.query_int("PRAGMA user_version"));
+}
+
+int64_t Engine::last_change_locked() {
+  StatementScope scope(statements_->get_last_change);
+  return statements_->get_last_change.step() ? statements_->get_last_change.column_int(0) : 0;
 }
 
 std::optional<Issue> Engine::get_locked(int64_t id) {

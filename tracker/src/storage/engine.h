@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,8 +34,13 @@ class Engine {
 
   std::optional<Issue> get(int64_t id);
   std::vector<Issue> list(const ListQuery& query);
-  std::vector<Issue> all_issues();
   int64_t last_change_ms();  // 0 when nothing was ever written
+
+  // The counts of one read snapshot (total, open, closed, labels, last_change_ms) by SQL
+  // aggregates: no issue is loaded, so memory does not grow with the table. When `each_issue`
+  // is given, every issue of that same snapshot is passed to it in id order, one row at a
+  // time. ticks and snapshot_at_ms are left to the caller. Writers wait until it returns.
+  Stats snapshot(const std::function<void(const Issue&)>& each_issue = {});
 
   std::string integrity_check();  // "ok" when healthy
   int schema_version();
@@ -43,6 +49,7 @@ class Engine {
   struct Statements;
 
   std::optional<Issue> get_locked(int64_t id);
+  int64_t last_change_locked();
   void write_labels(int64_t id, const std::vector<std::string>& labels);
   void mark_changed(int64_t now_ms);
 

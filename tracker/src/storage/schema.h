@@ -5,7 +5,7 @@
 
 namespace tracker {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings the database to kSchemaVersion in one write transaction. Throws StorageError if the
 // file was written by a newer trackerd (a higher user_version than this build knows).

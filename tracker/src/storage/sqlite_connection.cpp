@@ -130,4 +130,12 @@ void WriteTransaction::commit() {
   done_ = true;
 }
 
+ReadTransaction::ReadTransaction(SqliteConnection& connection) : connection_(connection) {
+  connection_.exec("BEGIN");
+}
+
+ReadTransaction::~ReadTransaction() {
+  sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 }  // namespace tracker

@@ -90,4 +90,17 @@ class WriteTransaction {
   bool done_ = false;
 };
 
+// BEGIN (deferred) on construction: the reads until the end of the scope see one snapshot.
+// Ends it on destruction (a read has nothing to commit).
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(SqliteConnection& connection);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  SqliteConnection& connection_;
+};
+
 }  // namespace tracker
