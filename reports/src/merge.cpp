@@ -106,6 +106,11 @@ MergeSummary merge_shard_reports(const fs::path& out,
     if (fs::exists(out) && fs::exists(directory) && fs::equivalent(out, directory)) {
       throw MergeConflict("the merged directory " + out.string() + " is also a shard");
     }
+    for (const Shard& earlier : shards) {
+      if (fs::equivalent(earlier.directory, directory)) {
+        throw MergeConflict("shard " + directory.string() + " is given twice");
+      }
+    }
     shards.push_back(read_shard(directory));
   }
   if (const auto duplicates = find_duplicate_tests(shards); !duplicates.empty()) {

@@ -170,6 +170,13 @@ TEST(Merge, DuplicateAndMissingTestsAcrossShards) {
         << what;
   }
   EXPECT_FALSE(fs::exists(out)) << "nothing written";
+  try {
+    merge_shard_reports(out, {directory.path() / "a", directory.path() / "a/."}, {"x"});
+    FAIL() << "the same shard twice";
+  } catch (const MergeConflict& conflict) {
+    EXPECT_NE(std::string(conflict.what()).find("is given twice"), std::string::npos)
+        << conflict.what();
+  }
   fs::create_directories(directory.path() / "empty");
   EXPECT_THROW(read_shard(directory.path() / "empty"), MergeConflict);
 }
