@@ -96,6 +96,7 @@ class DaemonProcess {
   // kill_group() itself.
   void set_group_kill_on_exit(bool on) { group_kill_on_exit_ = on; }
   void kill_group();
+  void signal_group(int signo);  // to every process left in the daemon's group
 
   // Last `max_bytes` of the captured streams.
   std::string stdout_tail(size_t max_bytes = 4096) const;

@@ -30,6 +30,7 @@ enum class MetricSource {
   kProcChildren,  // /proc/PID/task/*/children
   kHeap,          // tcmalloc current allocated bytes, via the counter file or /metrics
   kCounter,       // accounting-library live count of a kind, via the counter file or /metrics
+  kDescendants,   // the daemon's descendants still alive after it stopped (then stopped)
 };
 
 struct MetricInfo {

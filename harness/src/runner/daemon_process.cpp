@@ -231,8 +231,10 @@ ExitStatus DaemonProcess::stop(std::chrono::milliseconds grace, int stop_signal)
   return *exit_;
 }
 
-void DaemonProcess::kill_group() {
-  if (pid_ > 0) ::kill(-pid_, SIGKILL);
+void DaemonProcess::kill_group() { signal_group(SIGKILL); }
+
+void DaemonProcess::signal_group(int signo) {
+  if (pid_ > 0) ::kill(-pid_, signo);
 }
 
 void DaemonProcess::kill_group_and_reap() {

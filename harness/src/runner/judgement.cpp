@@ -18,6 +18,8 @@ std::optional<double> frame_value(const std::optional<Frame>& frame, const std::
   return it->second;
 }
 
+constexpr const char* kOrphans = "daemon.orphans";
+
 bool is_counted_kind(const std::string& metric) {
   auto info = find_metric(metric);
   return !info || info->source == MetricSource::kCounter;
@@ -31,6 +33,7 @@ std::set<std::string> observed_metrics(const RunRecord& record, const Scenario& 
     }
   }
   for (const auto& [metric, budget] : scenario.budgets) names.insert(metric);
+  if (record.descendants_checked) names.insert(kOrphans);
   return names;
 }
 
@@ -67,6 +70,9 @@ Observations observe_run(const RunRecord& record, const Scenario& scenario) {
     if (auto it = record.client_at_exit.find(metric); it != record.client_at_exit.end()) {
       observation.at_exit = it->second;
     }
+    if (metric == kOrphans && record.descendants_checked) {
+      observation.at_exit = static_cast<double>(record.escaped.size());
+    }
     observations[metric] = observation;
   }
   return observations;
@@ -79,7 +85,9 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
   Judgement judgement;
   judgement.observations = observe_run(record, scenario);
   const Observations& observations = judgement.observations;
-  judgement.evaluation = evaluate(observations, scenario, history_peaks);
+  judgement.evaluation =
+      evaluate(observations, scenario, history_peaks,
+               unread_reasons(record.sources, record.at_exit_unmeasured, scenario));
   const Evaluation& evaluation = judgement.evaluation;
 
   // Attribution for what was violated: live objects by creation stack, new fds.
@@ -148,6 +156,23 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
                                   " (sampled allocations)");
     }
     if (!sites.empty()) objects["daemon.heap"] = std::move(sites);
+  }
+
+  if (violated_metrics.count(kOrphans) && !record.escaped.empty()) {
+    nlohmann::json orphans = nlohmann::json::array();
+    for (const EscapedProcess& process : record.escaped) {
+      orphans.push_back({{"pid", process.pid}, {"command_line", process.command_line}});
+    }
+    objects[kOrphans] = std::move(orphans);
+    for (size_t i = 0; i < record.escaped.size() && i < 5; ++i) {
+      attribution_lines.push_back("left running after the daemon stopped (then killed): pid " +
+                                  std::to_string(record.escaped[i].pid) + " " +
+                                  record.escaped[i].command_line);
+    }
+    if (record.escaped.size() > 5) {
+      attribution_lines.push_back("... and " + std::to_string(record.escaped.size() - 5) +
+                                  " more (result.json attribution.objects)");
+    }
   }
 
   if (record.heap_growth) {

@@ -176,6 +176,7 @@ class ScenarioRun {
     try {
       // Orphans of the daemon's tree come to us instead of init: found, named, stopped.
       become_child_subreaper();
+      sampler_.count_descendants_with(&descendants_);
     } catch (const std::exception& e) {
       record_.warnings.push_back(std::string("escaped descendants may be missed: ") + e.what());
     }
@@ -287,6 +288,10 @@ class ScenarioRun {
       }
     }
     if (spec.endpoint) endpoint = expand_variables(*spec.endpoint, vars_);
+    // An HTTP daemon with no readiness line: the port leakgate picked for it (${PORT}).
+    if (endpoint.empty() && spec.ready == DaemonSpec::Ready::kHttp) {
+      endpoint = "http://127.0.0.1:" + vars_["PORT"];
+    }
     if (spec.ready == DaemonSpec::Ready::kHttp) {
       daemon_->wait_ready(spec.ready_timeout, [&] { return http_ready(endpoint); });
     }
@@ -317,8 +322,16 @@ class ScenarioRun {
   }
 
   // The daemon's descendants still alive after it stopped: named in the record, then stopped
-  // (SIGTERM, SIGKILL after the stop timeout), then whatever else is left in its group.
+  // (SIGTERM, SIGKILL after the stop timeout), then whatever else is left in its group. As
+  // systemd stops a service, the stop signal reaches the rest of the daemon's process group
+  // too (a shell's foreground child), and what ends within the stop timeout did not escape.
   void collect_escaped() {
+    daemon_->signal_group(scenario_.daemon.stop_signal);
+    const auto deadline = std::chrono::steady_clock::now() + scenario_.daemon.stop_timeout;
+    while (!descendants_.alive_after_root().empty() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     for (const Descendant& d : descendants_.stop_all(scenario_.daemon.stop_timeout)) {
       record_.escaped.push_back(EscapedProcess{d.pid, d.command_line});
     }

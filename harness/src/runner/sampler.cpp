@@ -81,6 +81,9 @@ UnreadReasons unread_reasons(const std::vector<SourceState>& sources,
     std::string reason;
     if (info->source == MetricSource::kSmapsRollup) {
       reason = "pss is not sampled (no source reads smaps_rollup)";
+    } else if (info->source == MetricSource::kDescendants) {
+      reason = daemon ? "looked for once the daemon has stopped, and it never started"
+                      : "the harness has no orphans figure";
     } else if (info->source == MetricSource::kHeap) {
       if (!daemon) {
         reason = "no heap figure: the harness runs without tcmalloc";
@@ -155,6 +158,11 @@ Sampler::Sampler(double sample_hz, Clock::time_point t0, double expected_seconds
 
 Sampler::~Sampler() { stop(); }
 
+void Sampler::count_descendants_with(DescendantTracker* tracker) {
+  std::lock_guard lock(mutex_);
+  descendants_ = tracker;
+}
+
 void Sampler::attach_daemon(pid_t pid, CounterSource counters) {
   std::lock_guard lock(mutex_);
   daemon_probe_.reset();
@@ -166,7 +174,11 @@ void Sampler::attach_daemon(pid_t pid, CounterSource counters) {
   SourceState& proc = source(kProcSource, "no sample of the daemon's /proc entry was taken");
   if (!daemon_probe_ && !proc.live) proc.reason = "the daemon's /proc entry could not be opened";
   if (counters.kind == CounterSource::Kind::kShm) {
-    source(kCounterFileSource, "counter file never appeared");
+    // The default source: a daemon that links no accounting library never writes one.
+    source(kCounterFileSource, counters.preload ? "counter file never appeared"
+                                                : "counter file never appeared (a daemon without "
+                                                  "leakgate's accounting library says counters: "
+                                                  "none)");
   } else if (counters.kind == CounterSource::Kind::kPrometheus) {
     source(kScrapeSource + counters.scrape_path, "no scrape was taken");
   }
@@ -356,7 +368,9 @@ void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessP
                              bool classify, bool slow_tick) {
   ProcessProbe::Options options;
   options.classify_fds = classify;
-  options.children = slow_tick;  // a /proc scan: only at the slow rate
+  const bool daemon_side = &columns == &daemon_columns_;
+  // A /proc scan: only at the slow rate; the daemon's from the descendant tracker, if any.
+  options.children = slow_tick && !(descendants_ != nullptr && daemon_side);
   const auto sample = probe.sample(options);
   // A process that exited but is not reaped yet reads as all zeros: not a sample.
   if (!sample || sample->rss_bytes == 0) return;
@@ -364,7 +378,14 @@ void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessP
   set(row, columns.fds, static_cast<double>(sample->fds));
   set(row, columns.rss, static_cast<double>(sample->rss_bytes));
   set(row, columns.threads, static_cast<double>(sample->threads));
-  if (slow_tick) set(row, columns.children, static_cast<double>(sample->children));
+  if (slow_tick) {
+    int64_t children = sample->children;
+    if (descendants_ != nullptr) {
+      children = daemon_side ? descendants_->scan()
+                             : std::max<int64_t>(0, children - descendants_->adopted_count());
+    }
+    set(row, columns.children, static_cast<double>(children));
+  }
   if (sample->fds_by_type) {
     const FdCounts& c = *sample->fds_by_type;
     set(row, columns.socket, static_cast<double>(c.socket));

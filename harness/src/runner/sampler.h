@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "descendants.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/process_probe.h"
 #include "leakgate/unique_fd.h"
@@ -48,6 +49,9 @@ class Sampler {
   // (Re)points the daemon side at a process; thread-safe (restart steps use it).
   void attach_daemon(pid_t pid, CounterSource counters);
   void detach_daemon();
+  // daemon.children from the tracker (the whole tree, also what left the daemon's session or
+  // was reparented to us); client.children without those orphans. Not owned.
+  void count_descendants_with(DescendantTracker* tracker);
 
   // Ticks come from a SCHED_IDLE thread, or from a normal one while the CPUs are saturated
   // (sampler_priority.h says why). No-op when sample_hz is 0.
@@ -131,6 +135,7 @@ class Sampler {
   std::vector<LazyColumn> client_kind_columns_;  // by registry kind index
   LazyColumn daemon_heap_{"daemon.heap"};
   LazyColumn client_heap_{"client.heap"};
+  DescendantTracker* descendants_ = nullptr;
   std::vector<SourceState> sources_;
   bool preload_heap_live_ = false;  // the fast path of record_counters
   bool preload_fds_live_ = false;

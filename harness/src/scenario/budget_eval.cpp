@@ -10,6 +10,11 @@
 namespace leakgate {
 namespace {
 
+bool is_orphans(const std::string& metric) {
+  const auto info = find_metric(metric);
+  return info && info->source == MetricSource::kDescendants;
+}
+
 constexpr size_t kMaxSlopePoints = 500;  // 125k pairs: judging stays fast at any iteration count
 
 double median(std::vector<double>& values) {
@@ -183,7 +188,9 @@ Evaluation evaluate(const Observations& metrics,
       std::optional<Trend> trend;
       std::optional<double> figure = judged_figure(metric, key, observation, trend);
       // At-exit counters of a daemon that never ran its exit path mean nothing.
-      if (key == "at_exit" && (daemon ? unread.daemon_at_exit : unread.client_at_exit))
+      // (Orphans are processes, not counters: they are counted whatever the exit path did.)
+      if (key == "at_exit" && (daemon ? unread.daemon_at_exit : unread.client_at_exit) &&
+          !is_orphans(metric))
         figure.reset();
       if (!figure) {
         evaluation.not_judged.push_back(NotJudged{metric, std::string(key),

@@ -25,6 +25,7 @@ constexpr BuiltinResource kBuiltinResources[] = {
     {"threads", MetricUnit::kCount, MetricSource::kProcStatus},
     {"children", MetricUnit::kCount, MetricSource::kProcChildren},
     {"heap", MetricUnit::kBytes, MetricSource::kHeap},
+    {"orphans", MetricUnit::kCount, MetricSource::kDescendants},
 };
 
 constexpr std::string_view kSides[] = {"daemon", "client"};
@@ -79,11 +80,13 @@ std::string_view source_description(MetricSource source) {
     case MetricSource::kProcStatus:
       return "/proc/PID/status Threads";
     case MetricSource::kProcChildren:
-      return "/proc/PID/task/*/children";
+      return "/proc/PID/task/*/children, the whole tree (daemon: also what left it)";
     case MetricSource::kHeap:
-      return "tcmalloc current allocated bytes (counter file or /metrics)";
+      return "tcmalloc current allocated bytes, or the preload library's malloc hooks";
     case MetricSource::kCounter:
       return "accounting library live count (counter file or /metrics)";
+    case MetricSource::kDescendants:
+      return "descendants of the daemon alive after it stopped (harness is the child subreaper)";
   }
   return "";
 }
@@ -177,6 +180,9 @@ Budget default_budget(std::string_view metric) {
     // Exact allocator figure; the harness process also grows its sample buffers, hence 4 KiB.
     budget.per_iter = daemon ? 512 : 4 * kKiB;
     budget.growth = 4 * kMiB;
+  } else if (resource == "orphans") {
+    // A process the daemon started and left running is a leak of its own, and it is stopped.
+    if (daemon) budget.at_exit = 0;
   } else if (resource == "pss") {
     // Costly to sample; judged only when a scenario asks.
   } else if (!find_builtin(resource) && !resource.empty()) {
