@@ -328,6 +328,8 @@ std::string render_daemon_output(const json& result) {
   exit_text =
       exit_text.empty() ? "exit code " + text_member(exit, "code", "—") : "killed by " + exit_text;
   if (member(exit, "killed_after_timeout") == true) exit_text += " (killed after the grace period)";
+  // How a requested stop ended, in words ("stopped by SIGTERM without a handler"), when known.
+  if (const std::string stop = text_member(daemon, "stop"); !stop.empty()) exit_text = stop;
   html += "<div><dt>exit</dt><dd>" + escape_html(exit_text) + "</dd></div></dl>\n";
   const json& files = member(daemon, "files");
   for (const char* stream : {"stdout", "stderr"}) {

@@ -206,6 +206,10 @@ class BudgetListener : public ::testing::EmptyTestEventListener {
     for (const auto& violation : judgement.evaluation.violations) {
       if (!violation.expected) ADD_FAILURE() << "budget violated: " << violation.message;
     }
+    // A budget the test set on a figure nothing read is not a pass.
+    for (const auto& unread : judgement.evaluation.not_judged) {
+      if (unread.explicit_budget) ADD_FAILURE() << format_not_judged({unread});
+    }
     for (const auto& missing : judgement.evaluation.missing_expected) {
       ADD_FAILURE() << format_missing_expected(missing);
     }

@@ -15,6 +15,7 @@
 #include "leakgate/metrics.h"
 #include "leakgate/reports/history.h"
 #include "leakgate/reports/publish.h"
+#include "leakgate/reports/results_file.h"
 #include "leakgate/units.h"
 #include "leakgate/verdict.h"
 
@@ -126,17 +127,15 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   std::map<std::string, double> history_peaks;
   for (const auto& [metric, budget] : scenario.budgets) {
     if (budget.regress) {
-      if (auto peak = reports::baseline_peak(history_db, record.test, metric)) {
-        history_peaks[metric] = *peak;
+      // The local history's baseline, else a results file from another machine (--baseline).
+      auto peak = reports::baseline_peak(history_db, record.test, metric);
+      if (!peak) {
+        peak = reports::baseline_peak_from_file(options.baseline_results, record.test, metric);
       }
+      if (peak) history_peaks[metric] = *peak;
     }
   }
-  Judgement judgement = judge(scenario, record, history_peaks);
-  // The budgets no source could judge, with the sources' reasons (judge() may pass them to
-  // evaluate() itself; evaluating again with them is the same result).
-  judgement.evaluation =
-      evaluate(judgement.observations, scenario, history_peaks,
-               unread_reasons(record.sources, record.at_exit_unmeasured, scenario));
+  const Judgement judgement = judge(scenario, record, history_peaks);
   const Evaluation& evaluation = judgement.evaluation;
   const Observations& observations = judgement.observations;
   const std::vector<std::string>& attribution_lines = judgement.attribution_lines;
@@ -151,6 +150,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   } else {
     text = format_verdict(record.test, evaluation, attribution_lines, verdict_sources(record));
   }
+  if (!record.stop_description.empty()) text += "     daemon: " + record.stop_description + "\n";
   for (const auto& warning : record.warnings) text += "     note: " + warning + "\n";
 
   nlohmann::json metrics = nlohmann::json::object();
@@ -306,6 +306,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
         {"cpu_s",
          record.daemon_cpu_s ? nlohmann::json(*record.daemon_cpu_s) : nlohmann::json(nullptr)},
         {"exit", exit_json},
+        {"stop", record.stop_description},
         {"stdout_tail", record.stdout_tail},
         {"stderr_tail", record.stderr_tail},
         {"files", daemon_files(record)}}},
