@@ -23,6 +23,10 @@ std::optional<int64_t> parse_stat_cpu_ticks(std::string_view stat);
 // /proc/PID/status "Threads:\tN" line.
 std::optional<int64_t> parse_status_threads(std::string_view status);
 
+// /proc/PID/status signal mask lines ("SigCgt", "SigPnd", "ShdPnd", ...): hex → bits, bit
+// (signo - 1) set when the signal is in the set.
+std::optional<uint64_t> parse_status_signal_mask(std::string_view status, std::string_view key);
+
 // /proc/PID/smaps_rollup "Pss:  N kB" line → bytes.
 std::optional<int64_t> parse_smaps_rollup_pss_bytes(std::string_view smaps_rollup);
 

@@ -38,19 +38,26 @@ std::optional<int64_t> stat_field_after_comm(std::string_view stat, int n) {
   return leading_int(s);
 }
 
-// Value of the line "<key>:  N" in a key: value file such as status or smaps_rollup.
-std::optional<int64_t> keyed_value(std::string_view text, std::string_view key) {
+// The text after "<key>:" on its line in a key: value file such as status or smaps_rollup.
+std::optional<std::string_view> keyed_text(std::string_view text, std::string_view key) {
   size_t pos = 0;
   while (pos < text.size()) {
     const size_t nl = text.find('\n', pos);
     const std::string_view line = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
     if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
-      return leading_int(line.substr(key.size() + 1));
+      return line.substr(key.size() + 1);
     }
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
   }
   return std::nullopt;
+}
+
+// Value of the line "<key>:  N".
+std::optional<int64_t> keyed_value(std::string_view text, std::string_view key) {
+  const auto value = keyed_text(text, key);
+  if (!value) return std::nullopt;
+  return leading_int(*value);
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {
@@ -83,6 +90,16 @@ std::optional<int64_t> parse_stat_cpu_ticks(std::string_view stat) {
 
 std::optional<int64_t> parse_status_threads(std::string_view status) {
   return keyed_value(status, "Threads");
+}
+
+std::optional<uint64_t> parse_status_signal_mask(std::string_view status, std::string_view key) {
+  auto value = keyed_text(status, key);
+  if (!value) return std::nullopt;
+  value->remove_prefix(std::min(value->find_first_not_of(" \t"), value->size()));
+  uint64_t mask = 0;
+  const auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), mask, 16);
+  if (error != std::errc() || end == value->data()) return std::nullopt;
+  return mask;
 }
 
 std::optional<int64_t> parse_smaps_rollup_pss_bytes(std::string_view smaps_rollup) {

@@ -18,6 +18,7 @@
 #include <system_error>
 #include <thread>
 
+#include "leakgate/proc_parse.h"
 #include "leakgate/unique_fd.h"
 
 namespace leakgate {
@@ -194,14 +195,9 @@ bool environ_has(std::string_view environ, std::string_view entry) {
 }
 
 bool status_kill_pending(std::string_view status) {
-  for (const std::string_view key : {"\nSigPnd:", "\nShdPnd:"}) {
-    const size_t at = status.find(key);
-    if (at == std::string_view::npos) continue;
-    std::string_view value = status.substr(at + key.size());
-    value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
-    uint64_t mask = 0;
-    std::from_chars(value.data(), value.data() + value.size(), mask, 16);
-    if (mask & (uint64_t{1} << (SIGKILL - 1))) return true;
+  for (const std::string_view key : {"SigPnd", "ShdPnd"}) {
+    const auto mask = parse_status_signal_mask(status, key);
+    if (mask && (*mask & (uint64_t{1} << (SIGKILL - 1)))) return true;
   }
   return false;
 }

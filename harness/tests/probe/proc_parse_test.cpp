@@ -80,5 +80,16 @@ TEST(ProcParse, FdTargets) {
   EXPECT_STREQ(to_string(FdType::kOther), "other");
 }
 
+TEST(ProcParse, StatusSignalMasks) {
+  const std::string status =
+      "Name:\tpython3\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000100\n"
+      "SigBlk:\t0000000000000000\nSigIgn:\t0000000001001000\nSigCgt:\t0000000180000a02\n";
+  EXPECT_EQ(parse_status_signal_mask(status, "SigCgt"), 0x180000a02u);
+  EXPECT_EQ(parse_status_signal_mask(status, "ShdPnd"), 0x100u);  // bit 8: SIGKILL (9)
+  EXPECT_EQ(parse_status_signal_mask(status, "SigPnd"), 0u);
+  EXPECT_EQ(parse_status_signal_mask(status, "SigQ"), std::nullopt);
+  EXPECT_EQ(parse_status_signal_mask("SigCgt:\tzz\n", "SigCgt"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace leakgate
