@@ -9,10 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -154,12 +158,56 @@ std::pair<int64_t, int64_t> heap_figure(const std::string& counters,
   return seen;
 }
 
+// Voluntary context switches (times it went to sleep) of each thread of `pid` but the main one.
+std::map<pid_t, long> sleeps_of_other_threads(pid_t pid) {
+  std::map<pid_t, long> sleeps;
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(task_dir, error)) {
+    const pid_t tid = static_cast<pid_t>(std::atol(entry.path().filename().c_str()));
+    if (tid == pid) continue;
+    std::ifstream status(entry.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) {
+        sleeps[tid] = std::atol(line.c_str() + line.find(':') + 1);
+      }
+    }
+  }
+  return sleeps;
+}
+
+// The heap figure of an idle child, as of now. The publisher refreshes it every 2 ms, so what
+// the file holds right after the child's "ready" can predate the child's last allocations
+// (heap_pattern's four warm-up threads, and the preload's own publisher and fd-drainer threads
+// when the child got there within 2 ms of the constructor's first figure). Once every thread
+// but the main one (blocked reading stdin) went to sleep twice since this call began, the
+// publisher ran a whole loop - wake, refresh, sleep - after it: the figure is current.
+std::pair<int64_t, int64_t> current_heap_figure(pid_t pid, const std::string& counters) {
+  const auto start = sleeps_of_other_threads(pid);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (;;) {
+    const auto now = sleeps_of_other_threads(pid);
+    const bool cycled = !start.empty() && std::all_of(start.begin(), start.end(), [&](auto& s) {
+      const auto it = now.find(s.first);
+      return it != now.end() && it->second >= s.second + 2;
+    });
+    if (cycled) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "the preload's threads in " << pid << " did not cycle within 2 s";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return heap_figure(counters, std::nullopt);
+}
+
 TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
   const std::string counters = temp_path("heap-counters");
   Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters);
   ASSERT_GT(child.pid, 0);
   ASSERT_EQ(child.line(), "ready");
-  auto before = heap_figure(counters, std::nullopt);
+  auto before = current_heap_figure(child.pid, counters);
   ASSERT_GT(before.first, 0) << "no heap figure in " << counters;
   ASSERT_GT(before.second, 0);
   const char* const phases[] = {"every function", "free of a block made before the preload started",
