@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -56,36 +57,26 @@ Range own_code() {
   return range;
 }
 
-// Helpers the daemon spawns inherit the environment: they must neither load this library
-// again nor take over the daemon's counter file.
-void forget_environment() {
-  unsetenv(kCountersEnv);
-  const char* preload = std::getenv("LD_PRELOAD");
-  Dl_info self{};
-  if (preload == nullptr || dladdr(reinterpret_cast<void*>(&own_code), &self) == 0) return;
-  const std::string own = self.dli_fname != nullptr ? self.dli_fname : "";
-  std::string kept, list = preload;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t end = std::min(list.find_first_of(": ", start), list.size());
-    const std::string entry = list.substr(start, end - start);
-    const bool ours =
-        entry == own ||
-        (entry.size() >= 22 && entry.compare(entry.size() - 22, 22, "libleakgate_preload.so") == 0);
-    if (!entry.empty() && !ours) kept += (kept.empty() ? "" : ":") + entry;
-    start = end + 1;
+// Whoever inherits the environment loads this library again: the daemon's helpers (their
+// own processes) must stay out of the way, but the daemon itself may exec — a wrapper script
+// such as pyenv's python3 shim execs the interpreter in the same process — and its new image
+// must take the counter file over, or the figures would freeze at the script's. The first
+// image records its pid; a later load publishes only in that same process.
+bool is_the_daemon() {
+  constexpr const char* kOwnerEnv = "LEAKGATE_PRELOAD_PID";
+  const std::string self = std::to_string(getpid());
+  const char* owner = std::getenv(kOwnerEnv);
+  if (owner == nullptr || *owner == '\0') {
+    setenv(kOwnerEnv, self.c_str(), 1);
+    return true;
   }
-  if (kept.empty()) {
-    unsetenv("LD_PRELOAD");
-  } else {
-    setenv("LD_PRELOAD", kept.c_str(), 1);
-  }
+  return self == owner;
 }
 
 __attribute__((constructor)) void start_preload() {
   leakgate_resolve_all_next();
   const char* counters = std::getenv(kCountersEnv);
-  if (counters == nullptr || *counters == '\0') {  // no harness: stay out of the way
+  if (counters == nullptr || *counters == '\0' || !is_the_daemon()) {  // not ours to watch
     leakgate_heap_stop();
     return;
   }
@@ -102,7 +93,6 @@ __attribute__((constructor)) void start_preload() {
   if (!start_fd_records(code.begin, code.end)) {
     std::fprintf(stderr, "libleakgate_preload: cannot record fds\n");
   }
-  forget_environment();
   pthread_atfork(nullptr, nullptr, [] {
     stop_fd_records();
     leakgate_heap_stop();  // the counter file and the sample table are the parent's

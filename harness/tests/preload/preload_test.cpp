@@ -69,7 +69,7 @@ TEST(Preload, CountsWhatTheProcessKeepsOpenThroughTheAwkwardCases) {
   posix_spawn_file_actions_destroy(&actions);
 
   const std::string line = read_line(out, std::chrono::seconds(5));
-  EXPECT_EQ(line, R"({"env_clean":1,"child":0})");
+  EXPECT_EQ(line, R"({"owner_marked":1,"child":0})");
   // Releases reach the file through the drainer thread within a few ms.
   std::optional<CounterSnapshot> snapshot;
   const KindSnapshot* fds = nullptr;
