@@ -484,7 +484,9 @@ size_t Sampler::record(bool classify, bool synchronous) {
   if (daemon_probe_) record_process(row, daemon_columns_, *daemon_probe_, classify, slow_tick);
   if (counters_.kind == CounterSource::Kind::kShm) {
     record_counters(row);
-  } else if (counters_.kind == CounterSource::Kind::kPrometheus && slow_tick) {
+  } else if (counters_.kind == CounterSource::Kind::kPrometheus && slow_tick && daemon_probe_) {
+    // Not once the daemon is detached: a stopping daemon refuses, and that is not why the
+    // scrape failed.
     scrape(row);
   }
   record_process(row, client_columns_, *self_probe_, classify, slow_tick);
