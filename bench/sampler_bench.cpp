@@ -31,7 +31,7 @@
 #include <thread>
 #include <vector>
 
-#include "sampler.h"
+#include "sample/sampler.h"
 #include "temp_dir.h"
 #include "tracker/client.h"
 #include "trackerd_process.h"

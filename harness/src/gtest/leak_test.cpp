@@ -7,13 +7,14 @@
 #include <optional>
 #include <thread>
 
-#include "attribution.h"
-#include "judgement.h"
+#include "judge/attribution.h"
+#include "judge/judgement.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/registry.h"
 #include "leakgate/variables.h"
 #include "leakgate/verdict.h"
-#include "sampler.h"
+#include "sample/sampler.h"
+#include "spawn/live_objects_request.h"
 
 namespace leakgate {
 namespace {

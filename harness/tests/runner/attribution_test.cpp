@@ -1,4 +1,4 @@
-#include "attribution.h"
+#include "judge/attribution.h"
 
 #include <gtest/gtest.h>
 

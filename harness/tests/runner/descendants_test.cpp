@@ -1,7 +1,7 @@
 // DescendantTracker against real processes: /bin/sh "daemons" that start a helper in a new
 // session (setsid) and double-fork a grandchild, then exit. This test process is the child
 // subreaper, as the harness is, so the orphans are reparented to it.
-#include "descendants.h"
+#include "spawn/descendants.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

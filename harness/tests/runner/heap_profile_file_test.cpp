@@ -1,4 +1,4 @@
-#include "heap_profile_file.h"
+#include "profile/heap_profile_file.h"
 
 #include <gtest/gtest.h>
 

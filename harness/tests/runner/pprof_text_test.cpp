@@ -1,9 +1,9 @@
-#include "pprof_text.h"
+#include "profile/pprof_text.h"
 
 #include <gtest/gtest.h>
 
-#include "attribution.h"
-#include "wrapper_outputs.h"
+#include "judge/attribution.h"
+#include "profile/wrapper_outputs.h"
 
 namespace leakgate {
 namespace {

@@ -1,5 +1,5 @@
 // SamplerPriority: when the sampler ticks from its idle thread and when from its normal one.
-#include "sampler_priority.h"
+#include "sample/sampler_priority.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The sampler against a real child process, a real counter file and this process's registry.
-#include "sampler.h"
+#include "sample/sampler.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

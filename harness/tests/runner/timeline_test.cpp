@@ -1,4 +1,4 @@
-#include "timeline.h"
+#include "sample/timeline.h"
 
 #include <gtest/gtest.h>
 

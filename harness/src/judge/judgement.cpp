@@ -1,0 +1,193 @@
+#include "judge/judgement.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "judge/attribution.h"
+#include "leakgate/metrics.h"
+#include "leakgate/units.h"
+
+namespace leakgate {
+namespace {
+
+std::optional<double> frame_value(const std::optional<Frame>& frame, const std::string& metric) {
+  if (!frame) return std::nullopt;
+  auto it = frame->find(metric);
+  if (it == frame->end() || std::isnan(it->second)) return std::nullopt;
+  return it->second;
+}
+
+constexpr const char* kOrphans = "daemon.orphans";
+
+bool is_counted_kind(const std::string& metric) {
+  auto info = find_metric(metric);
+  return !info || info->source == MetricSource::kCounter;
+}
+
+std::set<std::string> observed_metrics(const RunRecord& record, const Scenario& scenario) {
+  std::set<std::string> names;
+  for (const auto* frame : {&record.baseline, &record.final}) {
+    if (*frame) {
+      for (const auto& [metric, value] : **frame) names.insert(metric);
+    }
+  }
+  for (const auto& [metric, budget] : scenario.budgets) names.insert(metric);
+  if (record.descendants_checked) names.insert(kOrphans);
+  return names;
+}
+
+Observations observe_run(const RunRecord& record, const Scenario& scenario) {
+  std::map<std::string, MetricObservation> observations;
+  const double measured_start = [&] {
+    for (const auto& phase : record.phases) {
+      if (phase.name == "measured") return phase.start_s;
+    }
+    return 0.0;
+  }();
+  const double measured_end =
+      record.iteration_ticks_s.empty() ? measured_start : record.iteration_ticks_s.back();
+  for (const auto& metric : observed_metrics(record, scenario)) {
+    MetricObservation observation;
+    observation.baseline = frame_value(record.baseline, metric);
+    observation.final = frame_value(record.final, metric);
+    // A counted kind appears in the registry with its first object: absent at the baseline
+    // means none existed yet, not "unknown" (else a leak of a new kind goes unjudged).
+    if (!observation.baseline && observation.final && record.baseline && is_counted_kind(metric)) {
+      observation.baseline = 0.0;
+    }
+    for (const size_t row : record.checkpoint_rows) {
+      const double value = record.timeline.value(row, metric);
+      if (!std::isnan(value)) observation.checkpoints.push_back(value);
+    }
+    const double peak = record.timeline.max_between(metric, measured_start, measured_end);
+    if (!std::isnan(peak)) observation.peak = peak;
+    if (record.daemon_at_exit && metric.rfind("daemon.", 0) == 0) {
+      for (const auto& kind : record.daemon_at_exit->kinds) {
+        if ("daemon." + kind.name == metric) observation.at_exit = static_cast<double>(kind.live);
+      }
+    }
+    if (auto it = record.client_at_exit.find(metric); it != record.client_at_exit.end()) {
+      observation.at_exit = it->second;
+    }
+    if (metric == kOrphans && record.descendants_checked) {
+      observation.at_exit = static_cast<double>(record.escaped.size());
+    }
+    observations[metric] = observation;
+  }
+  return observations;
+}
+
+}  // namespace
+
+Judgement judge(const Scenario& scenario, const RunRecord& record,
+                const HistoryPeaks& history_peaks) {
+  Judgement judgement;
+  judgement.observations = observe_run(record, scenario);
+  const Observations& observations = judgement.observations;
+  judgement.evaluation =
+      evaluate(observations, scenario, history_peaks,
+               unread_reasons(record.sources, record.at_exit_unmeasured, scenario));
+  const Evaluation& evaluation = judgement.evaluation;
+
+  // Attribution for what was violated: live objects by creation stack, new fds.
+  nlohmann::json objects = nlohmann::json::object();
+  std::vector<std::string> attribution_lines;
+  std::set<std::string> violated_metrics;
+  for (const auto& violation : evaluation.violations) violated_metrics.insert(violation.metric);
+  for (const auto& metric : violated_metrics) {
+    // A preloaded daemon's fds carry creation stacks as the counted kind "fds" (preload/).
+    const bool fd_metric = metric.rfind("daemon.fds", 0) == 0;
+    if (!is_counted_kind(metric) && !fd_metric) continue;
+    const std::string key = fd_metric ? "daemon.fds" : metric;
+    if (objects.contains(key)) continue;
+    const bool daemon_side = metric.rfind("daemon.", 0) == 0;
+    const std::string kind = fd_metric ? "fds" : metric.substr(metric.find('.') + 1);
+    auto groups =
+        live_groups_of(daemon_side ? record.daemon_live_objects : record.client_live_objects, kind);
+    if (groups.empty()) continue;
+    objects[key] = groups;
+    // Stacks that differ only below the project's frames share a site: one line each.
+    std::vector<std::pair<std::string, int64_t>> by_site;
+    for (const auto& group : groups) {
+      const std::string site = group["site"].get<std::string>();
+      auto it = std::find_if(by_site.begin(), by_site.end(),
+                             [&](const auto& entry) { return entry.first == site; });
+      if (it == by_site.end())
+        by_site.emplace_back(site, group["count"].get<int64_t>());
+      else
+        it->second += group["count"].get<int64_t>();
+    }
+    std::stable_sort(by_site.begin(), by_site.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (size_t i = 0; i < by_site.size() && i < 3; ++i) {
+      attribution_lines.push_back(std::to_string(by_site[i].second) + " live " + key +
+                                  " created at " + by_site[i].first);
+    }
+  }
+  const nlohmann::json fresh_fds = new_fds(record.baseline_fds, record.final_fds);
+  bool fds_violated = false;
+  for (const auto& metric : violated_metrics) {
+    if (metric.rfind("daemon.fds", 0) == 0) fds_violated = true;
+  }
+  if (fds_violated && !fresh_fds.empty()) {
+    // Socket and pipe targets are unique inodes: count those by type, files by path.
+    std::map<std::string, int> by_target;
+    for (const auto& fd : fresh_fds) {
+      const std::string type = fd["type"].get<std::string>();
+      by_target[type == "file" || type == "other" ? fd["target"].get<std::string>()
+                                                  : type + " fds"]++;
+    }
+    int shown = 0;
+    for (const auto& [target, count] : by_target) {
+      if (shown++ == 3) break;
+      attribution_lines.push_back(std::to_string(count) + " new daemon fd(s): " + target);
+    }
+  }
+
+  // A preloaded daemon's sampled allocations: growth by site between the two dumps.
+  if (violated_metrics.count("daemon.heap") != 0) {
+    nlohmann::json sites =
+        heap_site_growth(record.daemon_live_objects_baseline, record.daemon_live_objects);
+    for (size_t i = 0; i < sites.size() && i < 3; ++i) {
+      attribution_lines.push_back("heap grew ~" + format_bytes(sites[i]["bytes"].get<double>()) +
+                                  " in ~" + std::to_string(sites[i]["count"].get<int64_t>()) +
+                                  " blocks at " + sites[i]["site"].get<std::string>() +
+                                  " (sampled allocations)");
+    }
+    if (!sites.empty()) objects["daemon.heap"] = std::move(sites);
+  }
+
+  if (violated_metrics.count(kOrphans) && !record.escaped.empty()) {
+    nlohmann::json orphans = nlohmann::json::array();
+    for (const EscapedProcess& process : record.escaped) {
+      orphans.push_back({{"pid", process.pid}, {"command_line", process.command_line}});
+    }
+    objects[kOrphans] = std::move(orphans);
+    for (size_t i = 0; i < record.escaped.size() && i < 5; ++i) {
+      attribution_lines.push_back("left running after the daemon stopped (then killed): pid " +
+                                  std::to_string(record.escaped[i].pid) + " " +
+                                  record.escaped[i].command_line);
+    }
+    if (record.escaped.size() > 5) {
+      attribution_lines.push_back("... and " + std::to_string(record.escaped.size() - 5) +
+                                  " more (result.json attribution.objects)");
+    }
+  }
+
+  if (record.heap_growth) {
+    const auto& sites = record.heap_growth->sites;
+    for (size_t i = 0; i < sites.size() && i < 3; ++i) {
+      attribution_lines.push_back("heap grew " + format_bytes(static_cast<double>(sites[i].bytes)) +
+                                  " in " + std::to_string(sites[i].objects) + " objects at " +
+                                  sites[i].function + " (heap profile)");
+    }
+  }
+
+  judgement.objects = std::move(objects);
+  judgement.new_fds = fresh_fds;
+  judgement.attribution_lines = std::move(attribution_lines);
+  return judgement;
+}
+
+}  // namespace leakgate

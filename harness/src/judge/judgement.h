@@ -1,0 +1,28 @@
+// Judging one run: figures per metric from the record (baseline, final, peak over the
+// measured phase, per-iteration checkpoints, at-exit), evaluated against the budgets, and
+// the attribution of what was violated (live objects by creation site, new fds).
+// Shared by `leakgate run` and the GoogleTest fixture, so both judge alike.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "judge/run_record.h"
+#include "leakgate/budget_eval.h"
+
+namespace leakgate {
+
+struct Judgement {
+  Observations observations;
+  Evaluation evaluation;
+  nlohmann::json objects = nlohmann::json::object();  // metric -> live groups by site
+  nlohmann::json new_fds = nlohmann::json::array();   // daemon fds new since the baseline
+  std::vector<std::string> attribution_lines;         // for the verdict text
+};
+
+Judgement judge(const Scenario& scenario, const RunRecord& record,
+                const HistoryPeaks& history_peaks = {});
+
+}  // namespace leakgate

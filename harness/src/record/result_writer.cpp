@@ -1,0 +1,348 @@
+#include "record/result_writer.h"
+
+#include <sys/utsname.h>
+
+#include <httplib.h>
+#include <algorithm>
+#include <boost/version.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "judge/judgement.h"
+#include "leakgate/budget_eval.h"
+#include "leakgate/metrics.h"
+#include "leakgate/reports/history.h"
+#include "leakgate/reports/publish.h"
+#include "leakgate/reports/results_file.h"
+#include "leakgate/units.h"
+#include "leakgate/verdict.h"
+
+namespace leakgate {
+namespace {
+
+nlohmann::json number_or_null(const std::optional<double>& value) {
+  if (!value || std::isnan(*value)) return nullptr;
+  return *value;
+}
+
+// Every metric seen in a snapshot, plus every one with a budget in the scenario.
+nlohmann::json environment_json() {
+  utsname host{};
+  uname(&host);
+  std::string commit;
+  if (const char* env = std::getenv("LEAKGATE_GIT_COMMIT")) commit = env;
+  if (commit.empty()) {
+    if (FILE* pipe =
+            popen("git -C " LEAKGATE_SOURCE_DIR " rev-parse --short HEAD 2>/dev/null", "r")) {
+      char line[64] = {};
+      if (std::fgets(line, sizeof(line), pipe)) commit = line;
+      pclose(pipe);
+      while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r')) commit.pop_back();
+    }
+  }
+  return {{"git_commit", commit},
+          {"build_type", LEAKGATE_BUILD_TYPE},
+          {"host", std::string(host.nodename) + " (" + host.sysname + " " + host.release + ")"},
+          {"compiler", std::string("GNU ") + __VERSION__},
+          {"libraries", {{"boost", BOOST_LIB_VERSION}, {"cpp-httplib", CPPHTTPLIB_VERSION}}}};
+}
+
+nlohmann::json failure_json(const RunFailure& failure) {
+  nlohmann::json json = {
+      {"what", failure.what},
+      {"detail", failure.detail},
+      {"step", failure.step.empty() ? nlohmann::json(nullptr) : nlohmann::json(failure.step)},
+      {"where", failure.where},
+      {"iteration", failure.iteration},
+      {"exit_code", nullptr},
+      {"signal", nullptr}};
+  if (failure.exit) {
+    if (failure.exit->code) json["exit_code"] = *failure.exit->code;
+    if (failure.exit->signal) {
+      const char* name = sigabbrev_np(*failure.exit->signal);
+      json["signal"] = std::string("SIG") + (name ? name : "?");
+    }
+  }
+  return json;
+}
+
+std::string failure_text(const std::string& test, const RunFailure& failure,
+                         const std::string& stderr_tail) {
+  std::string text = "FAIL " + test + "  " + failure.what;
+  if (failure.iteration > 0) text += " in iteration " + std::to_string(failure.iteration);
+  if (failure.iteration < 0) text += " in warm-up iteration " + std::to_string(-failure.iteration);
+  if (!failure.step.empty()) text += ", step '" + failure.step + "' (" + failure.where + ")";
+  if (failure.exit) text += ": " + failure.exit->describe();
+  text += "\n     " + failure.detail + "\n";
+  if (!stderr_tail.empty()) {
+    std::string tail =
+        stderr_tail.size() > 800 ? stderr_tail.substr(stderr_tail.size() - 800) : stderr_tail;
+    text += "     daemon stderr (tail):\n";
+    size_t start = 0;
+    while (start < tail.size()) {
+      size_t end = tail.find('\n', start);
+      if (end == std::string::npos) end = tail.size();
+      text += "       | " + tail.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+  }
+  return text;
+}
+
+nlohmann::json attribution_json(const Judgement& judgement, const RunRecord& record) {
+  nlohmann::json attribution = {
+      {"objects", judgement.objects}, {"new_fds", judgement.new_fds}, {"heap_growth", nullptr}};
+  if (record.heap_growth) add_heap_growth_json(attribution, *record.heap_growth);
+  if (record.client_heap_growth) {
+    add_heap_growth_json(attribution, *record.client_heap_growth, "client_heap_growth");
+  }
+  return attribution;
+}
+
+VerdictSources verdict_sources(const RunRecord& record) {
+  VerdictSources sources;
+  for (const auto& source : record.sources) {
+    if (source.live)
+      sources.live.push_back(source.name);
+    else
+      sources.not_live.push_back(source.name + " (" + source.reason + ")");
+  }
+  return sources;
+}
+
+// Relative to the test's report directory, where write_result copies them.
+nlohmann::json daemon_files(const RunRecord& record) {
+  nlohmann::json files = {{"stdout", "daemon.stdout"}, {"stderr", "daemon.stderr"}};
+  for (const auto& [name, file] : record.extra_files) files[name] = file;
+  return files;
+}
+
+}  // namespace
+
+RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
+                        const RunRecord& record, const std::filesystem::path& workdir) {
+  const auto history_db = reports::history_path_for(options.report_dir);
+  std::map<std::string, double> history_peaks;
+  for (const auto& [metric, budget] : scenario.budgets) {
+    if (budget.regress) {
+      // The local history's baseline, else a results file from another machine (--baseline).
+      auto peak = reports::baseline_peak(history_db, record.test, metric);
+      if (!peak) {
+        peak = reports::baseline_peak_from_file(options.baseline_results, record.test, metric);
+      }
+      if (peak) history_peaks[metric] = *peak;
+    }
+  }
+  const Judgement judgement = judge(scenario, record, history_peaks);
+  const Evaluation& evaluation = judgement.evaluation;
+  const Observations& observations = judgement.observations;
+  const std::vector<std::string>& attribution_lines = judgement.attribution_lines;
+
+  int exit_code = evaluation.passed ? 0 : 1;
+  std::string verdict = evaluation.passed ? "pass" : "fail";
+  std::string text;
+  if (record.failure) {
+    exit_code = 1;
+    verdict = "error";
+    text = failure_text(record.test, *record.failure, record.stderr_tail);
+  } else {
+    text = format_verdict(record.test, evaluation, attribution_lines, verdict_sources(record));
+  }
+  if (!record.stop_description.empty()) text += "     daemon: " + record.stop_description + "\n";
+  for (const auto& warning : record.warnings) text += "     note: " + warning + "\n";
+
+  nlohmann::json metrics = nlohmann::json::object();
+  std::set<std::string> violated_keys, expected_keys, unjudged_keys;
+  for (const auto& v : evaluation.violations) {
+    (v.expected ? expected_keys : violated_keys).insert(v.metric);
+  }
+  for (const auto& entry : evaluation.not_judged) {
+    if (entry.explicit_budget) unjudged_keys.insert(entry.metric);
+  }
+  for (const auto& [metric, observation] : observations) {
+    const auto judged_by = evaluation.budgets.find(metric);
+    const Budget effective = judged_by != evaluation.budgets.end()
+                                 ? judged_by->second
+                                 : effective_budget(metric, scenario);
+    const bool has_scenario_budget = scenario.budgets.count(metric) > 0;
+    std::optional<double> growth;
+    if (observation.baseline && observation.final)
+      growth = *observation.final - *observation.baseline;
+    std::optional<double> slope;
+    nlohmann::json trend = nullptr;
+    if (observation.checkpoints.size() >= 2) {
+      slope = theil_sen_slope(observation.checkpoints);
+      // The confidence of the per-iteration figure: cheap (n²/2 pairs, n <= 500).
+      const Trend t = trend_of(observation.checkpoints);
+      trend = {{"slope", t.slope},
+               {"slope_lower", t.slope_lower},
+               {"p_value", t.p_value},
+               {"by_trend", per_iter_by_trend(metric)}};
+    }
+    std::string metric_verdict = "pass";
+    if (violated_keys.count(metric))
+      metric_verdict = "fail";
+    else if (unjudged_keys.count(metric))
+      metric_verdict = "not-judged";  // a budget the scenario set could not be judged
+    else if (expected_keys.count(metric))
+      metric_verdict = "expected-fail";
+    metrics[metric] = {{"unit", std::string(unit_name(metric_unit(metric)))},
+                       {"baseline", number_or_null(observation.baseline)},
+                       {"peak", number_or_null(observation.peak)},
+                       {"final", number_or_null(observation.final)},
+                       {"growth", number_or_null(growth)},
+                       {"per_iter", number_or_null(slope)},
+                       {"at_exit", number_or_null(observation.at_exit)},
+                       {"per_iter_trend", trend},
+                       {"checkpoints", observation.checkpoints},
+                       {"budget",
+                        {{"peak", number_or_null(effective.peak)},
+                         {"growth", number_or_null(effective.growth)},
+                         {"per_iter", number_or_null(effective.per_iter)},
+                         {"at_exit", number_or_null(effective.at_exit)},
+                         {"regress", number_or_null(effective.regress)},
+                         {"source", has_scenario_budget ? "scenario" : "default"}}},
+                       {"verdict", metric_verdict}};
+  }
+
+  nlohmann::json violations = nlohmann::json::array();
+  for (const auto& v : evaluation.violations) {
+    violations.push_back({{"metric", v.metric},
+                          {"key", v.key},
+                          {"limit", v.limit},
+                          {"observed", v.observed},
+                          {"expected", v.expected},
+                          {"message", v.message}});
+  }
+  nlohmann::json not_judged = nlohmann::json::array();
+  for (const auto& entry : evaluation.not_judged) {
+    not_judged.push_back({{"metric", entry.metric},
+                          {"key", entry.key},
+                          {"reason", entry.reason},
+                          {"explicit", entry.explicit_budget}});
+  }
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& source : record.sources) {
+    sources.push_back(
+        {{"name", source.name},
+         {"live", source.live},
+         {"reason", source.live ? nlohmann::json(nullptr) : nlohmann::json(source.reason)}});
+  }
+  nlohmann::json phases = nlohmann::json::array();
+  for (const auto& phase : record.phases) {
+    phases.push_back({{"name", phase.name},
+                      {"start_s", phase.start_s},
+                      {"end_s", phase.end_s < phase.start_s ? record.duration_s : phase.end_s}});
+  }
+  nlohmann::json series = nlohmann::json::object();
+  for (const auto& column : record.timeline.columns()) {
+    nlohmann::json values = nlohmann::json::array();
+    for (double value : record.timeline.series(column)) values.push_back(number_or_null(value));
+    series[column] = std::move(values);
+  }
+  nlohmann::json steps = nlohmann::json::array();
+  for (size_t i = 0; i < record.steps.size(); ++i) {
+    const StepStats& s = record.steps[i];
+    steps.push_back({{"index", i},
+                     {"what", s.what},
+                     {"where", s.where},
+                     {"calls", s.calls},
+                     {"total_ms", s.total_ms},
+                     {"max_ms", s.max_ms},
+                     {"failures", s.failures},
+                     {"first_failure", s.first_failure.empty() ? nlohmann::json(nullptr)
+                                                               : nlohmann::json(s.first_failure)}});
+  }
+  nlohmann::json exit_json = nullptr;
+  if (record.daemon_exit) {
+    exit_json = {{"code", record.daemon_exit->code ? nlohmann::json(*record.daemon_exit->code)
+                                                   : nlohmann::json(nullptr)},
+                 {"signal", record.daemon_exit->signal
+                                ? nlohmann::json(std::string("SIG") +
+                                                 sigabbrev_np(*record.daemon_exit->signal))
+                                : nlohmann::json(nullptr)},
+                 {"killed_after_timeout", record.daemon_exit->killed_after_timeout}};
+  }
+
+  const std::string first_line = text.substr(0, text.find('\n'));
+  nlohmann::json result = {
+      {"schema", "leakgate.result/1"},
+      {"test", record.test},
+      {"scenario",
+       {{"name", scenario.name}, {"file", scenario.file}, {"description", scenario.description}}},
+      {"verdict", verdict},
+      {"exit_code", exit_code},
+      {"summary", first_line},
+      {"message", text},
+      {"error", record.failure ? failure_json(*record.failure) : nlohmann::json(nullptr)},
+      {"warnings", record.warnings},
+      {"started_at", record.started_at},
+      {"duration_s", record.duration_s},
+      {"iterations",
+       {{"warmup", record.warmup},
+        {"measured", record.iterations},
+        {"completed", record.completed_iterations}}},
+      {"sample_hz", options.sample_hz.value_or(scenario.sample_hz)},
+      {"sampler_thread",
+       {{"ticks", record.sampler_ticks},
+        {"cpu_s", record.sampler_cpu_s},
+        {"normal_priority_ticks", record.sampler_normal_priority_ticks},
+        {"max_late_s", record.sampler_max_late_s}}},
+      {"phases", phases},
+      {"iteration_ticks_s", record.iteration_ticks_s},
+      {"metrics", metrics},
+      {"timeline", {{"t_s", record.timeline.times()}, {"series", series}}},
+      {"violations", violations},
+      {"missing_expected", evaluation.missing_expected},
+      {"sources", sources},
+      {"not_judged", not_judged},
+      {"attribution", attribution_json(judgement, record)},
+      {"steps", steps},
+      {"daemon",
+       {{"command", record.daemon_command},
+        {"pid", record.daemon_pid},
+        {"cpu_s",
+         record.daemon_cpu_s ? nlohmann::json(*record.daemon_cpu_s) : nlohmann::json(nullptr)},
+        {"exit", exit_json},
+        {"stop", record.stop_description},
+        {"stdout_tail", record.stdout_tail},
+        {"stderr_tail", record.stderr_tail},
+        {"files", daemon_files(record)}}},
+      {"environment", environment_json()},
+      {"history", nullptr}};
+
+  // Keep the daemon's full output beside the report: the work directory is removed.
+  const auto test_dir = options.report_dir / record.test;
+  std::error_code ec;
+  std::filesystem::create_directories(test_dir, ec);
+  for (const char* name : {"daemon.stdout", "daemon.stderr"}) {
+    std::filesystem::copy_file(workdir / name, test_dir / name,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  for (const auto& [name, file] : record.extra_files) {
+    std::filesystem::copy_file(workdir / file, test_dir / file,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  reports::publish_test_result(options.report_dir, result);
+
+  if (options.print_measurements) {
+    for (const auto& [metric, observation] : observations) {
+      auto print = [&](const char* key, const std::optional<double>& value) {
+        if (value && !std::isnan(*value)) {
+          std::printf(
+              "<CTestMeasurement type=\"numeric/double\" name=\"%s.%s\">%.17g</CTestMeasurement>\n",
+              metric.c_str(), key, *value);
+        }
+      };
+      print("peak", observation.peak);
+      if (observation.baseline && observation.final) {
+        print("growth", *observation.final - *observation.baseline);
+      }
+    }
+  }
+  return RunOutcome{exit_code, text, test_dir / "result.json"};
+}
+
+}  // namespace leakgate

@@ -1,0 +1,27 @@
+// Live progress for one test: a rewritten status line on a terminal, plain lines otherwise.
+#pragma once
+
+#include <string>
+
+#include "leakgate/runner.h"
+#include "sample/timeline.h"
+
+namespace leakgate {
+
+class Progress {
+ public:
+  Progress(RunOptions::Progress mode, std::string test);
+  void phase(const std::string& what);
+  void iteration(const char* phase, int i, int n, const Frame& checkpoint);
+  void note(const std::string& text);
+  void finish(const std::string& verdict_text);
+
+ private:
+  void clear_line();
+  bool terminal_ = false;
+  bool quiet_ = false;
+  bool line_open_ = false;
+  std::string test_;
+};
+
+}  // namespace leakgate

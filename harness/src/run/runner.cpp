@@ -1,0 +1,603 @@
+#include "leakgate/runner.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "judge/attribution.h"
+#include "judge/run_record.h"
+#include "leakgate/daemon_process.h"
+#include "leakgate/metrics.h"
+#include "leakgate/proc_parse.h"
+#include "leakgate/registry.h"
+#include "leakgate/variables.h"
+#include "profile/client_heap_profile.h"
+#include "profile/heap_profile.h"
+#include "profile/wrapper_outputs.h"
+#include "record/result_writer.h"
+#include "run/progress.h"
+#include "sample/sampler.h"
+#include "spawn/daemon_preload.h"
+#include "spawn/descendants.h"
+#include "spawn/endpoint.h"
+#include "spawn/live_objects_request.h"
+#include "spawn/step_executor.h"
+
+namespace leakgate {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+// Injections that are bugs of the client, not of the daemon: the harness applies them to
+// its own tracker::Client instead of passing them to the daemon.
+bool is_client_injection(const std::string& name) { return name == "session-per-call"; }
+
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted by a signal") {}
+};
+
+void check_interrupt() {
+  if (g_interrupted.load()) throw Interrupted();
+}
+
+int free_loopback_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::filesystem::path make_workdir(const std::string& name) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/leakgate-" + name + "-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temp directory " + pattern + ": " +
+                             std::strerror(errno));
+  }
+  return pattern;
+}
+
+std::string utc_now_iso() {
+  const std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+// utime + stime of a live process in seconds (all its threads); nullopt once it is gone.
+// scripts/bench compares it with and without sampling: the harness's cost to the daemon.
+std::optional<double> process_cpu_seconds(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(file, stat)) return std::nullopt;
+  const auto ticks = parse_stat_cpu_ticks(stat);
+  if (!ticks) return std::nullopt;
+  return static_cast<double>(*ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Integer figures that must stop changing before a snapshot; RSS and heap are excluded:
+// allocators and page faults keep them moving a little forever.
+bool is_settle_figure(const std::string& metric) {
+  return metric.find(".rss") == std::string::npos && metric.find(".pss") == std::string::npos &&
+         metric.find(".heap") == std::string::npos;
+}
+
+bool same_settle_figures(const Frame& a, const Frame& b) {
+  for (const auto& [metric, value] : a) {
+    if (!is_settle_figure(metric)) continue;
+    auto it = b.find(metric);
+    if (it != b.end() && it->second != value) return false;
+  }
+  return true;
+}
+
+// Polls until the integer figures are unchanged for the window, or the timeout passes.
+// `settled`, when given, receives the last frame polled.
+bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
+            Frame* settled = nullptr) {
+  const auto start = std::chrono::steady_clock::now();
+  Frame last = sampler.sample_now(false);
+  auto stable_since = start;
+  const auto done = [&](bool result) {
+    if (settled != nullptr) *settled = last;
+    return result;
+  };
+  // On a saturated machine a poll comes late, and so may the daemon's own thread that
+  // closes a finished connection: the window stretches to three times the longest gap
+  // between two polls, so "unchanged" spans time in which the daemon could have run.
+  auto window = std::chrono::steady_clock::duration(spec.window);
+  auto polled = start;
+  while (true) {
+    check_interrupt();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!daemon.running()) return done(false);
+    Frame now = sampler.sample_now(false);
+    const auto t = std::chrono::steady_clock::now();
+    window = std::max(window, 3 * (t - polled));
+    polled = t;
+    if (!same_settle_figures(last, now)) {
+      stable_since = t;
+      last = std::move(now);
+    }
+    if (t - stable_since >= window) return done(true);
+    if (t - start >= spec.timeout) return done(false);
+  }
+}
+
+// The snapshot (fds classified) after settling. It is a sample of its own, so a daemon that
+// holds a file open for a moment (a periodic export) can be caught mid-write: when it
+// disagrees with the figures that just settled, settle again and retake it, twice at most.
+Frame settled_snapshot(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
+                       Frame settled, bool& ok) {
+  Frame snapshot = sampler.sample_now(true);
+  for (int retry = 0; retry < 2 && ok && !same_settle_figures(settled, snapshot); ++retry) {
+    ok = settle(sampler, spec, daemon, &settled);
+    snapshot = sampler.sample_now(true);
+  }
+  return snapshot;
+}
+
+class ScenarioRun {
+ public:
+  ScenarioRun(const Scenario& scenario, const RunOptions& options)
+      : scenario_(scenario),
+        options_(options),
+        t0_(std::chrono::steady_clock::now()),
+        sampler_(options.sample_hz.value_or(scenario.sample_hz), t0_),
+        progress_(options.progress, "leak." + scenario.name) {
+    record_.test = "leak." + scenario.name;
+    record_.started_at = utc_now_iso();
+    record_.warmup = scenario.warmup;
+    record_.iterations = options.iterations.value_or(scenario.iterations);
+    for (const auto& name :
+         options.drop_injections ? std::vector<std::string>{} : scenario.daemon.inject) {
+      if (is_client_injection(name))
+        client_session_per_call_ = true;
+      else
+        daemon_inject_.push_back(name);
+    }
+  }
+
+  RunOutcome run() {
+    workdir_ = make_workdir(scenario_.name);
+    vars_ = options_.vars;
+    vars_["WORKDIR"] = workdir_.string();
+    vars_["PORT"] = std::to_string(free_loopback_port());
+    vars_["TEST"] = record_.test;
+    Registry::global().set_capture_stacks(true);
+    try {
+      // Orphans of the daemon's tree come to us instead of init: found, named, stopped.
+      become_child_subreaper();
+      sampler_.count_descendants_with(&descendants_);
+    } catch (const std::exception& e) {
+      record_.warnings.push_back(std::string("escaped descendants may be missed: ") + e.what());
+    }
+    if (options_.profile_daemon_heap) {
+      heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
+    }
+    if (options_.profile_client_heap) {
+      client_heap_profiler_ = std::make_unique<ClientHeapProfiler>(workdir_);
+    }
+    try {
+      execute();
+    } catch (const Interrupted& e) {
+      fail("interrupted", e.what());
+    } catch (const StepFailure& e) {
+      fail(daemon_ && !daemon_->running() ? "daemon crashed" : "step failed", e.what(), e.step,
+           e.where);
+    } catch (const DaemonError& e) {
+      fail(phase_failure_, e.what());
+    } catch (const std::exception& e) {
+      fail("harness error", e.what());
+    }
+    shutdown_daemon();
+    collect_profiles();
+    sampler_.stop();
+    record_.timeline = sampler_.timeline();
+    record_.sources = sampler_.sources();
+    record_.duration_s = sampler_.seconds_since_start();
+    record_.sampler_ticks = sampler_.thread_ticks();
+    record_.sampler_cpu_s = sampler_.thread_cpu_seconds();
+    record_.sampler_normal_priority_ticks = sampler_.normal_priority_ticks();
+    record_.sampler_max_late_s = sampler_.max_late_seconds();
+    if (auto note =
+            sampling_late_note(record_.sampler_max_late_s, record_.sampler_normal_priority_ticks,
+                               record_.sampler_ticks)) {
+      record_.warnings.push_back(std::move(*note));
+    }
+    if (executor_) record_.steps = executor_->stats();
+    RunOutcome outcome = write_result(scenario_, options_, record_, workdir_);
+    progress_.finish(outcome.verdict_text);
+    if (!options_.keep_workdir) {
+      std::error_code ec;
+      std::filesystem::remove_all(workdir_, ec);
+    } else {
+      progress_.note("kept the work directory " + workdir_.string());
+    }
+    return outcome;
+  }
+
+ private:
+  void fail(const std::string& what, const std::string& detail, const std::string& step = {},
+            const std::string& where = {}) {
+    if (record_.failure) return;
+    RunFailure failure{what, detail, step, where, current_iteration_, std::nullopt};
+    if (daemon_) failure.exit = daemon_->poll_exit();
+    if (failure.exit && what == "step failed") failure.what = "daemon crashed";
+    record_.failure = failure;
+  }
+
+  std::string counter_path() const {
+    return (workdir_ / ("counters." + std::to_string(starts_))).string();
+  }
+
+  void start_daemon() {
+    const DaemonSpec& spec = scenario_.daemon;
+    DaemonLaunch launch;
+    for (const auto& arg : spec.wrapper) launch.argv.push_back(expand_variables(arg, vars_));
+    for (const auto& arg : spec.command) launch.argv.push_back(expand_variables(arg, vars_));
+    if (!spec.wrapper.empty() && launch.argv.size() > spec.wrapper.size()) {
+      // The daemon starts in its work directory and DaemonProcess only anchors argv[0] (the
+      // wrapper): a relative daemon path means relative to ours.
+      std::string& exe = launch.argv[spec.wrapper.size()];
+      if (exe.find('/') != std::string::npos && exe.front() != '/') {
+        exe = std::filesystem::absolute(exe).lexically_normal().string();
+      }
+    }
+    if (!daemon_inject_.empty()) {
+      std::string joined;
+      for (const auto& name : daemon_inject_) joined += (joined.empty() ? "" : ",") + name;
+      launch.argv.push_back("--inject");
+      launch.argv.push_back(joined);
+    }
+    for (const auto& [key, value] : spec.env) launch.env[key] = expand_variables(value, vars_);
+    if (spec.counters == DaemonSpec::Counters::kShm) {
+      launch.env["LEAKGATE_COUNTERS"] = counter_path();
+    }
+    launch.env["LEAKGATE_STACKS"] = "1";
+    launch.env[descendants_.marker_env().first] = descendants_.marker_env().second;
+    if (heap_profiler_) heap_profiler_->add_environment(launch.env);
+    if (spec.preload) add_ld_preload(launch.env, leakgate_preload_library());
+    launch.workdir = workdir_;
+    launch.log_prefix = starts_ == 0 ? "daemon" : "daemon.restart" + std::to_string(starts_);
+    record_.daemon_command = launch.argv;
+
+    phase_failure_ = "daemon failed to start";
+    daemon_ = std::make_unique<DaemonProcess>(std::move(launch));
+    // What is left in its group when it exits is judged (escaped) before it is killed.
+    daemon_->set_group_kill_on_exit(false);
+    descendants_.set_root(daemon_->pid());  // the spawned process (a wrapper, if any)
+    record_.daemon_pid = daemon_->pid();
+    phase_failure_ = "daemon not ready";
+    std::string endpoint;
+    if (spec.ready == DaemonSpec::Ready::kStdout) {
+      const ReadyInfo ready = daemon_->wait_ready_stdout(spec.ready_timeout);
+      endpoint = ready.endpoint;
+      // Behind a wrapper that forks (heaptrack), the readiness line names the real daemon.
+      if (!spec.wrapper.empty() && daemon_->adopt(ready.reported_pid)) {
+        record_.daemon_pid = daemon_->pid();
+        descendants_.set_root(daemon_->pid());  // daemon.children: the daemon's, not the wrapper's
+      }
+    }
+    if (spec.endpoint) endpoint = expand_variables(*spec.endpoint, vars_);
+    // An HTTP daemon with no readiness line: the port leakgate picked for it (${PORT}).
+    if (endpoint.empty() && spec.ready == DaemonSpec::Ready::kHttp) {
+      endpoint = "http://127.0.0.1:" + vars_["PORT"];
+    }
+    if (spec.ready == DaemonSpec::Ready::kHttp) {
+      daemon_->wait_ready(spec.ready_timeout, [&] { return http_ready(endpoint); });
+    }
+    endpoint_ = endpoint;
+    vars_["ENDPOINT"] = endpoint;
+    phase_failure_ = "daemon failed";
+
+    CounterSource counters;
+    if (spec.counters == DaemonSpec::Counters::kShm) {
+      counters.kind = CounterSource::Kind::kShm;
+      counters.counter_path = counter_path();
+    } else if (spec.counters == DaemonSpec::Counters::kPrometheus) {
+      counters.kind = CounterSource::Kind::kPrometheus;
+      counters.endpoint = endpoint;
+      counters.scrape_path = spec.prometheus_path;
+    }
+    counters.preload = spec.preload;  // the sampler reports the preload heap and fds sources
+    sampler_.attach_daemon(daemon_->pid(), counters);
+    ++starts_;
+  }
+
+  bool http_ready(const std::string& endpoint);
+
+  void restart_daemon() {
+    stop_daemon_now();
+    collect_escaped();
+    start_daemon();
+  }
+
+  // The daemon's descendants still alive after it stopped: named in the record, then stopped
+  // (SIGTERM, SIGKILL after the stop timeout), then whatever else is left in its group. As
+  // systemd stops a service, the stop signal reaches the rest of the daemon's process group
+  // too (a shell's foreground child), and what ends within the stop timeout did not escape.
+  void collect_escaped() {
+    daemon_->signal_group(scenario_.daemon.stop_signal);
+    const auto deadline = std::chrono::steady_clock::now() + scenario_.daemon.stop_timeout;
+    while (!descendants_.alive_after_root().empty() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (const Descendant& d : descendants_.stop_all(scenario_.daemon.stop_timeout)) {
+      record_.escaped.push_back(EscapedProcess{d.pid, d.command_line});
+    }
+    daemon_->kill_group();
+  }
+
+  ExitStatus stop_daemon_now() {
+    sampler_.detach_daemon();  // a stopping daemon's figures are not part of the run
+    const ExitStatus status =
+        daemon_->stop(scenario_.daemon.stop_timeout, scenario_.daemon.stop_signal);
+    collect_daemon_output();
+    return status;
+  }
+
+  void collect_daemon_output() {
+    record_.stdout_tail = daemon_->stdout_tail();
+    record_.stderr_tail = daemon_->stderr_tail();
+    record_.daemon_exit = daemon_->poll_exit();
+  }
+
+  void run_iterations(int count, bool measured) {
+    for (int i = 1; i <= count; ++i) {
+      check_interrupt();
+      current_iteration_ = measured ? i : -i;
+      executor_->run_iteration(measured ? i : -i, vars_);
+      if (!daemon_->running()) {
+        throw StepFailure("", "", "the daemon exited during the iteration");
+      }
+      Frame checkpoint;
+      if (measured) {
+        // The daemon refreshes its published heap figure every 2 ms: give it one refresh
+        // after the iteration, or a fast iteration's leak shows up one checkpoint late.
+        if (publishes_heap_) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        size_t row = 0;
+        checkpoint = sampler_.sample_now(true, &row);
+        record_.checkpoint_rows.push_back(row);
+        record_.iteration_ticks_s.push_back(sampler_.seconds_since_start());
+        record_.completed_iterations = i;
+      }
+      progress_.iteration(measured ? "measured" : "warm-up", i, count, checkpoint);
+    }
+  }
+
+  // The harness's own client keeps its connection alive between steps, and a daemon closes
+  // an idle one on its own timer (trackerd after 1 s): whether the baseline or the final
+  // snapshot counted it would depend on how long settling took. Closed before both, the
+  // daemon's socket for it is gone at both; sessions that a leaky client never closes stay.
+  void close_idle_clients() {
+    if (executor_) executor_->close_clients();
+  }
+
+  void execute() {
+    record_.begin_phase("startup", 0);
+    progress_.phase("starting daemon");
+    start_daemon();
+    sampler_.start();
+    DaemonControl control{[this] { return endpoint_; },
+                          [this](int signo) { return daemon_->signal(signo); },
+                          [this] { restart_daemon(); }};
+    executor_ = std::make_unique<StepExecutor>(scenario_, control, client_session_per_call_);
+    client_heap_profile(&ClientHeapProfiler::start, "at the start");
+
+    record_.begin_phase("warmup", sampler_.seconds_since_start());
+    run_iterations(scenario_.warmup, false);
+
+    record_.begin_phase("settle", sampler_.seconds_since_start());
+    progress_.phase("settling for the baseline");
+    close_idle_clients();
+    Frame settled;
+    record_.baseline_settled = settle(sampler_, scenario_.settle, *daemon_, &settled);
+    record_.baseline = settled_snapshot(sampler_, scenario_.settle, *daemon_, std::move(settled),
+                                        record_.baseline_settled);
+    if (!record_.baseline_settled && daemon_->running()) {
+      record_.warnings.push_back("figures did not settle before the baseline within " +
+                                 std::to_string(scenario_.settle.timeout.count()) + " ms");
+    }
+    publishes_heap_ = record_.baseline->count("daemon.heap") > 0;
+    record_.baseline_fds = list_daemon_fds();
+    // The preload library's sampled allocations at the baseline: heap growth sites are the
+    // difference to the final dump (judgement.cpp).
+    if (scenario_.daemon.preload) {
+      record_.daemon_live_objects_baseline =
+          request_daemon_live_objects(*daemon_, counter_path_of_current());
+    }
+    if (heap_profiler_ && !heap_profiler_->dump_baseline(daemon_->pid())) {
+      record_.warnings.push_back("heap profile at the baseline: " + heap_profiler_->error());
+    }
+
+    record_.checkpoint_rows.reserve(record_.iterations);
+    record_.iteration_ticks_s.reserve(record_.iterations);
+    record_.begin_phase("measured", sampler_.seconds_since_start());
+    // After the baseline's bookkeeping, right before the measured steps.
+    client_heap_profile(&ClientHeapProfiler::dump_baseline, "at the baseline");
+    run_iterations(record_.iterations, true);
+
+    record_.begin_phase("settle", sampler_.seconds_since_start());
+    progress_.phase("settling for the final snapshot");
+    close_idle_clients();
+    record_.final_settled = settle(sampler_, scenario_.settle, *daemon_, &settled);
+    // Before the final snapshot's own frame and fd list: the harness's bookkeeping is no growth.
+    client_heap_profile(&ClientHeapProfiler::dump_final, "at the final snapshot");
+    if (client_heap_profiler_) client_heap_profiler_->stop();
+    record_.final = settled_snapshot(sampler_, scenario_.settle, *daemon_, std::move(settled),
+                                     record_.final_settled);
+    if (!record_.final_settled && daemon_->running()) {
+      record_.warnings.push_back("figures did not settle before the final snapshot within " +
+                                 std::to_string(scenario_.settle.timeout.count()) + " ms");
+    }
+    record_.final_fds = list_daemon_fds();
+    if (heap_profiler_ && !heap_profiler_->dump_final(daemon_->pid())) {
+      record_.warnings.push_back("heap profile at the final snapshot: " + heap_profiler_->error());
+    }
+    record_.daemon_cpu_s = process_cpu_seconds(daemon_->pid());
+    // Symbolizing creation stacks costs a few hundred ms: only when a counted kind grew
+    // (or, with the preload library, the fds or the heap it records).
+    if (counted_kind_grew("daemon.") ||
+        (scenario_.daemon.preload && (grew("daemon.fds") || grew("daemon.heap")))) {
+      record_.daemon_live_objects =
+          request_daemon_live_objects(*daemon_, counter_path_of_current());
+    }
+    if (counted_kind_grew("client.")) {
+      record_.client_live_objects =
+          nlohmann::json::parse(Registry::global().live_objects_json(), nullptr, false);
+    }
+  }
+
+  bool counted_kind_grew(const std::string& side) const {
+    for (const auto& [metric, value] : *record_.final) {
+      if (metric.rfind(side, 0) != 0) continue;
+      auto info = find_metric(metric);
+      if (info && info->source != MetricSource::kCounter) continue;
+      auto before = record_.baseline->find(metric);
+      if (before == record_.baseline->end() || value > before->second) return true;
+    }
+    return false;
+  }
+
+  bool grew(const std::string& metric) const {
+    auto before = record_.baseline->find(metric);
+    auto after = record_.final->find(metric);
+    return before != record_.baseline->end() && after != record_.final->end() &&
+           after->second > before->second;
+  }
+
+  // --profile client-heap: one note for the first step that fails (the later ones are moot);
+  // diff() reports it as client_heap_growth_error.
+  void client_heap_profile(bool (ClientHeapProfiler::*step)(), const std::string& when) {
+    if (!client_heap_profiler_ || !client_heap_profiler_->error().empty()) return;
+    if (!(client_heap_profiler_.get()->*step)()) {
+      record_.warnings.push_back("client heap profile " + when + ": " +
+                                 client_heap_profiler_->error());
+    }
+  }
+
+  // After the stop: the heap profile diffs, and what a wrapper profiler wrote.
+  void collect_profiles() {
+    auto keep_files = [this](const HeapGrowth& growth) {
+      for (const auto& file : {growth.text_file, growth.svg_file}) {
+        if (!file.empty()) record_.extra_files[file] = file;
+      }
+    };
+    if (heap_profiler_ && daemon_) {
+      progress_.phase("diffing heap profiles (google-pprof)");
+      record_.heap_growth = heap_profiler_->diff();
+      keep_files(*record_.heap_growth);
+    }
+    if (client_heap_profiler_) {
+      client_heap_profiler_->stop();  // a run that failed before the final snapshot
+      progress_.phase("diffing client heap profiles (google-pprof)");
+      record_.client_heap_growth = client_heap_profiler_->diff();
+      keep_files(*record_.client_heap_growth);
+    }
+    for (const auto& file : wrapper_outputs(workdir_)) record_.extra_files[file] = file;
+  }
+
+  std::string counter_path_of_current() const {
+    return (workdir_ / ("counters." + std::to_string(starts_ - 1))).string();
+  }
+
+  std::vector<FdInfo> list_daemon_fds() {
+    try {
+      ProcessProbe probe(daemon_->pid());
+      return probe.list_fds().value_or(std::vector<FdInfo>{});
+    } catch (const ProbeError&) {
+      return {};
+    }
+  }
+
+  void shutdown_daemon() {
+    record_.begin_phase("shutdown", sampler_.seconds_since_start());
+    if (executor_) executor_->close_clients();
+    for (const auto& kind : Registry::global().snapshot()) {
+      record_.client_at_exit["client." + kind.name] = static_cast<double>(kind.live);
+    }
+    if (daemon_) {
+      progress_.phase("stopping daemon");
+      const bool was_running = daemon_->running();
+      const ExitStatus status = stop_daemon_now();
+      if (was_running) {
+        const StopVerdict stop =
+            judge_stop(status, scenario_.daemon.stop_signal, scenario_.daemon.clean_exit_codes);
+        record_.stop_description = stop.description;
+        if (!stop.ran_exit_path) {
+          record_.at_exit_unmeasured =
+              stop.description +
+              ": its exit path did not run, so at-exit figures were not measured";
+        }
+        if (status.killed_after_timeout) {
+          fail("daemon hung on shutdown",
+               "sent " + signal_name(scenario_.daemon.stop_signal) + ", then SIGKILL after " +
+                   std::to_string(scenario_.daemon.stop_timeout.count()) + " ms");
+        } else if (!stop.clean) {
+          fail("daemon failed on shutdown", stop.description);
+        }
+      }
+      if (scenario_.daemon.counters == DaemonSpec::Counters::kShm) {
+        record_.daemon_at_exit = sampler_.read_counters();
+      }
+      collect_escaped();
+      record_.descendants_checked = true;
+    }
+    record_.end_phase(sampler_.seconds_since_start());
+  }
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  std::chrono::steady_clock::time_point t0_;
+  DescendantTracker descendants_;  // before sampler_: its threads scan through it
+  Sampler sampler_;
+  Progress progress_;
+  RunRecord record_;
+  std::filesystem::path workdir_;
+  Vars vars_;
+  std::vector<std::string> daemon_inject_;
+  bool client_session_per_call_ = false;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::unique_ptr<StepExecutor> executor_;
+  std::unique_ptr<HeapProfiler> heap_profiler_;               // --profile heap
+  std::unique_ptr<ClientHeapProfiler> client_heap_profiler_;  // --profile client-heap
+  std::string endpoint_;
+  std::string phase_failure_ = "daemon failed";
+  int starts_ = 0;
+  int current_iteration_ = 0;
+  bool publishes_heap_ = false;
+};
+
+bool ScenarioRun::http_ready(const std::string& endpoint) {
+  return probe_http_ready(endpoint, scenario_.daemon.ready_http_path);
+}
+
+}  // namespace
+
+void request_interrupt() noexcept { g_interrupted.store(true); }
+bool interrupt_requested() noexcept { return g_interrupted.load(); }
+
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
+  ScenarioRun run(scenario, options);
+  return run.run();
+}
+
+}  // namespace leakgate
