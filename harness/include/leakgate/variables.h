@@ -16,12 +16,14 @@ namespace leakgate {
 // Plain std::map so run options (std::map<std::string, std::string>) assign to it directly.
 using Variables = std::map<std::string, std::string>;
 
-// Builtins the runner defines. Daemon fields (command, env, wrapper, endpoint) see only the
-// ones known before the daemon starts; steps see all of them plus variables saved earlier.
-inline constexpr std::string_view kDaemonBuiltinVariables[] = {"TRACKERD", "WORKDIR", "PORT",
-                                                               "TEST"};
-inline constexpr std::string_view kStepBuiltinVariables[] = {"TRACKERD", "WORKDIR", "PORT",
-                                                             "TEST",     "ITER",    "ENDPOINT"};
+// Builtins the runner defines (harness/src/run/runner.cpp, spawn/step_executor.cpp). Daemon
+// fields (command, env, wrapper, endpoint) see only the ones known before the daemon starts;
+// steps see all of them plus variables saved earlier. Anything else (TRACKERD in the shipped
+// scenarios) must come from --var NAME=VALUE, so a missing one is a parse error, found
+// before a daemon starts.
+inline constexpr std::string_view kDaemonBuiltinVariables[] = {"WORKDIR", "PORT", "TEST"};
+inline constexpr std::string_view kStepBuiltinVariables[] = {"WORKDIR", "PORT", "TEST", "ITER",
+                                                             "ENDPOINT"};
 
 // what() says what was wrong and what is allowed; offset is where in the template.
 class VariableError : public std::invalid_argument {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "leakgate/scenario_parser.h"
@@ -13,6 +14,8 @@ namespace leakgate {
 namespace {
 
 const std::string kBadDir = LEAKGATE_SCENARIO_TEST_DIR "/bad";
+// What the suite passes as --var: the corpus's daemons are ${TRACKERD}.
+const std::set<std::string> kCliVariables = {"TRACKERD"};
 
 struct BadCase {
   std::string file;
@@ -61,7 +64,7 @@ class BadScenario : public testing::TestWithParam<BadCase> {};
 TEST_P(BadScenario, IsRejectedWithLocationAndReason) {
   const BadCase& c = GetParam();
   const std::string path = kBadDir + "/" + c.file;
-  const std::string what = error_of([&] { parse_scenario_file(path); });
+  const std::string what = error_of([&] { parse_scenario_file(path, kCliVariables); });
   if (c.line > 0) {
     const std::string location =
         path + ":" + std::to_string(c.line) + ":" + std::to_string(c.column) + ": ";
@@ -145,7 +148,8 @@ class GeneratedBadScenario : public testing::TestWithParam<GeneratedCase> {};
 
 TEST_P(GeneratedBadScenario, IsRejectedWithLocationAndReason) {
   const GeneratedCase& c = GetParam();
-  const std::string what = error_of([&] { parse_scenario_text(c.text, "gen.yaml"); });
+  const std::string what =
+      error_of([&] { parse_scenario_text(c.text, "gen.yaml", kCliVariables); });
   EXPECT_EQ(what.rfind("gen.yaml:" + c.location + ": ", 0), 0u) << what;
   EXPECT_NE(what.find(c.message), std::string::npos) << what;
 }
@@ -161,7 +165,7 @@ TEST(BadScenarioInput, NestingJustUnderTheLimitIsFine) {
       "name: x\ndaemon: {command: [d]}\nsteps: [sleep: 0]\n"
       "description: " +
       std::string(60, '[') + std::string(60, ']') + "\n";
-  EXPECT_EQ(error_of([&] { parse_scenario_text(text, "ok.yaml"); }),
+  EXPECT_EQ(error_of([&] { parse_scenario_text(text, "ok.yaml", kCliVariables); }),
             "ok.yaml:4:14: description: expected a string, got a list");
 }
 
@@ -175,7 +179,7 @@ TEST(BadScenarioInput, BracketsInsideStringsAndCommentsDoNotCount) {
       std::string(100, '{') +
       "'\n"
       "steps: [sleep: 0]\n";
-  EXPECT_EQ(error_of([&] { parse_scenario_text(text, "ok.yaml"); }), "(no error)");
+  EXPECT_EQ(error_of([&] { parse_scenario_text(text, "ok.yaml", kCliVariables); }), "(no error)");
 }
 
 }  // namespace

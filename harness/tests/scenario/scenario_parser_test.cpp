@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <set>
 
 namespace leakgate {
 namespace {
 
 const std::string kComplete = LEAKGATE_SCENARIO_TEST_DIR "/good/complete.yaml";
+// What the suite passes as --var (cmake/LeakgateScenarios.cmake, VARS TRACKERD=...).
+const std::set<std::string> kCliVariables = {"TRACKERD"};
 
 template <typename T>
 const T& action(const Step& step) {
@@ -16,16 +19,17 @@ const T& action(const Step& step) {
 }
 
 TEST(ScenarioParser, StopSignalAndCleanExitCodes) {
-  const Scenario s = parse_scenario_file(LEAKGATE_SCENARIO_TEST_DIR "/good/stop.yaml");
+  const Scenario s =
+      parse_scenario_file(LEAKGATE_SCENARIO_TEST_DIR "/good/stop.yaml", kCliVariables);
   EXPECT_EQ(s.daemon.stop_signal, SIGINT);
   EXPECT_EQ(s.daemon.clean_exit_codes, (std::vector<int>{0, 130}));
-  const Scenario defaults = parse_scenario_file(kComplete);
+  const Scenario defaults = parse_scenario_file(kComplete, kCliVariables);
   EXPECT_EQ(defaults.daemon.stop_signal, SIGTERM);
   EXPECT_EQ(defaults.daemon.clean_exit_codes, std::vector<int>{0});
 }
 
 TEST(ScenarioParser, CompleteFileFillsTheModel) {
-  const Scenario s = parse_scenario_file(kComplete);
+  const Scenario s = parse_scenario_file(kComplete, kCliVariables);
   EXPECT_EQ(s.file, kComplete);
   EXPECT_EQ(s.name, "issue-crud.full_1");
   EXPECT_EQ(s.description, "create, read, update and close issues through the client library");
@@ -115,7 +119,8 @@ TEST(ScenarioParser, CompleteFileFillsTheModel) {
 
 TEST(ScenarioParser, MinimalScenarioGetsTheModelDefaults) {
   const Scenario s = parse_scenario_text(
-      "name: idle\ndaemon: {command: [\"${TRACKERD}\"]}\nsteps: [sleep: 10ms]\n", "idle.yaml");
+      "name: idle\ndaemon: {command: [\"${TRACKERD}\"]}\nsteps: [sleep: 10ms]\n", "idle.yaml",
+      kCliVariables);
   EXPECT_EQ(s.warmup, 2);
   EXPECT_EQ(s.iterations, 20);
   EXPECT_EQ(s.sample_hz, 200);
@@ -134,6 +139,22 @@ TEST(ScenarioParser, ExtraVariablesAreDefinedEverywhere) {
       "name: x\ndaemon: {command: [\"${BIN}\"]}\nsteps: [{exec: [\"${BIN}\"]}]\n";
   EXPECT_THROW(parse_scenario_text(text, "x.yaml"), ScenarioError);
   EXPECT_NO_THROW(parse_scenario_text(text, "x.yaml", {"BIN"}));
+}
+
+TEST(ScenarioParser, TrackerdComesFromVarNotFromTheRunner) {
+  // The runner never defines TRACKERD: without --var TRACKERD=... the scenario is rejected at
+  // parse time, naming file, line, column and field, before any daemon starts.
+  const std::string text = "name: x\ndaemon: {command: [d]}\nsteps:\n  - exec: [\"${TRACKERD}\"]\n";
+  try {
+    parse_scenario_text(text, "x.yaml");
+    FAIL() << "an undefined ${TRACKERD} parsed";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "x.yaml:4:12: steps[0].exec[0]: undefined variable '${TRACKERD}'", 0),
+              0u)
+        << e.what();
+  }
+  EXPECT_NO_THROW(parse_scenario_text(text, "x.yaml", kCliVariables));
 }
 
 TEST(ScenarioParser, CountersShorthands) {
@@ -156,7 +177,7 @@ TEST(ScenarioParser, RepositoryScenariosParse) {
     const std::string path = dir + "/" + file;
     if (FILE* f = std::fopen(path.c_str(), "r")) {
       std::fclose(f);
-      EXPECT_NO_THROW(parse_scenario_file(path)) << path;
+      EXPECT_NO_THROW(parse_scenario_file(path, kCliVariables)) << path;
     }
   }
 }
