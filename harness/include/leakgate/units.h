@@ -33,8 +33,12 @@ int64_t parse_size(std::string_view text);
 // a fraction must come to whole milliseconds.
 Millis parse_duration(std::string_view text);
 
-// "512 B", "0.5 B", "64.0 KiB", "1.5 MiB", "-2.0 GiB": one decimal from KiB up.
-// Takes double so per-iteration slopes format too; every int64 up to 2^53 is exact.
+// "512 B", "0.5 B", "64.0 KiB", "1.5 MiB", "-2.0 GiB", "2.0 TiB": one decimal from KiB up,
+// binary units up to EiB; "∞ B", "-∞ B", "NaN B" when not finite. The one byte formatter of
+// leakgate: verdict lines, progress, attribution and the report pages (leakgate::reports)
+// all print bytes through it. Takes double so per-iteration slopes format too; every int64
+// up to 2^53 is exact. Display only: "1.3 KiB" is rounded and not a whole number of bytes,
+// so parse_size refuses it ("64.0 KiB" and "1.5 KiB" parse back).
 std::string format_bytes(double bytes);
 
 // "150ms", "3s", "1.5s", "2m", "61.5s": always accepted back by parse_duration.

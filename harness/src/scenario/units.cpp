@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "suggest.h"
@@ -15,8 +16,13 @@ struct Unit {
   int64_t multiplier;
 };
 
-constexpr Unit kSizeUnits[] = {
-    {"B", 1}, {"KiB", 1LL << 10}, {"MiB", 1LL << 20}, {"GiB", 1LL << 30}};
+// The one table of byte units: format_bytes prints all of them, parse_size accepts the first
+// kParsedSizeUnits (kSizeUnitsHelp: no budget is written in TiB).
+constexpr Unit kByteUnits[] = {{"B", 1},           {"KiB", 1LL << 10}, {"MiB", 1LL << 20},
+                               {"GiB", 1LL << 30}, {"TiB", 1LL << 40}, {"PiB", 1LL << 50},
+                               {"EiB", 1LL << 60}};
+constexpr size_t kParsedSizeUnits = 4;
+constexpr std::span<const Unit> kSizeUnits(kByteUnits, kParsedSizeUnits);
 constexpr Unit kDurationUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60 * 1000}};
 
 // "1.5MiB" split into its exact decimal number and its unit text.
@@ -64,9 +70,9 @@ DecimalWithUnit split_number(std::string_view text, std::string_view kind, std::
   return out;
 }
 
-template <size_t N>
-int64_t apply_unit(std::string_view text, const DecimalWithUnit& number, const Unit (&units)[N],
-                   std::string_view kind, std::string_view help, std::string_view resolution) {
+int64_t apply_unit(std::string_view text, const DecimalWithUnit& number,
+                   std::span<const Unit> units, std::string_view kind, std::string_view help,
+                   std::string_view resolution) {
   const Unit* unit = nullptr;
   for (const Unit& candidate : units)
     if (candidate.suffix == number.unit) unit = &candidate;
@@ -116,18 +122,18 @@ Millis parse_duration(std::string_view text) {
 }
 
 std::string format_bytes(double bytes) {
-  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  if (std::isnan(bytes)) return "nan B";
+  if (std::isnan(bytes)) return "NaN B";
+  if (std::isinf(bytes)) return bytes > 0 ? "∞ B" : "-∞ B";
   const double magnitude = std::fabs(bytes);
   if (magnitude < 1024) {
     if (bytes == std::floor(bytes)) return printf_string("%.0f %s", bytes, "B");
     return printf_string("%.1f %s", bytes, "B");
   }
   double scaled = bytes / 1024;
-  size_t unit = 0;
+  size_t unit = 1;
   // Step up while the rounded figure would print as 1024.0 or more.
-  while (std::fabs(scaled) >= 1023.95 && unit + 1 < std::size(kUnits)) scaled /= 1024, ++unit;
-  return printf_string("%.1f %s", scaled, kUnits[unit]);
+  while (std::fabs(scaled) >= 1023.95 && unit + 1 < std::size(kByteUnits)) scaled /= 1024, ++unit;
+  return printf_string("%.1f %s", scaled, kByteUnits[unit].suffix.data());
 }
 
 std::string format_duration(Millis duration) {

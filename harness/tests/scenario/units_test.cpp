@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+#include <string>
+
 namespace leakgate {
 namespace {
 
@@ -74,6 +78,34 @@ TEST(FormatBytes, OneDecimalFromKiB) {
   EXPECT_EQ(format_bytes(1536 * 1024), "1.5 MiB");
   EXPECT_EQ(format_bytes(-2.0 * (1LL << 30)), "-2.0 GiB");
   EXPECT_EQ(format_bytes(1024 * 1024 - 1), "1.0 MiB");  // never "1024.0 KiB"
+}
+
+// One unit table: the units past GiB print too (parse_size stops at GiB), and so do
+// figures that are not finite (a report's slope of nothing).
+TEST(FormatBytes, WholeUnitTableAndNonFinite) {
+  EXPECT_EQ(format_bytes(1023), "1023 B");
+  EXPECT_EQ(format_bytes(-512), "-512 B");
+  EXPECT_EQ(format_bytes(150.4 * (1LL << 30)), "150.4 GiB");
+  EXPECT_EQ(format_bytes(2.0 * (1LL << 40)), "2.0 TiB");
+  EXPECT_EQ(format_bytes(3.0 * (1LL << 50)), "3.0 PiB");
+  EXPECT_EQ(format_bytes(static_cast<double>(INT64_MAX)), "8.0 EiB");
+  EXPECT_EQ(format_bytes(std::numeric_limits<double>::infinity()), "∞ B");
+  EXPECT_EQ(format_bytes(-std::numeric_limits<double>::infinity()), "-∞ B");
+  EXPECT_EQ(format_bytes(std::numeric_limits<double>::quiet_NaN()), "NaN B");
+  EXPECT_NE(size_error("2TiB").find("unknown size unit 'TiB'"), std::string::npos);
+}
+
+// What format_bytes prints for a whole number of its unit or a half is a size a scenario can
+// carry back ("64.0 KiB" is "64KiB"); and a size parsed from a scenario prints in its unit.
+TEST(FormatBytes, RoundTripsThroughParseSize) {
+  for (const int64_t bytes :
+       {int64_t{0}, int64_t{1}, int64_t{512}, int64_t{1023}, int64_t{1024}, int64_t{1536},
+        int64_t{64} << 10, int64_t{3} << 19, int64_t{640} << 10, int64_t{64} << 20,
+        int64_t{5} << 29, int64_t{1000} << 30})
+    EXPECT_EQ(parse_size(format_bytes(static_cast<double>(bytes))), bytes) << bytes;
+  for (const std::string_view text : {"512 B", "1.5 KiB", "64.0 KiB", "1.0 MiB", "2.5 GiB"})
+    EXPECT_EQ(format_bytes(static_cast<double>(parse_size(text))), text);
+  EXPECT_EQ(format_bytes(static_cast<double>(parse_size("64MiB"))), "64.0 MiB");
 }
 
 TEST(FormatDuration, RoundTripsThroughParse) {
