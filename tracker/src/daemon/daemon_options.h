@@ -39,6 +39,11 @@ inline constexpr int kExitUsage = 2;
 std::variant<DaemonOptions, int> parse_daemon_options(int argc, const char* const* argv);
 
 // "10ms", "1s", "1.5s", "2m", "1h" → milliseconds (>= 1 ms); nullopt when malformed.
+// trackerd's own, not leakgate::parse_duration (leakgate/units.h): trackerd is the daemon the
+// harness tests, a program of its own, and that parser lives in the harness's scenario layer
+// (yaml-cpp, the scenario model), which the daemon under test must not link. The grammars
+// differ on purpose too: a scenario duration is exact (whole milliseconds, "0" allowed, no
+// hours), an interval on this command line rounds, takes "h" and "min" and is at least 1 ms.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 // "127.0.0.1:8080", "[::1]:0", "localhost:0"; nullopt when malformed.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
