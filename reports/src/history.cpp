@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
@@ -162,15 +163,26 @@ json History::run_figures(const std::string& test, const std::string& run_id) co
 }
 
 json History::previous_figures(const std::string& test, const std::string& run_id) const {
-  // The latest run begun before this one; when this run is not recorded, the latest at all.
-  SqliteStatement query(connection_->database,
-                        "SELECT t.run_id FROM test_results t JOIN runs r ON r.run_id = t.run_id "
-                        "WHERE t.test = ?1 AND t.run_id <> ?2 AND r.seq < "
-                        "COALESCE((SELECT seq FROM runs WHERE run_id = ?2), 9223372036854775807) "
-                        "ORDER BY r.seq DESC LIMIT 1");
+  std::vector<json> latest = earlier_figures(test, run_id, 1);
+  return latest.empty() ? json(nullptr) : std::move(latest.front());
+}
+
+std::vector<json> History::earlier_figures(const std::string& test, const std::string& run_id,
+                                           int limit) const {
+  // Runs begun before this one; when this run is not recorded, the latest at all.
+  const std::string sql =
+      "SELECT t.run_id FROM test_results t JOIN runs r ON r.run_id = t.run_id "
+      "WHERE t.test = ?1 AND t.run_id <> ?2 AND r.seq < "
+      "COALESCE((SELECT seq FROM runs WHERE run_id = ?2), 9223372036854775807) "
+      "ORDER BY r.seq DESC LIMIT " +
+      std::to_string(std::max(limit, 0));
+  SqliteStatement query(connection_->database, sql.c_str());
   query.bind(1, test).bind(2, run_id);
-  if (!query.step()) return nullptr;
-  return run_figures(test, query.text(0));
+  std::vector<std::string> run_ids;
+  while (query.step()) run_ids.push_back(query.text(0));
+  std::vector<json> runs;
+  for (const std::string& id : run_ids) runs.push_back(run_figures(test, id));
+  return runs;
 }
 
 json History::baseline_figures(const std::string& test) const {

@@ -1,11 +1,13 @@
 #include "leakgate/reports/publish.h"
 
 #include <stdexcept>
+#include <vector>
 
 #include "json_access.h"
 #include "leakgate/reports/atomic_file.h"
 #include "leakgate/reports/file_lock.h"
 #include "leakgate/reports/history.h"
+#include "leakgate/reports/noise.h"
 #include "leakgate/reports/run_index.h"
 #include "leakgate/reports/test_page.h"
 
@@ -69,9 +71,14 @@ void publish_test_result(const fs::path& report_dir, json result, const PublishO
         History history(options.history_database);
         history.record(options.run_id, result);
         const std::string test = result["test"].get<std::string>();
+        std::vector<json> earlier = history.earlier_figures(test, options.run_id, kSpreadRuns);
         result["history"] = {{"run_id", options.run_id},
-                             {"previous", history.previous_figures(test, options.run_id)},
-                             {"baseline", history.baseline_figures(test)}};
+                             {"previous", earlier.empty() ? json(nullptr) : earlier.front()},
+                             {"baseline", history.baseline_figures(test)},
+                             // How much each figure wobbled over the earlier runs: the
+                             // page's noise (noise.h).
+                             {"spread", figure_spread(earlier)},
+                             {"spread_runs", earlier.size()}};
       } catch (const std::exception& error) {
         history_error = error.what();
         result["history"] = {{"run_id", options.run_id}, {"error", history_error}};

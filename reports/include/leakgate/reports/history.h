@@ -45,6 +45,9 @@ class History {
   // {"run_id", "git_commit", "recorded_at", "verdict", "metrics": {name: {figures}}}, or
   // null: the most recent other run that has this test.
   nlohmann::json previous_figures(const std::string& test, const std::string& run_id) const;
+  // The same for up to `limit` runs begun before this one that have this test, latest first.
+  std::vector<nlohmann::json> earlier_figures(const std::string& test, const std::string& run_id,
+                                              int limit) const;
   // The same for the baseline run; null when no baseline is set or it lacks this test.
   nlohmann::json baseline_figures(const std::string& test) const;
   // The same for a given run; null when that run lacks this test.
