@@ -49,3 +49,24 @@ function(leakgate_add_scenarios)
     endif()
   endforeach()
 endfunction()
+
+# GoogleTest leak tests (leakgate::LeakTest) as CTest tests that write their pages into the
+# same report directory as the scenarios:
+#   leakgate_discover_leak_tests(<target> [TEST_PREFIX p] [REPORT_DIR dir] [LABELS l...])
+#     TEST_PREFIX default: leak.gtest.   REPORT_DIR default: ${CMAKE_BINARY_DIR}/leak-reports
+#     LABELS default: leak
+function(leakgate_discover_leak_tests target)
+  cmake_parse_arguments(ARG "" "TEST_PREFIX;REPORT_DIR" "LABELS" ${ARGN})
+  if(NOT ARG_TEST_PREFIX)
+    set(ARG_TEST_PREFIX "leak.gtest.")
+  endif()
+  if(NOT ARG_REPORT_DIR)
+    set(ARG_REPORT_DIR ${CMAKE_BINARY_DIR}/leak-reports)
+  endif()
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS leak)
+  endif()
+  gtest_discover_tests(${target} NO_PRETTY_VALUES TEST_PREFIX "${ARG_TEST_PREFIX}"
+                       PROPERTIES LABELS "${ARG_LABELS}"
+                                  ENVIRONMENT "LEAKGATE_REPORT_DIR=${ARG_REPORT_DIR}")
+endfunction()

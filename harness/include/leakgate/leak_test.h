@@ -1,15 +1,18 @@
-// GoogleTest integration: a fixture that runs one daemon per test under the same sampling
-// and budgets as `leakgate run`, and a listener that judges the budgets when each test ends.
+// GoogleTest integration: a fixture that runs one daemon per test through the same engine as
+// `leakgate run` (leakgate/leak_run.h): the test body takes the place of a scenario's steps.
+// Same settle, budgets, history (`regress`), attribution and result.json: each test writes its
+// page into $LEAKGATE_REPORT_DIR (default ./leak-reports) beside the scenario tests.
 //
 //   class SyncTest : public leakgate::LeakTest {};
 //   TEST_F(SyncTest, OneEngine) {
-//     start_daemon({.command = {TRACKERD, "--socket", "${WORKDIR}/t.sock", "--db",
-//     "${WORKDIR}/db"}}); set_budget("daemon.engines", {.peak = 1, .growth = 0, .at_exit = 0}); for
-//     (...) { ...; iteration_done(); }
+//     start_daemon({.command = {TRACKERD, "--socket", "${WORKDIR}/t.sock",
+//                               "--db", "${WORKDIR}/db"}});
+//     set_budget("daemon.engines", {.peak = 1, .growth = 0, .at_exit = 0});
+//     for (...) { ...; iteration_done(); }
 //   }
 //   int main(int argc, char** argv) {
 //     ::testing::InitGoogleTest(&argc, argv);
-//     leakgate::install_budget_listener();
+//     leakgate::install_budget_listener();  // optional: where the report is, at the end
 //     return RUN_ALL_TESTS();
 //   }
 //
@@ -62,17 +65,17 @@ class LeakTest : public ::testing::Test {
   // fill on first use); settles and takes the baseline again.
   void warmup_done();
 
-  // Settles, takes the final snapshot, stops the daemon and records the at-exit counters.
+  // Settles, takes the final snapshot, stops the daemon, judges the budgets (a violation
+  // fails the test) and writes result.json and the page.
   void TearDown() override;
 
  private:
   struct State;
-  void take_baseline();
   std::unique_ptr<State> state_;
 };
 
-// Appends the listener that judges each LeakTest when it ends. Call once, after
-// InitGoogleTest. Tests that are not LeakTests are not judged.
+// Appends a listener that says, when the program ends, how many LeakTests were judged and
+// where their report index is. Optional: each test prints its verdict and judges in TearDown.
 void install_budget_listener();
 
 }  // namespace leakgate

@@ -16,7 +16,8 @@ struct RunOptions {
   std::map<std::string, std::string> vars;  // --var K=V (e.g. TRACKERD)
   std::optional<int> iterations;            // overrides the scenario's
   bool keep_workdir = false;
-  enum class Progress { kAuto, kTerminal, kPlain, kQuiet } progress = Progress::kAuto;
+  // kQuiet: the verdict only; kSilent: nothing (the front-end prints RunOutcome::verdict_text).
+  enum class Progress { kAuto, kTerminal, kPlain, kQuiet, kSilent } progress = Progress::kAuto;
   bool print_measurements = false;  // CTest measurement tags on stdout (--ctest)
   // Profiling runs (--profile heap,client-heap): the daemon under gperftools' heap profiler,
   // and the harness process itself, where client steps run.
@@ -34,6 +35,7 @@ struct RunOutcome {
   int exit_code = 0;         // 0 pass, 1 budget violated or daemon failed
   std::string verdict_text;  // the lines printed for this test
   std::filesystem::path result_path;
+  std::map<std::string, double> figures;  // "<metric>.peak", "<metric>.growth"
 };
 
 // Never throws for a failing daemon or step: those are verdicts. Throws only for

@@ -327,22 +327,24 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   }
   reports::publish_test_result(options.report_dir, result);
 
-  if (options.print_measurements) {
-    for (const auto& [metric, observation] : observations) {
-      auto print = [&](const char* key, const std::optional<double>& value) {
-        if (value && !std::isnan(*value)) {
-          std::printf(
-              "<CTestMeasurement type=\"numeric/double\" name=\"%s.%s\">%.17g</CTestMeasurement>\n",
-              metric.c_str(), key, *value);
-        }
-      };
-      print("peak", observation.peak);
-      if (observation.baseline && observation.final) {
-        print("growth", *observation.final - *observation.baseline);
-      }
+  RunOutcome outcome{exit_code, text, test_dir / "result.json", {}};
+  for (const auto& [metric, observation] : observations) {
+    if (observation.peak && !std::isnan(*observation.peak)) {
+      outcome.figures[metric + ".peak"] = *observation.peak;
+    }
+    if (observation.baseline && observation.final) {
+      const double growth = *observation.final - *observation.baseline;
+      if (!std::isnan(growth)) outcome.figures[metric + ".growth"] = growth;
     }
   }
-  return RunOutcome{exit_code, text, test_dir / "result.json"};
+  if (options.print_measurements) {
+    for (const auto& [name, value] : outcome.figures) {
+      std::printf(
+          "<CTestMeasurement type=\"numeric/double\" name=\"%s\">%.17g</CTestMeasurement>\n",
+          name.c_str(), value);
+    }
+  }
+  return outcome;
 }
 
 }  // namespace leakgate

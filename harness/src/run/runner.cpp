@@ -1,4 +1,5 @@
 #include "leakgate/runner.h"
+#include "leakgate/leak_run.h"
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "leakgate/metrics.h"
 #include "leakgate/proc_parse.h"
 #include "leakgate/registry.h"
+#include "leakgate/unique_fd.h"
 #include "leakgate/variables.h"
 #include "profile/client_heap_profile.h"
 #include "profile/heap_profile.h"
@@ -48,18 +50,17 @@ void check_interrupt() {
 }
 
 int free_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
+  const UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return 0;
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof(address);
   int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0) {
     port = ntohs(address.sin_port);
   }
-  close(fd);
   return port;
 }
 
@@ -153,9 +154,12 @@ Frame settled_snapshot(Sampler& sampler, const SettleSpec& spec, DaemonProcess& 
   return snapshot;
 }
 
-class ScenarioRun {
+}  // namespace
+
+// One leak test from start to verdict; run_scenario() and LeakRun drive its phases.
+class Engine {
  public:
-  ScenarioRun(const Scenario& scenario, const RunOptions& options)
+  Engine(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario),
         options_(options),
         t0_(std::chrono::steady_clock::now()),
@@ -174,38 +178,47 @@ class ScenarioRun {
     }
   }
 
+  // A scenario: its steps drive the phases.
   RunOutcome run() {
-    workdir_ = make_workdir(scenario_.name);
-    vars_ = options_.vars;
-    vars_["WORKDIR"] = workdir_.string();
-    vars_["PORT"] = std::to_string(free_loopback_port());
-    vars_["TEST"] = record_.test;
-    Registry::global().set_capture_stacks(true);
-    try {
-      // Orphans of the daemon's tree come to us instead of init: found, named, stopped.
-      become_child_subreaper();
-      sampler_.count_descendants_with(&descendants_);
-    } catch (const std::exception& e) {
-      record_.warnings.push_back(std::string("escaped descendants may be missed: ") + e.what());
-    }
-    if (options_.profile_daemon_heap) {
-      heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
-    }
-    if (options_.profile_client_heap) {
-      client_heap_profiler_ = std::make_unique<ClientHeapProfiler>(workdir_);
-    }
-    try {
-      execute();
-    } catch (const Interrupted& e) {
-      fail("interrupted", e.what());
-    } catch (const StepFailure& e) {
-      fail(daemon_ && !daemon_->running() ? "daemon crashed" : "step failed", e.what(), e.step,
-           e.where);
-    } catch (const DaemonError& e) {
-      fail(phase_failure_, e.what());
-    } catch (const std::exception& e) {
-      fail("harness error", e.what());
-    }
+    prepare();
+    guarded([this] { execute(); });
+    return finish();
+  }
+
+  // The phases, for a front-end that drives them itself (leakgate::LeakTest): each records a
+  // failure instead of throwing, and returns false when the test cannot go on.
+  bool start() {
+    return guarded([this] {
+      prepare();
+      start_daemon_and_sampler();
+    });
+  }
+  bool baseline() {
+    return guarded([this] { take_baseline(); });
+  }
+  bool checkpoint() {
+    return guarded([this] {
+      check_daemon_alive();
+      take_checkpoint(record_.completed_iterations + 1);
+    });
+  }
+  bool final_snapshot() {
+    return guarded([this] {
+      if (!record_.baseline) throw std::logic_error("the final snapshot needs a baseline first");
+      record_.iterations = record_.completed_iterations;
+      take_final();
+    });
+  }
+  const std::string& endpoint() const { return endpoint_; }
+  pid_t daemon_pid() const { return daemon_ ? daemon_->pid() : -1; }
+  const std::filesystem::path& workdir() const { return workdir_; }
+  std::string failure_text() const {
+    if (!record_.failure) return {};
+    return record_.failure->what + ": " + record_.failure->detail;
+  }
+
+  // Stops the daemon, judges, writes result.json and the page; removes the work directory.
+  RunOutcome finish() {
     shutdown_daemon();
     collect_profiles();
     sampler_.stop();
@@ -234,6 +247,47 @@ class ScenarioRun {
   }
 
  private:
+  // Everything before the daemon starts: work directory, variables, descendants, profilers.
+  void prepare() {
+    workdir_ = make_workdir(scenario_.name);
+    vars_ = options_.vars;
+    vars_["WORKDIR"] = workdir_.string();
+    vars_["PORT"] = std::to_string(free_loopback_port());
+    vars_["TEST"] = record_.test;
+    Registry::global().set_capture_stacks(true);
+    try {
+      // Orphans of the daemon's tree come to us instead of init: found, named, stopped.
+      become_child_subreaper();
+      sampler_.count_descendants_with(&descendants_);
+    } catch (const std::exception& e) {
+      record_.warnings.push_back(std::string("escaped descendants may be missed: ") + e.what());
+    }
+    if (options_.profile_daemon_heap) {
+      heap_profiler_ = std::make_unique<HeapProfiler>(workdir_);
+    }
+    if (options_.profile_client_heap) {
+      client_heap_profiler_ = std::make_unique<ClientHeapProfiler>(workdir_);
+    }
+  }
+
+  template <class Phase>
+  bool guarded(Phase phase) {
+    try {
+      phase();
+      return true;
+    } catch (const Interrupted& e) {
+      fail("interrupted", e.what());
+    } catch (const StepFailure& e) {
+      fail(daemon_ && !daemon_->running() ? "daemon crashed" : "step failed", e.what(), e.step,
+           e.where);
+    } catch (const DaemonError& e) {
+      fail(phase_failure_, e.what());
+    } catch (const std::exception& e) {
+      fail("harness error", e.what());
+    }
+    return false;
+  }
+
   void fail(const std::string& what, const std::string& detail, const std::string& step = {},
             const std::string& where = {}) {
     if (record_.failure) return;
@@ -365,22 +419,27 @@ class ScenarioRun {
       check_interrupt();
       current_iteration_ = measured ? i : -i;
       executor_->run_iteration(measured ? i : -i, vars_);
-      if (!daemon_->running()) {
-        throw StepFailure("", "", "the daemon exited during the iteration");
-      }
-      Frame checkpoint;
-      if (measured) {
-        // The daemon refreshes its published heap figure every 2 ms: give it one refresh
-        // after the iteration, or a fast iteration's leak shows up one checkpoint late.
-        if (publishes_heap_) std::this_thread::sleep_for(std::chrono::milliseconds(3));
-        size_t row = 0;
-        checkpoint = sampler_.sample_now(true, &row);
-        record_.checkpoint_rows.push_back(row);
-        record_.iteration_ticks_s.push_back(sampler_.seconds_since_start());
-        record_.completed_iterations = i;
-      }
+      check_daemon_alive();
+      const Frame checkpoint = measured ? take_checkpoint(i) : Frame{};
       progress_.iteration(measured ? "measured" : "warm-up", i, count, checkpoint);
     }
+  }
+
+  void check_daemon_alive() {
+    if (!daemon_->running()) throw StepFailure("", "", "the daemon exited during the iteration");
+  }
+
+  // After measured iteration `iteration`: a sample of everything, for per_iter slopes.
+  Frame take_checkpoint(int iteration) {
+    // The daemon refreshes its published heap figure every 2 ms: give it one refresh after
+    // the iteration, or a fast iteration's leak shows up one checkpoint late.
+    if (publishes_heap_) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    size_t row = 0;
+    Frame checkpoint = sampler_.sample_now(true, &row);
+    record_.checkpoint_rows.push_back(row);
+    record_.iteration_ticks_s.push_back(sampler_.seconds_since_start());
+    record_.completed_iterations = iteration;
+    return checkpoint;
   }
 
   // The harness's own client keeps its connection alive between steps, and a daemon closes
@@ -391,7 +450,7 @@ class ScenarioRun {
     if (executor_) executor_->close_clients();
   }
 
-  void execute() {
+  void start_daemon_and_sampler() {
     record_.begin_phase("startup", 0);
     progress_.phase("starting daemon");
     start_daemon();
@@ -401,10 +460,28 @@ class ScenarioRun {
                           [this] { restart_daemon(); }};
     executor_ = std::make_unique<StepExecutor>(scenario_, control, client_session_per_call_);
     client_heap_profile(&ClientHeapProfiler::start, "at the start");
-
     record_.begin_phase("warmup", sampler_.seconds_since_start());
-    run_iterations(scenario_.warmup, false);
+  }
 
+  void execute() {
+    start_daemon_and_sampler();
+    run_iterations(scenario_.warmup, false);
+    take_baseline();
+    run_iterations(record_.iterations, true);
+    take_final();
+  }
+
+  // Settles, then the baseline the measured iterations are judged against. Again later (a
+  // LeakTest's warmup_done()): what ran since the first baseline becomes warm-up.
+  void take_baseline() {
+    if (record_.baseline) {
+      if (!record_.phases.empty() && record_.phases.back().name == "measured") {
+        record_.phases.back().name = "warmup";
+      }
+      record_.checkpoint_rows.clear();
+      record_.iteration_ticks_s.clear();
+      record_.completed_iterations = 0;
+    }
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the baseline");
     close_idle_clients();
@@ -427,17 +504,19 @@ class ScenarioRun {
     if (heap_profiler_ && !heap_profiler_->dump_baseline(daemon_->pid())) {
       record_.warnings.push_back("heap profile at the baseline: " + heap_profiler_->error());
     }
-
     record_.checkpoint_rows.reserve(record_.iterations);
     record_.iteration_ticks_s.reserve(record_.iterations);
     record_.begin_phase("measured", sampler_.seconds_since_start());
     // After the baseline's bookkeeping, right before the measured steps.
     client_heap_profile(&ClientHeapProfiler::dump_baseline, "at the baseline");
-    run_iterations(record_.iterations, true);
+  }
 
+  // Settles, then the final snapshot, its fds and, when something grew, where it was made.
+  void take_final() {
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the final snapshot");
     close_idle_clients();
+    Frame settled;
     record_.final_settled = settle(sampler_, scenario_.settle, *daemon_, &settled);
     // Before the final snapshot's own frame and fd list: the harness's bookkeeping is no growth.
     client_heap_profile(&ClientHeapProfiler::dump_final, "at the final snapshot");
@@ -586,18 +665,33 @@ class ScenarioRun {
   bool publishes_heap_ = false;
 };
 
-bool ScenarioRun::http_ready(const std::string& endpoint) {
+bool Engine::http_ready(const std::string& endpoint) {
   return probe_http_ready(endpoint, scenario_.daemon.ready_http_path);
 }
-
-}  // namespace
 
 void request_interrupt() noexcept { g_interrupted.store(true); }
 bool interrupt_requested() noexcept { return g_interrupted.load(); }
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
-  ScenarioRun run(scenario, options);
+  Engine run(scenario, options);
   return run.run();
 }
+
+struct LeakRun::Impl : Engine {
+  using Engine::Engine;
+};
+
+LeakRun::LeakRun(const Scenario& scenario, const RunOptions& options)
+    : impl_(std::make_unique<Impl>(scenario, options)) {}
+LeakRun::~LeakRun() = default;
+bool LeakRun::start() { return impl_->start(); }
+bool LeakRun::take_baseline() { return impl_->baseline(); }
+bool LeakRun::iteration_done() { return impl_->checkpoint(); }
+bool LeakRun::take_final() { return impl_->final_snapshot(); }
+RunOutcome LeakRun::finish() { return impl_->finish(); }
+std::string LeakRun::failure() const { return impl_->failure_text(); }
+const std::string& LeakRun::endpoint() const { return impl_->endpoint(); }
+pid_t LeakRun::daemon_pid() const { return impl_->daemon_pid(); }
+const std::filesystem::path& LeakRun::workdir() const { return impl_->workdir(); }
 
 }  // namespace leakgate
