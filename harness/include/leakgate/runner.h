@@ -16,8 +16,7 @@ struct RunOptions {
   std::map<std::string, std::string> vars;  // --var K=V (e.g. TRACKERD)
   std::optional<int> iterations;            // overrides the scenario's
   bool keep_workdir = false;
-  // kQuiet: the verdict only; kSilent: nothing (the front-end prints RunOutcome::verdict_text).
-  enum class Progress { kAuto, kTerminal, kPlain, kQuiet, kSilent } progress = Progress::kAuto;
+  enum class Progress { kAuto, kTerminal, kPlain, kQuiet } progress = Progress::kAuto;
   bool print_measurements = false;  // CTest measurement tags on stdout (--ctest)
   // Profiling runs (--profile heap,client-heap): the daemon under gperftools' heap profiler,
   // and the harness process itself, where client steps run.

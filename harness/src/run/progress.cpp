@@ -34,8 +34,7 @@ std::string key_figures(const Frame& frame) {
 }  // namespace
 
 Progress::Progress(RunOptions::Progress mode, std::string test) : test_(std::move(test)) {
-  silent_ = mode == RunOptions::Progress::kSilent;
-  quiet_ = silent_ || mode == RunOptions::Progress::kQuiet;
+  quiet_ = mode == RunOptions::Progress::kQuiet;
   terminal_ = mode == RunOptions::Progress::kTerminal ||
               (mode == RunOptions::Progress::kAuto && isatty(STDERR_FILENO));
 }
@@ -80,7 +79,6 @@ void Progress::note(const std::string& text) {
 
 void Progress::finish(const std::string& verdict_text) {
   clear_line();
-  if (silent_) return;
   std::fputs(verdict_text.c_str(), stdout);
   if (!verdict_text.empty() && verdict_text.back() != '\n') std::fputc('\n', stdout);
   std::fflush(stdout);

@@ -20,7 +20,6 @@ class Progress {
   void clear_line();
   bool terminal_ = false;
   bool quiet_ = false;
-  bool silent_ = false;  // not even the verdict
   bool line_open_ = false;
   std::string test_;
 };
