@@ -1,6 +1,5 @@
 #include "leakgate/reports/format.h"
 
-#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -48,20 +47,6 @@ std::string format_number(double value) {
   // Small slopes: three significant digits.
   const int decimals = std::min(12, 2 - static_cast<int>(std::floor(std::log10(magnitude))));
   return fixed_trimmed(value, decimals);
-}
-
-std::string format_bytes(double bytes) {
-  if (!std::isfinite(bytes)) return format_number(bytes) + " B";
-  static constexpr std::array<const char*, 5> units = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double scaled = bytes;
-  std::size_t unit = 0;
-  while (std::fabs(scaled) >= 1024 && unit + 1 < units.size()) {
-    scaled /= 1024;
-    ++unit;
-  }
-  const double magnitude = std::fabs(scaled);
-  const int decimals = unit == 0 ? 1 : magnitude < 10 ? 2 : magnitude < 100 ? 1 : 0;
-  return fixed_trimmed(scaled, decimals) + " " + units[unit];
 }
 
 std::string format_quantity(std::optional<double> value, Unit unit) {

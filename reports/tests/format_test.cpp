@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "leakgate/reports/chart_axis.h"
 #include "leakgate/reports/downsample.h"
@@ -11,12 +12,15 @@
 namespace leakgate::reports {
 namespace {
 
-TEST(Format, BytesUseBinaryUnits) {
+// A page prints bytes as the verdict line does (leakgate/units.h): one decimal from KiB up.
+TEST(Format, BytesAsTheVerdictLinePrintsThem) {
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(1536), "1.5 KiB");
-  EXPECT_EQ(format_bytes(64.0 * 1024 * 1024), "64 MiB");
-  EXPECT_EQ(format_bytes(-1.25 * 1024 * 1024), "-1.25 MiB");
-  EXPECT_EQ(format_bytes(150.4 * 1024 * 1024 * 1024), "150 GiB");
+  EXPECT_EQ(format_bytes(64.0 * 1024 * 1024), "64.0 MiB");
+  EXPECT_EQ(format_bytes(-1.5 * 1024 * 1024), "-1.5 MiB");
+  EXPECT_EQ(format_bytes(150.4 * 1024 * 1024 * 1024), "150.4 GiB");
+  EXPECT_EQ(format_bytes(2.0 * 1024 * 1024 * 1024 * 1024), "2.0 TiB");
+  EXPECT_EQ(&format_bytes, &leakgate::format_bytes);  // one formatter, not a copy
 }
 
 TEST(Format, CountsAndChanges) {
@@ -26,7 +30,9 @@ TEST(Format, CountsAndChanges) {
   EXPECT_EQ(format_quantity(std::nullopt, Unit::count), "—");
   EXPECT_EQ(format_signed_quantity(40, Unit::count), "+40");
   EXPECT_EQ(format_signed_quantity(0, Unit::bytes), "±0");
-  EXPECT_EQ(format_signed_quantity(-2048, Unit::bytes), "-2 KiB");
+  EXPECT_EQ(format_signed_quantity(-2048, Unit::bytes), "-2.0 KiB");
+  EXPECT_EQ(format_signed_quantity(72 * 1024, Unit::bytes), "+72.0 KiB");
+  EXPECT_EQ(format_quantity(std::numeric_limits<double>::infinity(), Unit::bytes), "∞ B");
   EXPECT_EQ(format_percent_change(40, 50), "+25%");
   EXPECT_EQ(format_percent_change(0, 3), "new");
   EXPECT_EQ(format_seconds(0.45), "450 ms");

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "leakgate/units.h"
+
 namespace leakgate::reports {
 
 enum class Unit { count, bytes };
@@ -17,8 +19,9 @@ Unit unit_of_metric(std::string_view metric_name, const nlohmann::json& metric);
 
 // "41", "0.8", "0.0125"; integers without decimals.
 std::string format_number(double value);
-// "512 B", "1.5 KiB", "64 MiB".
-std::string format_bytes(double bytes);
+// "512 B", "1.5 KiB", "64.0 MiB": the harness's formatter (leakgate/units.h), so a page
+// prints a figure as the verdict line does.
+using leakgate::format_bytes;
 // A figure in its unit; "—" when absent.
 std::string format_quantity(std::optional<double> value, Unit unit);
 // A change with its sign: "+40", "-1.2 MiB", "±0"; "—" when absent.
