@@ -8,6 +8,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "leakgate/unique_fd.h"
+
 namespace leakgate::reports {
 namespace {
 
@@ -22,32 +24,12 @@ std::filesystem::path temporary_beside(const std::filesystem::path& path) {
                                std::to_string(::getpid()) + "." + std::to_string(counter++));
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  // Closes now, reporting the error a deferred write may only show at close.
-  int close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
   const std::filesystem::path temporary = temporary_beside(path);
-  FileDescriptor file(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (file.get() < 0) throw io_error("cannot create", temporary, errno);
+  UniqueFd file(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!file) throw io_error("cannot create", temporary, errno);
   auto fail = [&](const char* what) {
     const int error = errno;
     ::unlink(temporary.c_str());
@@ -59,7 +41,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     if (written < 0) throw fail("cannot write");
     content.remove_prefix(static_cast<std::size_t>(written));
   }
-  if (file.close() != 0) throw fail("cannot close");
+  // Closed here, not by the destructor: close reports the error a deferred write may only
+  // show then.
+  if (::close(file.release()) != 0) throw fail("cannot close");
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     const int error = errno;
     ::unlink(temporary.c_str());
@@ -68,8 +52,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 }
 
 std::string read_text_file(const std::filesystem::path& path) {
-  FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) throw io_error("cannot open", path, errno);
+  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file) throw io_error("cannot open", path, errno);
   std::string content;
   char buffer[65536];
   for (;;) {

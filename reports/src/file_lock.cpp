@@ -9,21 +9,22 @@
 #include <stdexcept>
 #include <utility>
 
+#include "leakgate/unique_fd.h"
+
 namespace leakgate::reports {
 
-ExclusiveFileLock::ExclusiveFileLock(const std::filesystem::path& path)
-    : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-  if (fd_ < 0) {
+ExclusiveFileLock::ExclusiveFileLock(const std::filesystem::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) {
     throw std::runtime_error("cannot open lock file " + path.string() + ": " +
                              std::strerror(errno));
   }
-  while (::flock(fd_, LOCK_EX) != 0) {
+  while (::flock(fd.get(), LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     const int error = errno;
-    ::close(fd_);
-    fd_ = -1;
     throw std::runtime_error("cannot lock " + path.string() + ": " + std::strerror(error));
   }
+  fd_ = fd.release();
 }
 
 ExclusiveFileLock::~ExclusiveFileLock() {
