@@ -1,9 +1,17 @@
 // leakgate run: replay scenarios against their daemons and judge them against budgets.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "commands.h"
 #include "leakgate/runner.h"
@@ -25,6 +33,45 @@ struct RunArgs {
   double sample_hz = -1;
   bool no_inject = false;
   std::string baseline;
+};
+
+// --report-dir must take a file before anything runs: creates the directory and a probe
+// file in it. "" when it can, else why not.
+std::string report_dir_problem(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return "cannot create it: " + error.message();
+  const std::string probe = (dir / ".leakgate-write-probe-XXXXXX").string();
+  std::vector<char> name(probe.begin(), probe.end());
+  name.push_back('\0');
+  const int fd = mkstemp(name.data());
+  if (fd < 0) return std::string("cannot write in it: ") + std::strerror(errno);
+  close(fd);
+  unlink(name.data());
+  return {};
+}
+
+// --json: stdout is the JSON and nothing else. While the scenarios run, whatever the run
+// writes to stdout (verdict lines, --ctest tags, a child that inherited the descriptor)
+// goes to stderr; the destructor puts stdout back.
+class StdoutToStderr {
+ public:
+  StdoutToStderr() {
+    std::fflush(stdout);
+    saved_ = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved_ >= 0) dup2(STDERR_FILENO, STDOUT_FILENO);
+  }
+  ~StdoutToStderr() {
+    if (saved_ < 0) return;
+    std::fflush(stdout);
+    dup2(saved_, STDOUT_FILENO);
+    close(saved_);
+  }
+  StdoutToStderr(const StdoutToStderr&) = delete;
+  StdoutToStderr& operator=(const StdoutToStderr&) = delete;
+
+ private:
+  int saved_ = -1;
 };
 
 void on_stop_signal(int) {
@@ -63,15 +110,27 @@ int run(const RunArgs& args) {
   // Validate every file before running anything: a typo costs seconds, not a suite run.
   std::vector<Scenario> scenarios;
   bool bad = false;
+  bool undefined_hint = false;
   for (const auto& file : args.files) {
     try {
       scenarios.push_back(parse_scenario_file(file, var_names));
     } catch (const ScenarioError& e) {
       std::fprintf(stderr, "%s\n", e.what());
+      if (e.problem().find("undefined variable") != std::string::npos && !undefined_hint) {
+        std::fprintf(stderr,
+                     "leakgate run: define a variable with --var NAME=VALUE "
+                     "(e.g. --var TRACKERD=build/tracker/trackerd)\n");
+        undefined_hint = true;
+      }
       bad = true;
     }
   }
   if (bad) return 2;
+  if (const std::string problem = report_dir_problem(options.report_dir); !problem.empty()) {
+    std::fprintf(stderr, "leakgate run: --report-dir %s: %s\n", options.report_dir.string().c_str(),
+                 problem.c_str());
+    return 2;
+  }
 
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
@@ -82,16 +141,20 @@ int run(const RunArgs& args) {
   int exit_code = 0;
   nlohmann::json summary = nlohmann::json::array();
   std::vector<std::pair<std::string, std::string>> table;
-  for (const auto& scenario : scenarios) {
-    if (interrupt_requested()) break;
-    const RunOutcome outcome = run_scenario(scenario, options);
-    if (outcome.exit_code > exit_code) exit_code = outcome.exit_code;
-    std::ifstream in(outcome.result_path);
-    auto result = nlohmann::json::parse(in, nullptr, false);
-    if (!result.is_discarded()) {
-      result.erase("timeline");
-      summary.push_back(result);
-      table.emplace_back("leak." + scenario.name, result.value("verdict", "?"));
+  {
+    std::optional<StdoutToStderr> json_only;
+    if (args.json) json_only.emplace();
+    for (const auto& scenario : scenarios) {
+      if (interrupt_requested()) break;
+      const RunOutcome outcome = run_scenario(scenario, options);
+      if (outcome.exit_code > exit_code) exit_code = outcome.exit_code;
+      std::ifstream in(outcome.result_path);
+      auto result = nlohmann::json::parse(in, nullptr, false);
+      if (!result.is_discarded()) {
+        result.erase("timeline");
+        summary.push_back(result);
+        table.emplace_back("leak." + scenario.name, result.value("verdict", "?"));
+      }
     }
   }
   if (interrupt_requested() && exit_code == 0) exit_code = 1;
@@ -131,7 +194,9 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
       ->add_option("--iterations", args->iterations, "Override the scenario's measured iterations")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_flag("--keep", args->keep, "Keep each test's work directory (daemon files, logs)");
-  run_cmd->add_flag("--json", args->json, "Print the results as JSON on stdout (no progress)");
+  run_cmd->add_flag(
+      "--json", args->json,
+      "Print the results as JSON on stdout, alone (verdicts go to stderr, no progress)");
   run_cmd->add_flag("--quiet", args->quiet, "No progress output, only verdicts");
   run_cmd->add_flag("--ctest", args->ctest, "Print CTest measurement tags for dashboards");
   run_cmd
