@@ -61,7 +61,9 @@ class BadRequestTest : public DaemonTest {
 
 class BadRequestEach : public BadRequestTest, public ::testing::WithParamInterface<BadRequest> {};
 
-TEST_P(BadRequestEach, IsRefusedHarmlesslyAndTheDaemonKeepsServing) {
+// Harmlessly: refused with the expected status, and the daemon keeps serving with its data
+// unchanged. A short name: each corpus entry is a CTest test named after it.
+TEST_P(BadRequestEach, IsRefusedHarmlessly) {
   const BadRequest& entry = GetParam();
   expect_refused(entry, send_and_receive(socket_, entry.bytes, entry.status == kAnyRefusal));
   expect_still_serving_and_unchanged(entry.name);

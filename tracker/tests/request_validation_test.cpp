@@ -45,6 +45,7 @@ TEST(ValidateNewIssue, CountsTitleLengthInCharactersNotBytes) {
 }
 
 struct BadInput {
+  const char* name;  // the test name's last part: what is wrong with the body
   const char* body;
   const char* field;
 };
@@ -57,25 +58,29 @@ TEST_P(RejectsBadInput, NamesTheField) {
 
 INSTANTIATE_TEST_SUITE_P(
     ValidateNewIssue, RejectsBadInput,
-    ::testing::Values(BadInput{"", ""}, BadInput{"{", ""}, BadInput{"[1,2]", ""},
-                      BadInput{"\"title\"", ""}, BadInput{"{}", "title"},
-                      BadInput{R"({"title":""})", "title"}, BadInput{R"({"title":"   "})", "title"},
-                      BadInput{R"({"title":42})", "title"}, BadInput{R"({"title":null})", "title"},
-                      BadInput{R"({"title":"a\nb"})", "title"},
-                      BadInput{R"({"title":"x","body":7})", "body"},
-                      BadInput{R"({"title":"x","labels":"bug"})", "labels"},
-                      BadInput{R"({"title":"x","labels":[1]})", "labels"},
-                      BadInput{R"({"title":"x","labels":[""]})", "labels"},
-                      BadInput{R"({"title":"x","labels":["a","a"]})", "labels"},
-                      BadInput{R"({"title":"x","priority":5})", "priority"},
-                      BadInput{R"({"title":"x","priority":-1})", "priority"},
-                      BadInput{R"({"title":"x","priority":2.0})", "priority"},
-                      BadInput{R"({"title":"x","priority":true})", "priority"},
-                      BadInput{R"({"title":"x","priority":"2"})", "priority"},
-                      BadInput{R"({"title":"x","status":"open"})", "status"},
-                      BadInput{R"({"title":"x","extra":1})", "extra"},
-                      BadInput{"{\"title\":\"\xFF\"}", ""},
-                      BadInput{"{\"title\":\"\xC0\xAF\"}", ""}));
+    ::testing::Values(BadInput{"empty", "", ""}, BadInput{"unclosed", "{", ""},
+                      BadInput{"array", "[1,2]", ""}, BadInput{"string", "\"title\"", ""},
+                      BadInput{"no_title", "{}", "title"},
+                      BadInput{"empty_title", R"({"title":""})", "title"},
+                      BadInput{"blank_title", R"({"title":"   "})", "title"},
+                      BadInput{"number_title", R"({"title":42})", "title"},
+                      BadInput{"null_title", R"({"title":null})", "title"},
+                      BadInput{"newline_title", R"({"title":"a\nb"})", "title"},
+                      BadInput{"number_body", R"({"title":"x","body":7})", "body"},
+                      BadInput{"string_labels", R"({"title":"x","labels":"bug"})", "labels"},
+                      BadInput{"number_label", R"({"title":"x","labels":[1]})", "labels"},
+                      BadInput{"empty_label", R"({"title":"x","labels":[""]})", "labels"},
+                      BadInput{"repeated_label", R"({"title":"x","labels":["a","a"]})", "labels"},
+                      BadInput{"priority_5", R"({"title":"x","priority":5})", "priority"},
+                      BadInput{"priority_minus_1", R"({"title":"x","priority":-1})", "priority"},
+                      BadInput{"priority_2_0", R"({"title":"x","priority":2.0})", "priority"},
+                      BadInput{"priority_true", R"({"title":"x","priority":true})", "priority"},
+                      BadInput{"priority_string", R"({"title":"x","priority":"2"})", "priority"},
+                      BadInput{"status_given", R"({"title":"x","status":"open"})", "status"},
+                      BadInput{"unknown_member", R"({"title":"x","extra":1})", "extra"},
+                      BadInput{"invalid_utf8", "{\"title\":\"\xFF\"}", ""},
+                      BadInput{"overlong_utf8", "{\"title\":\"\xC0\xAF\"}", ""}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
 
 TEST(ValidateNewIssue, RejectsOversizedBodyAndTooManyLabels) {
   EXPECT_EQ(
