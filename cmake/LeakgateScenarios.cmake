@@ -9,7 +9,15 @@
 # so a regression test cannot pass by accident.
 # One CTest test per *.yaml in DIRECTORY, named leak.<name> after the scenario's `name:`.
 # Each test is one `leakgate run` process with its own daemon, so `ctest -j` is safe.
+# The CLI: leakgate::leakgate when it exists (the imported executable of an installed
+# package, find_package(leakgate); an alias after add_subdirectory), else the `leakgate`
+# target of this build (resolved when the build system is generated).
 function(leakgate_add_scenarios)
+  if(TARGET leakgate::leakgate)
+    set(cli $<TARGET_FILE:leakgate::leakgate>)
+  else()
+    set(cli leakgate)
+  endif()
   cmake_parse_arguments(ARG "PROVE_WITHOUT_INJECTION" "DIRECTORY;TIMEOUT;REPORT_DIR" "LABELS;VARS"
                         ${ARGN})
   if(NOT ARG_DIRECTORY)
@@ -37,11 +45,11 @@ function(leakgate_add_scenarios)
     endif()
     string(REGEX REPLACE "^name:[ \t]*([A-Za-z0-9._-]+).*" "\\1" name "${name_line}")
     add_test(NAME leak.${name}
-             COMMAND leakgate run ${file} --report-dir ${ARG_REPORT_DIR} --ctest ${var_args})
+             COMMAND ${cli} run ${file} --report-dir ${ARG_REPORT_DIR} --ctest ${var_args})
     set_tests_properties(leak.${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
     if(ARG_PROVE_WITHOUT_INJECTION)
       add_test(NAME selftest.${name}.without-injection
-               COMMAND leakgate run ${file} --no-inject --report-dir
+               COMMAND ${cli} run ${file} --no-inject --report-dir
                        ${CMAKE_BINARY_DIR}/selftest-reports ${var_args})
       set_tests_properties(selftest.${name}.without-injection PROPERTIES
         LABELS selftest TIMEOUT ${ARG_TIMEOUT}

@@ -1,0 +1,109 @@
+# Installation, the CMake package and the .deb (issue 16). Included last by the top-level
+# CMakeLists.txt, once every target exists.
+#
+#   cmake --install build --prefix DIR   bin/leakgate, lib/libleakgate_preload.so,
+#                                        lib/libleakgate_{accounting,probe,scenario}.a,
+#                                        include/leakgate/*.h, lib/cmake/leakgate/, share/doc/leakgate/
+#   cpack -G DEB (in the build tree)     the same under /usr, as leakgate_<version>_<arch>.deb
+#
+# A user's project: find_package(leakgate CONFIG REQUIRED), then leakgate_add_scenarios() (the
+# installed CLI is the imported leakgate::leakgate) and target_link_libraries(mydaemon PRIVATE
+# leakgate::accounting). examples/foreign-daemon is such a project.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+option(LEAKGATE_INSTALL "Generate leakgate's install rules and package" ${PROJECT_IS_TOP_LEVEL})
+set(LEAKGATE_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/leakgate CACHE STRING
+    "Where leakgateConfig.cmake is installed (relative to the prefix)")
+
+# Consumers by add_subdirectory() get the same names as those by find_package().
+if(TARGET leakgate AND NOT TARGET leakgate::leakgate)
+  add_executable(leakgate::leakgate ALIAS leakgate)
+endif()
+
+# The installed CLI finds the installed preload library next to itself: <exe dir>/<this>.
+# (harness/src/spawn/daemon_preload.cpp; the compiled-in build path comes after it.)
+file(RELATIVE_PATH LEAKGATE_PRELOAD_FROM_BINDIR /prefix/${CMAKE_INSTALL_BINDIR}
+     /prefix/${CMAKE_INSTALL_LIBDIR}/libleakgate_preload.so)
+if(TARGET leakgate_spawn)
+  target_compile_definitions(leakgate_spawn PRIVATE
+    LEAKGATE_PRELOAD_LIB_FROM_BINDIR="${LEAKGATE_PRELOAD_FROM_BINDIR}")
+endif()
+
+if(NOT LEAKGATE_INSTALL)
+  return()
+endif()
+
+# What a user's project links or runs. leakgate::gtest and the engine's stages are not
+# exported yet: they link tracker's client (issue 16, part 1).
+set(leakgate_exported leakgate_accounting leakgate_probe leakgate_scenario leakgate_preload)
+if(TARGET leakgate)
+  set_target_properties(leakgate PROPERTIES EXPORT_NAME leakgate)
+  list(APPEND leakgate_exported leakgate)
+endif()
+install(TARGETS ${leakgate_exported}
+        EXPORT leakgateTargets
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/harness/include/leakgate
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+install(EXPORT leakgateTargets NAMESPACE leakgate:: FILE leakgateTargets.cmake
+        DESTINATION ${LEAKGATE_INSTALL_CMAKEDIR})
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/leakgateConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/package/leakgateConfig.cmake
+                              INSTALL_DESTINATION ${LEAKGATE_INSTALL_CMAKEDIR})
+# 0.x: a minor version may break the scenario format or the API.
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/package/leakgateConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/package/leakgateConfig.cmake
+              ${PROJECT_BINARY_DIR}/package/leakgateConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/LeakgateScenarios.cmake
+        DESTINATION ${LEAKGATE_INSTALL_CMAKEDIR})
+
+file(GLOB leakgate_docs ${PROJECT_SOURCE_DIR}/docs/*.md)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${leakgate_docs}
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+
+# cpack -G DEB from the build tree. Only when leakgate is the top-level project: a parent
+# project's own CPack settings are not ours to set.
+if(PROJECT_IS_TOP_LEVEL)
+  set(CPACK_PACKAGE_NAME leakgate)
+  set(CPACK_PACKAGE_VENDOR leakgate)
+  set(CPACK_PACKAGE_CONTACT "leakgate maintainers <leakgate@invalid>")
+  set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+      "leak-regression test harness and resource accounting for daemons")
+  set(CPACK_PACKAGE_DESCRIPTION
+      "leakgate runs scenarios against a daemon and fails a test when its fds, RSS, threads, \
+heap or counted objects grow past a budget, naming the code that created the leaked objects. \
+Ships the leakgate CLI, libleakgate_preload.so (for daemons that do not link leakgate), the \
+accounting library and its headers, and a CMake package (find_package(leakgate)).")
+  set(CPACK_PACKAGE_HOMEPAGE_URL "https://example.invalid/leakgate")
+  set(CPACK_RESOURCE_FILE_README ${PROJECT_SOURCE_DIR}/README.md)
+  set(CPACK_GENERATOR DEB)
+  set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+  set(CPACK_STRIP_FILES OFF)  # creation stacks name functions and lines: keep the symbols
+  set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+  set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+  # Runtime libraries: from the binaries by dpkg-shlibdeps when it exists, else the Debian 12
+  # packages the CLI and the preload library link (scripts/setup installs them).
+  find_program(LEAKGATE_DPKG_SHLIBDEPS dpkg-shlibdeps)
+  if(LEAKGATE_DPKG_SHLIBDEPS)
+    set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  else()
+    set(leakgate_runtime_depends
+        "libc6, libstdc++6, libgcc-s1, libunwind8, libyaml-cpp0.7, libsqlite3-0, \
+libboost-filesystem1.74.0, libcpp-httplib0.11")
+    if(LEAKGATE_WITH_TCMALLOC)
+      string(APPEND leakgate_runtime_depends ", libgoogle-perftools4")
+    endif()
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS "${leakgate_runtime_depends}")
+  endif()
+  # What the CMake package needs in a user's build: libunwind and yaml-cpp to link the static
+  # libraries, cmake for leakgate_add_scenarios().
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake (>= 3.25), libunwind-dev, libyaml-cpp-dev")
+  set(CPACK_DEBIAN_PACKAGE_SUGGESTS "google-perftools, python3")
+  include(CPack)
+endif()
