@@ -30,10 +30,19 @@ namespace {
 // Runs in the child between fork and exec. Boost.Process 1.74 makes its pipes without
 // O_CLOEXEC and bp::limit_handles also closes redirected stdout, so we mark every fd above
 // 2 close-on-exec ourselves; the daemon gets its own group so a stop reaches its children.
+// Like systemd, it starts with every signal at its default action and none blocked: what
+// leakgate inherited (SIGINT ignored under nohup or in a background job) would otherwise
+// pass on, and a daemon could neither trap nor die of its stop signal.
 struct ChildSetup : bp::extend::handler {
   pid_t parent;
   template <class Executor>
   void on_exec_setup(Executor&) const {
+    for (int signo = 1; signo < NSIG; ++signo) {
+      if (signo != SIGKILL && signo != SIGSTOP) ::signal(signo, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the harness died before we got here

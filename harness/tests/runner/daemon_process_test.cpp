@@ -139,6 +139,28 @@ TEST_F(DaemonProcessTest, StopSendsTheStopSignalAskedFor) {
   EXPECT_NE(daemon.stdout_tail().find("bye\n"), std::string::npos) << daemon.stdout_tail();
 }
 
+// leakgate under nohup, or as a background job of a shell without job control, has SIGINT
+// and SIGHUP ignored; the daemon starts with the default actions anyway (as under systemd),
+// so `stop_signal: INT` stops a daemon that relies on the default action, and blocked
+// signals are not passed on either.
+TEST_F(DaemonProcessTest, InheritedIgnoredAndBlockedSignalsAreReset) {
+  auto* const previous = ::signal(SIGINT, SIG_IGN);
+  sigset_t hup, old_mask;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &hup, &old_mask);
+  DaemonProcess daemon(shell(std::string(kReady) + " exec sleep 30"));
+  ::signal(SIGINT, previous);
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  daemon.wait_ready_stdout(milliseconds(10000));
+  const std::string status = read("/proc/" + std::to_string(daemon.pid()) + "/status");
+  EXPECT_NE(status.find("SigIgn:\t0000000000000000"), std::string::npos) << status;
+  EXPECT_NE(status.find("SigBlk:\t0000000000000000"), std::string::npos) << status;
+  const ExitStatus stopped = daemon.stop(milliseconds(3000), SIGINT);
+  EXPECT_EQ(stopped.signal, SIGINT) << stopped.describe();
+  EXPECT_FALSE(stopped.killed_after_timeout);
+}
+
 TEST_F(DaemonProcessTest, DaemonIgnoringSigtermIsKilledAfterTheStopTimeout) {
   DaemonProcess daemon(
       shell(std::string("trap '' TERM; ") + kReady + " while :; do sleep 0.05; done"));
