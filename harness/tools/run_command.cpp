@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "leakgate/client_operations.h"
 #include "leakgate/runner.h"
 #include "leakgate/scenario_parser.h"
 
@@ -113,13 +114,15 @@ int run(const RunArgs& args) {
   bool undefined_hint = false;
   for (const auto& file : args.files) {
     try {
-      scenarios.push_back(parse_scenario_file(file, var_names));
+      Scenario scenario = parse_scenario_file(file, var_names);
+      validate_client_steps(scenario);  // against the operations linked into this executable
+      scenarios.push_back(std::move(scenario));
     } catch (const ScenarioError& e) {
       std::fprintf(stderr, "%s\n", e.what());
       if (e.problem().find("undefined variable") != std::string::npos && !undefined_hint) {
         std::fprintf(stderr,
                      "leakgate run: define a variable with --var NAME=VALUE "
-                     "(e.g. --var TRACKERD=build/tracker/trackerd)\n");
+                     "(e.g. --var DAEMON=build/mydaemon)\n");
         undefined_hint = true;
       }
       bad = true;
@@ -187,9 +190,8 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
       ->check(CLI::ExistingFile);
   run_cmd->add_option("--report-dir", args->report_dir,
                       "Where result.json and the HTML pages go (default: reports)");
-  run_cmd->add_option(
-      "--var", args->vars,
-      "Define ${NAME} for the scenario, e.g. --var TRACKERD=build/tracker/trackerd");
+  run_cmd->add_option("--var", args->vars,
+                      "Define ${NAME} for the scenario, e.g. --var DAEMON=build/mydaemon");
   run_cmd
       ->add_option("--iterations", args->iterations, "Override the scenario's measured iterations")
       ->check(CLI::Range(1, 100000));

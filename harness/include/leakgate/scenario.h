@@ -48,10 +48,15 @@ struct SettleSpec {
 struct Step;
 using StepList = std::vector<Step>;
 
+// An operation a project registered (leakgate/client_operations.h); the parser checks only
+// the form, validate_client_steps() the names against the registered operations.
 struct ClientStep {
-  std::string op;  // create_issue get_issue list_issues update_issue delete_issue stats health
+  std::string op;
   std::map<std::string, std::string> args;  // templates
-  std::string save;                         // variable receiving the result id (optional)
+  std::string save;                         // variable receiving the operation's value (optional)
+  std::string path;                         // "steps[0].client", for messages
+  SourceLocation op_at;                     // where op's value is
+  std::map<std::string, SourceLocation> arg_at;  // where each argument's key is
 };
 struct HttpStep {
   std::string method = "GET";

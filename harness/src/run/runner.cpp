@@ -14,6 +14,7 @@
 
 #include "judge/attribution.h"
 #include "judge/run_record.h"
+#include "leakgate/client_operations.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/metrics.h"
 #include "leakgate/proc_parse.h"
@@ -36,10 +37,6 @@ namespace leakgate {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-
-// Injections that are bugs of the client, not of the daemon: the harness applies them to
-// its own tracker::Client instead of passing them to the daemon.
-bool is_client_injection(const std::string& name) { return name == "session-per-call"; }
 
 struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted by a signal") {}
@@ -171,8 +168,10 @@ class Engine {
     record_.iterations = options.iterations.value_or(scenario.iterations);
     for (const auto& name :
          options.drop_injections ? std::vector<std::string>{} : scenario.daemon.inject) {
+      // Bugs of the client, not of the daemon: the registered client operations that
+      // claimed the name apply it to their own sessions (leakgate/client_operations.h).
       if (is_client_injection(name))
-        client_session_per_call_ = true;
+        client_injections_.push_back(name);
       else
         daemon_inject_.push_back(name);
     }
@@ -443,7 +442,7 @@ class Engine {
   }
 
   // The harness's own client keeps its connection alive between steps, and a daemon closes
-  // an idle one on its own timer (trackerd after 1 s): whether the baseline or the final
+  // an idle one on its own timer (after a second or so): whether the baseline or the final
   // snapshot counted it would depend on how long settling took. Closed before both, the
   // daemon's socket for it is gone at both; sessions that a leaky client never closes stay.
   void close_idle_clients() {
@@ -458,7 +457,7 @@ class Engine {
     DaemonControl control{[this] { return endpoint_; },
                           [this](int signo) { return daemon_->signal(signo); },
                           [this] { restart_daemon(); }};
-    executor_ = std::make_unique<StepExecutor>(scenario_, control, client_session_per_call_);
+    executor_ = std::make_unique<StepExecutor>(scenario_, control, client_injections_);
     client_heap_profile(&ClientHeapProfiler::start, "at the start");
     record_.begin_phase("warmup", sampler_.seconds_since_start());
   }
@@ -653,7 +652,7 @@ class Engine {
   std::filesystem::path workdir_;
   Vars vars_;
   std::vector<std::string> daemon_inject_;
-  bool client_session_per_call_ = false;
+  std::vector<std::string> client_injections_;
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<StepExecutor> executor_;
   std::unique_ptr<HeapProfiler> heap_profiler_;               // --profile heap

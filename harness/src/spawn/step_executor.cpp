@@ -18,8 +18,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "leakgate/client_operations.h"
 #include "leakgate/variables.h"
-#include "spawn/client_ops.h"
+#include "spawn/client_sessions.h"
 #include "spawn/endpoint.h"
 
 namespace bp = boost::process;
@@ -107,7 +108,9 @@ void run_exec(const ExecStep& exec, const Step& step, const Vars& vars,
   for (const auto& arg : exec.command) argv.push_back(expand_or_fail(arg, vars, step));
   bp::environment env = boost::this_process::environment();
   // set(), not env[key]: Boost 1.74's environment::find over-reads short entries (ASan).
-  env.set("TRACKER_ENDPOINT", endpoint);
+  env.set("LEAKGATE_ENDPOINT", endpoint);
+  for (const auto& set : registered_client_operations())
+    for (const auto& name : set->endpoint_variables) env.set(name, endpoint);
   for (const auto& [key, value] : exec.env) env.set(key, expand_or_fail(value, vars, step));
   const auto it = vars.find("WORKDIR");
   const std::string output = (it != vars.end() ? it->second : std::string("/tmp")) + "/exec.out";
@@ -150,11 +153,11 @@ void run_exec(const ExecStep& exec, const Step& step, const Vars& vars,
 }  // namespace
 
 StepExecutor::StepExecutor(const Scenario& scenario, DaemonControl control,
-                           bool client_session_per_call)
+                           std::vector<std::string> client_injections)
     : scenario_(scenario),
       control_(std::move(control)),
-      session_per_call_(client_session_per_call),
-      clients_(std::make_unique<ClientSessionPool>(client_session_per_call)) {
+      client_injections_(std::move(client_injections)),
+      clients_(std::make_unique<ClientSessionPool>(client_injections_)) {
   index_steps(scenario_.steps, "");
 }
 
@@ -236,7 +239,7 @@ void StepExecutor::run_step(const Step& step, size_t index, Vars& vars,
               threads.emplace_back([&, copy] {
                 Vars local = vars;
                 local["COPY"] = std::to_string(copy);
-                ClientSessionPool own(session_per_call_);
+                ClientSessionPool own(client_injections_);
                 try {
                   run_list(*action.steps, local, 0, own);
                 } catch (...) {

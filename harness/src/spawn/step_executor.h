@@ -42,11 +42,14 @@ struct DaemonControl {
   std::function<void()> restart;          // throws on failure
 };
 
-class ClientSessionPool;  // client_ops.cpp: tracker::Client per thread
+class ClientSessionPool;  // client_sessions.h: the registered operations' sessions
 
 class StepExecutor {
  public:
-  StepExecutor(const Scenario& scenario, DaemonControl control, bool client_session_per_call);
+  // `client_injections`: the daemon.inject names that registered client operations claimed
+  // (leakgate/client_operations.h); the client sessions get them instead of the daemon.
+  StepExecutor(const Scenario& scenario, DaemonControl control,
+               std::vector<std::string> client_injections = {});
   ~StepExecutor();
 
   // Runs every step once with ${ITER} = iteration. Saved values go into vars.
@@ -64,7 +67,7 @@ class StepExecutor {
 
   const Scenario& scenario_;
   DaemonControl control_;
-  bool session_per_call_;
+  std::vector<std::string> client_injections_;
   std::unique_ptr<ClientSessionPool> clients_;
   mutable std::mutex stats_mutex_;
   std::vector<StepStats> stats_;

@@ -116,9 +116,9 @@ TEST_F(StepExecutorTest, ExecStepsRunWithTheIteration) {
   const Scenario scenario = scenario_with_steps(
       "  - exec: [/bin/sh, -c, \"echo ${ITER} >> ${OUT}/iterations\"]\n"
       "  - exec:\n"
-      "      command: [/bin/sh, -c, \"echo \\\"$NAME $TRACKER_ENDPOINT\\\" > ${OUT}/env\"]\n"
+      "      command: [/bin/sh, -c, \"echo \\\"$NAME $LEAKGATE_ENDPOINT\\\" > ${OUT}/env\"]\n"
       "      env: {NAME: \"copy-${ITER}\"}\n");
-  StepExecutor executor(scenario, control("unix:/run/d.sock"), false);
+  StepExecutor executor(scenario, control("unix:/run/d.sock"));
   for (int iteration = 1; iteration <= 3; ++iteration) executor.run_iteration(iteration, vars_);
   EXPECT_EQ(read(dir_ / "iterations"), "1\n2\n3\n");
   EXPECT_EQ(read(dir_ / "env"), "copy-3 unix:/run/d.sock\n");
@@ -145,7 +145,7 @@ TEST_F(StepExecutorTest, SavedValuesFlowToLaterSteps) {
       "      save: {item: /id, n: /nested/n}\n"
       "  - exec: [/bin/sh, -c, \"echo ${item} ${n} >> ${OUT}/saved\"]\n"
       "  - http: {path: \"/items/${item}\"}\n");
-  StepExecutor executor(scenario, control(server.endpoint()), false);
+  StepExecutor executor(scenario, control(server.endpoint()));
   executor.run_iteration(1, vars_);
   executor.run_iteration(2, vars_);
   EXPECT_EQ(read(dir_ / "saved"), "id-1 5\nid-2 5\n");
@@ -163,7 +163,7 @@ TEST_F(StepExecutorTest, FailingExecThrowsStepFailureWithStepAndWhere) {
       "  - exec: [/bin/true]\n"
       "  - exec: [/bin/sh, -c, \"echo broken at ${ITER} >&2; exit 3\"]\n"
       "  - exec: [/bin/sh, -c, \"touch ${OUT}/after\"]\n");
-  StepExecutor executor(scenario, control(), false);
+  StepExecutor executor(scenario, control());
   try {
     executor.run_iteration(4, vars_);
     FAIL() << "no StepFailure";
@@ -185,7 +185,7 @@ TEST_F(StepExecutorTest, ExpectedExitCodeIsSuccess) {
   const Scenario scenario = scenario_with_steps(
       "  - exec: {command: [/bin/sh, -c, \"exit 3\"], expect_exit: 3}\n"
       "  - exec: {command: [/bin/true], expect_exit: 1}\n");
-  StepExecutor executor(scenario, control(), false);
+  StepExecutor executor(scenario, control());
   try {
     executor.run_iteration(1, vars_);
     FAIL() << "no StepFailure";
@@ -200,7 +200,7 @@ TEST_F(StepExecutorTest, ExpectedExitCodeIsSuccess) {
 TEST_F(StepExecutorTest, MissingProgramAndUnexpectedStatusAreStepFailures) {
   ItemServer server;
   const Scenario missing = scenario_with_steps("  - exec: [leakgate-no-such-program]\n");
-  StepExecutor missing_executor(missing, control(), false);
+  StepExecutor missing_executor(missing, control());
   try {
     missing_executor.run_iteration(1, vars_);
     FAIL() << "no StepFailure";
@@ -210,7 +210,7 @@ TEST_F(StepExecutorTest, MissingProgramAndUnexpectedStatusAreStepFailures) {
   }
 
   const Scenario wrong_status = scenario_with_steps("  - http: {path: /nothing-here}\n");
-  StepExecutor http_executor(wrong_status, control(server.endpoint()), false);
+  StepExecutor http_executor(wrong_status, control(server.endpoint()));
   try {
     http_executor.run_iteration(1, vars_);
     FAIL() << "no StepFailure";
@@ -243,7 +243,7 @@ TEST_F(StepExecutorTest, ParallelCopiesRunAtTheSameTime) {
       "      steps:\n"
       "        - exec: [/bin/sh, \"${OUT}/barrier.sh\", \"${OUT}/arrivals-${ITER}\", \"3\"]\n"
       "  - exec: [/bin/sh, -c, \"ls ${OUT}/arrivals-${ITER} | wc -l > ${OUT}/count\"]\n");
-  StepExecutor executor(scenario, control(), false);
+  StepExecutor executor(scenario, control());
   executor.run_iteration(1, vars_);
   executor.run_iteration(2, vars_);
   EXPECT_EQ(read(dir_ / "count"), "3\n");
@@ -266,7 +266,7 @@ TEST_F(StepExecutorTest, AFailingCopyFailsTheParallelStepWithItsOwnStep) {
       "      steps:\n"
       "        - exec: [/bin/true]\n"
       "        - exec: [/bin/sh, -c, \"exit 4\"]\n");
-  StepExecutor executor(scenario, control(), false);
+  StepExecutor executor(scenario, control());
   try {
     executor.run_iteration(1, vars_);
     FAIL() << "no StepFailure";
@@ -294,7 +294,7 @@ TEST_F(StepExecutorTest, SignalStepReachesARealDaemon) {
   DaemonControl to_daemon{[] { return std::string(); },
                           [&daemon](int signo) { return daemon.signal(signo); },
                           [] { throw std::runtime_error("no restart"); }};
-  StepExecutor executor(scenario, to_daemon, false);
+  StepExecutor executor(scenario, to_daemon);
   executor.run_iteration(1, vars_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (daemon.stdout_tail().find("got-hup") == std::string::npos &&
