@@ -29,8 +29,8 @@ struct ProbeOptions {
   bool pss = false;
 };
 
-// "500ms", "1s", "1.5s", "2m", "250us". Local on purpose: the CLI does not link the
-// scenario layer (leakgate/units.h), and this only needs the interval of --watch.
+// "500ms", "1s", "1.5s", "2m", "250us". Not leakgate::parse_duration: a --watch interval may
+// be shorter than a millisecond, which a scenario duration never is.
 std::optional<std::chrono::microseconds> parse_interval(std::string_view text) {
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

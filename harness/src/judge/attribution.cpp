@@ -66,8 +66,12 @@ bool is_constructor(const std::string& name) {
 }
 
 // The interposed open()/socket()/... of libleakgate_preload.so: never the daemon's code.
+// The preload library's own frames: its sources in a build tree, the installed library's
+// name when the debug info is not at hand.
 bool is_preload_frame(const std::string& frame) {
-  return split_frame(frame).second.find("harness/src/preload/") != std::string::npos;
+  const std::string location = split_frame(frame).second;
+  return location.find("harness/src/preload/") != std::string::npos ||
+         location.find("libleakgate_preload.so") != std::string::npos;
 }
 
 bool is_project_frame(const std::string& frame) {

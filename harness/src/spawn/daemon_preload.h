@@ -7,7 +7,8 @@
 
 namespace leakgate {
 
-// Where libleakgate_preload.so is: $LEAKGATE_PRELOAD_LIB, else its build path (compiled in).
+// Where libleakgate_preload.so is: $LEAKGATE_PRELOAD_LIB, else the installed library beside
+// the executable (an installed leakgate), else its build path (compiled in).
 std::string leakgate_preload_library();
 
 // gperftools' full tcmalloc (with the heap profiler).

@@ -44,6 +44,15 @@ TEST(ProjectSite, FallsBackToTheInnermostFrame) {
   EXPECT_EQ(project_site({}), "");
 }
 
+// A daemon without debug info under an installed leakgate: the preload library's frames have
+// no source file, only the library's name, and are still not the site.
+TEST(ProjectSite, SkipsTheInstalledPreloadLibrary) {
+  EXPECT_EQ(project_site({"?? (/opt/lg/lib/libleakgate_preload.so+0x8cf3)",
+                          "?? (/opt/lg/lib/libleakgate_preload.so+0x7a10)",
+                          "?? (/usr/bin/echo_daemon+0x1234)"}),
+            "?? (/usr/bin/echo_daemon+0x1234)");
+}
+
 TEST(LiveGroups, ReadsBothDumpShapes) {
   const auto one = nlohmann::json::parse(R"json({"kind": "engines", "live": 2, "groups": [
       {"count": 2, "frames": ["leakgate::Accounted::Accounted()", "f()"]}]})json");
