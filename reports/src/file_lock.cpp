@@ -2,14 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
-
-#include "leakgate/unique_fd.h"
 
 namespace leakgate::reports {
 
@@ -24,22 +21,7 @@ ExclusiveFileLock::ExclusiveFileLock(const std::filesystem::path& path) {
     const int error = errno;
     throw std::runtime_error("cannot lock " + path.string() + ": " + std::strerror(error));
   }
-  fd_ = fd.release();
-}
-
-ExclusiveFileLock::~ExclusiveFileLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
-}
-
-ExclusiveFileLock::ExclusiveFileLock(ExclusiveFileLock&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)) {}
-
-ExclusiveFileLock& ExclusiveFileLock::operator=(ExclusiveFileLock&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
+  fd_ = std::move(fd);
 }
 
 }  // namespace leakgate::reports
