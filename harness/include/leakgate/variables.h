@@ -22,8 +22,9 @@ using Variables = std::map<std::string, std::string>;
 // scenarios) must come from --var NAME=VALUE, so a missing one is a parse error, found
 // before a daemon starts.
 inline constexpr std::string_view kDaemonBuiltinVariables[] = {"WORKDIR", "PORT", "TEST"};
+// COPY: the number of the copy inside a `parallel:` step (step_executor.cpp sets it).
 inline constexpr std::string_view kStepBuiltinVariables[] = {"WORKDIR", "PORT", "TEST", "ITER",
-                                                             "ENDPOINT"};
+                                                             "ENDPOINT", "COPY"};
 
 // what() says what was wrong and what is allowed; offset is where in the template.
 class VariableError : public std::invalid_argument {

@@ -157,6 +157,18 @@ TEST(ScenarioParser, TrackerdComesFromVarNotFromTheRunner) {
   EXPECT_NO_THROW(parse_scenario_text(text, "x.yaml", kCliVariables));
 }
 
+TEST(ScenarioParser, CopyIsAStepBuiltin) {
+  // The step executor sets ${COPY} in each copy of a parallel step; the parser must let a
+  // step use it, and the daemon's command (started before any step) must not.
+  EXPECT_NO_THROW(parse_scenario_text(
+      "name: x\ndaemon: {command: [d]}\nsteps:\n"
+      "  - parallel: {copies: 2, steps: [exec: [touch, \"${WORKDIR}/c${COPY}\"]]}\n",
+      "x.yaml"));
+  EXPECT_THROW(parse_scenario_text(
+                   "name: x\ndaemon: {command: [d, \"${COPY}\"]}\nsteps: [sleep: 0]\n", "x.yaml"),
+               ScenarioError);
+}
+
 TEST(ScenarioParser, CountersShorthands) {
   auto counters = [](const std::string& value) {
     return parse_scenario_text(
