@@ -78,7 +78,7 @@ const std::vector<std::shared_ptr<const ClientOperations>>& registered_client_op
 std::shared_ptr<const ClientOperations> client_operations_for(std::string_view op);
 // True when a registered set claims the daemon.inject name `injection`.
 bool is_client_injection(std::string_view injection);
-// "op1, op2, ..." of every registered operation ("none registered" when empty).
+// "registered: op1, op2, ..." or, when no set is registered, a sentence that says so.
 std::string known_client_operations();
 
 // Checks every client step (also inside parallel) against the registered operations.

@@ -87,7 +87,7 @@ struct Step {
   SourceLocation where;
   std::variant<ClientStep, HttpStep, ExecStep, SleepStep, SignalStep, RestartStep, ParallelStep>
       action;
-  std::string describe() const;  // short, e.g. "client create_issue", "http GET /issues"
+  std::string describe() const;  // short, e.g. "client put_item", "http GET /issues"
 };
 
 // Budget limits for one metric; unset = not judged on that key.

@@ -48,7 +48,7 @@ void validate_steps(const StepList& steps) {
       throw ScenarioError(client->op_at,
                           client->path + ".op: unknown client op '" + client->op + "'" +
                               detail::did_you_mean(client->op, operation_names()),
-                          "registered: " + known_client_operations());
+                          known_client_operations());
     }
     const ClientOperation& operation = *find_operation(*set, client->op);
     for (const auto& [key, value] : client->args) {
@@ -110,7 +110,8 @@ bool is_client_injection(std::string_view injection) {
 
 std::string known_client_operations() {
   const std::vector<std::string_view> names = operation_names();
-  return names.empty() ? std::string("none registered") : detail::join(names);
+  return names.empty() ? std::string("no client operations are linked into this program")
+                       : "registered: " + detail::join(names);
 }
 
 void validate_client_steps(const Scenario& scenario) { validate_steps(scenario.steps); }

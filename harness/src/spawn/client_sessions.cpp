@@ -19,8 +19,7 @@ std::string ClientSessionPool::run(const std::string& endpoint, const std::strin
                                    const ClientArgs& args) {
   const auto set = client_operations_for(op);
   if (!set)
-    throw std::invalid_argument("unknown client op '" + op +
-                                "'; registered: " + known_client_operations());
+    throw std::invalid_argument("unknown client op '" + op + "'; " + known_client_operations());
   Open& open = sessions_[set.get()];
   if (!open.session || open.endpoint != endpoint) {
     if (open.session) open.session->close_idle();

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "leakgate/scenario_parser.h"
+#include "spawn/step_executor.h"
 
 namespace leakgate {
 namespace {
@@ -112,6 +115,38 @@ TEST(ClientOperations, ANameRegisteredTwiceIsRefused) {
   without_session.provider = "incomplete";
   EXPECT_THROW(register_client_operations(without_session), std::invalid_argument);
   EXPECT_EQ(registered_client_operations().size(), 1u);
+}
+
+// Steps run the registered functions on one session per endpoint, with the claimed injection;
+// close_clients() closes it, a new endpoint opens another; exec steps get the endpoint.
+TEST(ClientOperations, StepsRunOnSessionsPerEndpoint) {
+  const std::string out = testing::TempDir() + "kv-endpoint";
+  const Scenario scenario = parse_scenario_text(
+      "name: x\ndaemon:\n  command: [d]\nsteps:\n"
+      "  - client: {op: put_item, key: \"k${ITER}\", save: id}\n"
+      "  - client: {op: get_item, key: \"${id}\", save: got}\n"
+      "  - exec: [/bin/sh, -c, \"echo $KV_ENDPOINT $LEAKGATE_ENDPOINT > " +
+          out + "\"]\n",
+      "steps.yaml");
+  std::string endpoint = "unix:/a.sock";
+  DaemonControl control{[&] { return endpoint; }, [](int) { return true; }, [] {}};
+  g_journal.events.clear();
+  StepExecutor executor(scenario, control, {"kv-forget-close"});
+  Variables vars;
+  executor.run_iteration(1, vars);
+  executor.run_iteration(2, vars);
+  EXPECT_EQ(vars.at("got"), "7");
+  executor.close_clients();
+  endpoint = "unix:/b.sock";
+  executor.run_iteration(3, vars);
+  EXPECT_EQ(g_journal.events, (std::vector<std::string>{
+                                  "open unix:/a.sock kv-forget-close", "put k1 at unix:/a.sock",
+                                  "put k2 at unix:/a.sock", "close unix:/a.sock",
+                                  "open unix:/b.sock kv-forget-close", "put k3 at unix:/b.sock"}));
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "unix:/b.sock unix:/b.sock");
 }
 
 }  // namespace
