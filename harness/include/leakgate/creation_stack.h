@@ -42,7 +42,7 @@ struct Addr2lineRecord {
   int line = 0;
 };
 // Parses `addr2line -a -f -i -C` output: per address a "0x..." line, then pairs of lines
-// (function, then file:line, where "??" means unknown and a " (discriminator N)" suffix
+// (function, then file:line or file:line:column, where "??" means unknown and a " (discriminator N)" suffix
 // may follow), innermost inlined function first.
 std::vector<std::vector<Addr2lineRecord>> parse_addr2line_output(std::string_view text);
 }  // namespace detail

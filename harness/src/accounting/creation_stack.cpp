@@ -62,6 +62,11 @@ std::string SymbolizedFrame::str() const {
 }
 
 namespace detail {
+namespace {
+bool is_number(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+}  // namespace
 
 std::vector<std::vector<Addr2lineRecord>> parse_addr2line_output(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -84,7 +89,13 @@ std::vector<std::vector<Addr2lineRecord>> parse_addr2line_output(std::string_vie
     if (const size_t disc = loc.find(" (discriminator"); disc != std::string_view::npos) {
       loc = loc.substr(0, disc);
     }
-    const size_t colon = loc.rfind(':');
+    size_t colon = loc.rfind(':');
+    // eu-addr2line and llvm-addr2line may add a column: "file:line:column".
+    if (colon != std::string_view::npos && colon > 0 && is_number(loc.substr(colon + 1))) {
+      const size_t before = loc.rfind(':', colon - 1);
+      if (before != std::string_view::npos && is_number(loc.substr(before + 1, colon - before - 1)))
+        colon = before;
+    }
     const std::string_view file = loc.substr(0, colon);
     if (colon != std::string_view::npos && file != "??" && !file.empty()) {
       rec.file = std::string(file);

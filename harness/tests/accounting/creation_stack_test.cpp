@@ -31,6 +31,18 @@ TEST(Addr2lineOutput, ParsesInlineChainsPerAddress) {
   EXPECT_EQ(chains[3][0].file, "");
 }
 
+// eu-addr2line and llvm-addr2line (LEAKGATE_ADDR2LINE) print a column after the line.
+TEST(Addr2lineOutput, ReadsTheLineBeforeAColumn) {
+  const auto chains = detail::parse_addr2line_output(
+      "0x0000000000001139\nin_header\n/src/h.h:2:61\n"
+      "0x1\nf\n/src/odd:name.c:7\n");
+  ASSERT_EQ(chains.size(), 2u);
+  EXPECT_EQ(chains[0][0].file, "/src/h.h");
+  EXPECT_EQ(chains[0][0].line, 2);
+  EXPECT_EQ(chains[1][0].file, "/src/odd:name.c");
+  EXPECT_EQ(chains[1][0].line, 7);
+}
+
 TEST(Addr2lineOutput, ToleratesGarbage) {
   EXPECT_TRUE(detail::parse_addr2line_output("").empty());
   EXPECT_TRUE(detail::parse_addr2line_output("f\nfile:1\n").empty());  // no address line
