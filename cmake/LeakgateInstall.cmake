@@ -118,9 +118,11 @@ libboost-filesystem1.74.0, libcpp-httplib0.11")
     endif()
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "${leakgate_runtime_depends}")
   endif()
-  # What the CMake package needs in a user's build: libunwind and yaml-cpp to link the static
-  # libraries, cmake for leakgate_add_scenarios().
-  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake (>= 3.25), libunwind-dev, libyaml-cpp-dev")
+  # What the CMake package needs in a user's build: cmake for leakgate_add_scenarios(), and
+  # what leakgateConfig.cmake finds for the static libraries' link interfaces.
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+      "cmake (>= 3.25), pkg-config, libunwind-dev, libyaml-cpp-dev, nlohmann-json3-dev, \
+libsqlite3-dev, libboost-filesystem-dev, libcpp-httplib-dev, libgtest-dev")
   set(CPACK_DEBIAN_PACKAGE_SUGGESTS "google-perftools, python3")
   include(CPack)
 endif()
