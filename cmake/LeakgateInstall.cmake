@@ -2,13 +2,14 @@
 # CMakeLists.txt, once every target exists.
 #
 #   cmake --install build --prefix DIR   bin/leakgate, lib/libleakgate_preload.so,
-#                                        lib/libleakgate_{accounting,probe,scenario}.a,
+#                                        lib/libleakgate_{accounting,probe,scenario,gtest,...}.a,
 #                                        include/leakgate/*.h, lib/cmake/leakgate/, share/doc/leakgate/
 #   cpack -G DEB (in the build tree)     the same under /usr, as leakgate_<version>_<arch>.deb
 #
 # A user's project: find_package(leakgate CONFIG REQUIRED), then leakgate_add_scenarios() (the
-# installed CLI is the imported leakgate::leakgate) and target_link_libraries(mydaemon PRIVATE
-# leakgate::accounting). examples/foreign-daemon is such a project.
+# installed CLI is the imported leakgate::leakgate), target_link_libraries(mydaemon PRIVATE
+# leakgate::accounting) and target_link_libraries(my_leak_test PRIVATE leakgate::gtest).
+# examples/foreign-daemon is such a project.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -34,12 +35,28 @@ if(NOT LEAKGATE_INSTALL)
   return()
 endif()
 
-# What a user's project links or runs. leakgate::gtest and the engine's stages are not
-# exported yet: they link tracker's client (issue 16, part 1).
-set(leakgate_exported leakgate_accounting leakgate_probe leakgate_scenario leakgate_preload)
+# What a user's project links or runs: the CLI, the preload library, accounting/probe/scenario,
+# and leakgate::gtest (LeakTest) with the engine it runs: the stages, leakgate::harness (their
+# runner) and the reports they write. The stages' own headers (harness/src) stay private.
+set_target_properties(leakgate_spawn PROPERTIES EXPORT_NAME spawn)
+set_target_properties(leakgate_sample PROPERTIES EXPORT_NAME sample)
+set_target_properties(leakgate_profile PROPERTIES EXPORT_NAME profile)
+set_target_properties(leakgate_judge PROPERTIES EXPORT_NAME judge)
+set_target_properties(leakgate_record PROPERTIES EXPORT_NAME record)
+set_target_properties(leakgate_runner PROPERTIES EXPORT_NAME harness)
+set_target_properties(leakgate_reports PROPERTIES EXPORT_NAME reports)
+set(leakgate_exported leakgate_accounting leakgate_probe leakgate_scenario leakgate_preload
+                      leakgate_spawn leakgate_sample leakgate_profile leakgate_judge
+                      leakgate_record leakgate_runner leakgate_reports)
 if(TARGET leakgate)
   set_target_properties(leakgate PROPERTIES EXPORT_NAME leakgate)
   list(APPEND leakgate_exported leakgate)
+endif()
+# leakgateConfig.cmake looks for GoogleTest only when leakgate::gtest is in the package.
+set(LEAKGATE_PACKAGE_HAS_GTEST OFF)
+if(TARGET leakgate_gtest)
+  list(APPEND leakgate_exported leakgate_gtest)
+  set(LEAKGATE_PACKAGE_HAS_GTEST ON)
 endif()
 install(TARGETS ${leakgate_exported}
         EXPORT leakgateTargets
@@ -101,9 +118,11 @@ libboost-filesystem1.74.0, libcpp-httplib0.11")
     endif()
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "${leakgate_runtime_depends}")
   endif()
-  # What the CMake package needs in a user's build: libunwind and yaml-cpp to link the static
-  # libraries, cmake for leakgate_add_scenarios().
-  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake (>= 3.25), libunwind-dev, libyaml-cpp-dev")
+  # What the CMake package needs in a user's build: cmake for leakgate_add_scenarios(), and
+  # what leakgateConfig.cmake finds for the static libraries' link interfaces.
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+      "cmake (>= 3.25), pkg-config, libunwind-dev, libyaml-cpp-dev, nlohmann-json3-dev, \
+libsqlite3-dev, libboost-filesystem-dev, libcpp-httplib-dev, libgtest-dev")
   set(CPACK_DEBIAN_PACKAGE_SUGGESTS "google-perftools, python3")
   include(CPack)
 endif()

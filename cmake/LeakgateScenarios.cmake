@@ -74,6 +74,9 @@ function(leakgate_discover_leak_tests target)
   if(NOT ARG_LABELS)
     set(ARG_LABELS leak)
   endif()
+  # Here, not at the top: GoogleTest.cmake keeps its script's path in a variable of the scope
+  # that includes it, which is not the caller's after add_subdirectory(leakgate).
+  include(GoogleTest)
   gtest_discover_tests(${target} NO_PRETTY_VALUES TEST_PREFIX "${ARG_TEST_PREFIX}"
                        PROPERTIES LABELS "${ARG_LABELS}"
                                   ENVIRONMENT "LEAKGATE_REPORT_DIR=${ARG_REPORT_DIR}")

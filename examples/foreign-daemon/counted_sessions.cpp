@@ -16,7 +16,6 @@ struct Session {
 int main() {
   Session kept;
   { Session dropped; }
-  std::printf("sessions live: %lld\n",
-              static_cast<long long>(leakgate::kind("sessions").live()));
+  std::printf("sessions live: %lld\n", static_cast<long long>(leakgate::kind("sessions").live()));
   return 0;
 }

@@ -37,6 +37,8 @@ namespace leakgate {
 struct LeakTestDaemon {
   std::vector<std::string> command;  // ${WORKDIR} and ${PORT} are expanded
   std::map<std::string, std::string> env;
+  // kNone for a daemon that does not link leakgate::accounting (/proc figures only).
+  DaemonSpec::Counters counters = DaemonSpec::Counters::kShm;
   Millis ready_timeout{10000};
   Millis stop_timeout{2000};
   SettleSpec settle{Millis{3000}, Millis{100}};

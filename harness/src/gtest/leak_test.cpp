@@ -60,6 +60,7 @@ void LeakTest::start_daemon(LeakTestDaemon spec) {
   DaemonSpec& daemon = s.scenario.daemon;
   daemon.command = std::move(spec.command);
   daemon.env = std::move(spec.env);
+  daemon.counters = spec.counters;
   daemon.ready_timeout = spec.ready_timeout;
   daemon.stop_timeout = spec.stop_timeout;
   s.scenario.settle = spec.settle;

@@ -233,7 +233,7 @@ TEST_F(ResultWriter, RunFailureIsAnErrorWithItsStepAndSignal) {
   RunRecord record = recorded_run({1, 1, 1, 1, 1, 1, 1});
   record.failure = RunFailure{"daemon crashed",
                               "the daemon died during the step",
-                              "client create_issue",
+                              "client create_thing",
                               "written.yaml:6:5",
                               3,
                               ExitStatus{std::nullopt, SIGSEGV, false}};
@@ -244,13 +244,13 @@ TEST_F(ResultWriter, RunFailureIsAnErrorWithItsStepAndSignal) {
   EXPECT_EQ(r["verdict"], "error");
   EXPECT_EQ(r["exit_code"], 1);
   EXPECT_EQ(r["error"]["what"], "daemon crashed");
-  EXPECT_EQ(r["error"]["step"], "client create_issue");
+  EXPECT_EQ(r["error"]["step"], "client create_thing");
   EXPECT_EQ(r["error"]["where"], "written.yaml:6:5");
   EXPECT_EQ(r["error"]["iteration"], 3);
   EXPECT_EQ(r["error"]["signal"], "SIGSEGV");
   EXPECT_TRUE(r["error"]["exit_code"].is_null());
   EXPECT_EQ(r["summary"],
-            "FAIL leak.written  daemon crashed in iteration 3, step 'client create_issue' "
+            "FAIL leak.written  daemon crashed in iteration 3, step 'client create_thing' "
             "(written.yaml:6:5): killed by SIGSEGV");
   EXPECT_NE(r["message"].get<std::string>().find("| segfault in tick"), std::string::npos)
       << r["message"];

@@ -59,13 +59,13 @@ TEST(ScenarioParser, CompleteFileFillsTheModel) {
 
   ASSERT_EQ(s.steps.size(), 12u);
   const auto& create = action<ClientStep>(s.steps[0]);
-  EXPECT_EQ(create.op, "create_issue");
+  EXPECT_EQ(create.op, "create_thing");
   EXPECT_EQ(create.args.at("title"), "leak ${ITER}");
   EXPECT_EQ(create.args.at("priority"), "2");
   EXPECT_EQ(create.save, "id");
   EXPECT_EQ(create.args.count("save"), 0u);
   EXPECT_EQ(s.steps[0].where.str(), kComplete + ":21:5");
-  EXPECT_EQ(s.steps[0].describe(), "client create_issue");
+  EXPECT_EQ(s.steps[0].describe(), "client create_thing");
 
   const auto& post = action<HttpStep>(s.steps[2]);
   EXPECT_EQ(post.method, "POST");
