@@ -226,6 +226,7 @@ class Engine {
 
   // Stops the daemon, judges, writes result.json and the page; removes the work directory.
   RunOutcome finish() {
+    if (duration_) record_.iterations = record_.completed_iterations;  // a soak measures what ran
     shutdown_daemon();
     collect_profiles();
     sampler_.stop();
@@ -504,7 +505,6 @@ class Engine {
     run_iterations(scenario_.warmup, false);
     take_baseline();
     run_iterations(record_.iterations, true);
-    if (duration_) record_.iterations = record_.completed_iterations;
     take_final();
   }
 
