@@ -457,7 +457,6 @@ class Engine {
       record_.cut_short = "cut short by " + signal_name(g_interrupt_signal.load()) + " after " +
                           std::to_string(record_.completed_iterations) + " measured iterations / " +
                           seconds + " s: judged on what was measured so far";
-      record_.warnings.push_back(record_.cut_short);
       return true;
     }
     return duration_ && measured_seconds() * 1e3 >= static_cast<double>(duration_->count());
