@@ -125,7 +125,7 @@ int64_t daemon_cpu_over_block(WatchedDaemon& d, int& iteration) {
 // A Sampler at `hz` watching the daemon and its counter file (0: no sampler thread, as
 // `--sample-hz 0`; it is still built and attached).
 Block sampler_block(WatchedDaemon& d, double hz, int& iteration) {
-  leakgate::Sampler sampler(hz, leakgate::Sampler::Clock::now(), 1);
+  leakgate::Sampler sampler(hz, leakgate::Sampler::Clock::now());
   leakgate::CounterSource counters;
   counters.kind = leakgate::CounterSource::Kind::kShm;
   counters.counter_path = d.counter_path();

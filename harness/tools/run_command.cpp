@@ -26,6 +26,7 @@ struct RunArgs {
   std::vector<std::string> vars;
   std::string report_dir = "reports";
   int iterations = 0;
+  std::string duration;
   bool keep = false;
   bool json = false;
   bool ctest = false;
@@ -75,8 +76,8 @@ class StdoutToStderr {
   int saved_ = -1;
 };
 
-void on_stop_signal(int) {
-  request_interrupt();
+void on_stop_signal(int signo) {
+  request_interrupt(signo);
   // A second signal ends the harness the ordinary way.
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
@@ -93,6 +94,20 @@ int run(const RunArgs& args) {
     if (what == "client-heap") options.profile_client_heap = true;
   }
   if (args.iterations > 0) options.iterations = args.iterations;
+  if (!args.duration.empty()) {
+    try {
+      options.duration = parse_duration(args.duration);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "leakgate run: --duration %s: %s\n", args.duration.c_str(), e.what());
+      return 2;
+    }
+    if (options.duration->count() <= 0 || options.iterations) {
+      std::fprintf(
+          stderr, "leakgate run: --duration %s: %s\n", args.duration.c_str(),
+          options.iterations ? "and --iterations together (one of them)" : "must be longer than 0");
+      return 2;
+    }
+  }
   if (args.sample_hz >= 0) options.sample_hz = args.sample_hz;
   options.drop_injections = args.no_inject;
   options.baseline_results = args.baseline;
@@ -195,6 +210,9 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
   run_cmd
       ->add_option("--iterations", args->iterations, "Override the scenario's measured iterations")
       ->check(CLI::Range(1, 100000));
+  run_cmd->add_option("--duration", args->duration,
+                      "Run the measured iterations for this long, e.g. 10m or 90s (a soak; "
+                      "overrides the scenario's iterations and duration)");
   run_cmd->add_flag("--keep", args->keep, "Keep each test's work directory (daemon files, logs)");
   run_cmd->add_flag(
       "--json", args->json,

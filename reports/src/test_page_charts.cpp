@@ -172,6 +172,19 @@ std::string render_timeline_charts(const json& result) {
   std::string html =
       "<p class=\"muted\">Shaded: the run's phases. Ticks on the time axis: the end of each "
       "measured iteration. Dashed: budgets that are levels (peak, and baseline + growth).</p>\n";
+  // A long run's timeline is downsampled (docs/timeline-file.md): say what a point is.
+  const double per_point = number_member(timeline, "samples_per_point").value_or(1);
+  if (per_point > 1) {
+    const std::string file = text_member(timeline, "file");
+    html += "<p class=\"muted\">Each point is the highest of " +
+            std::to_string(static_cast<int64_t>(per_point)) + " consecutive samples (of " +
+            std::to_string(static_cast<int64_t>(number_member(timeline, "samples").value_or(0))) +
+            "; result.json has their lowest too)" +
+            (file.empty() ? std::string(".")
+                          : std::string(": every sample is in <a href=\"") + escape_html(file) +
+                                "\">" + escape_html(file) + "</a>.") +
+            "</p>\n";
+  }
   html += phase_legend(bands);
   for (const auto& [order, chart] : charts) {
     html += "<figure class=\"chart-figure\"><figcaption>" + escape_html(chart.title) +

@@ -31,6 +31,24 @@ TEST(Publish, WritesResultPageIndexAndResultsJson) {
   EXPECT_EQ(results["tests"][0]["test"], "leak.issue-crud");
 }
 
+// A long run's bounded timeline: the page says what a point is and links the full file.
+TEST(Publish, DownsampledTimelineSaysWhatAPointIsAndLinksTheFile) {
+  const TemporaryDirectory directory;
+  json result = load_fixture("passing-issue-crud");
+  publish_test_result(directory.path(), result, {"run-1", {}});
+  const std::string note = "consecutive samples";
+  EXPECT_EQ(read_text_file(directory.path() / "leak.issue-crud/index.html").find(note),
+            std::string::npos);
+  result["timeline"]["samples_per_point"] = 16;
+  result["timeline"]["samples"] = 40000;
+  result["timeline"]["file"] = "timeline.lgt";
+  publish_test_result(directory.path(), result, {"run-2", {}});
+  const std::string page = read_text_file(directory.path() / "leak.issue-crud/index.html");
+  EXPECT_NE(page.find("Each point is the highest of 16 consecutive samples (of 40000;"),
+            std::string::npos);
+  EXPECT_NE(page.find("<a href=\"timeline.lgt\">timeline.lgt</a>"), std::string::npos);
+}
+
 TEST(Publish, RejectsTestNamesThatAreNotADirectoryName) {
   const TemporaryDirectory directory;
   for (const char* name : {"../escape", "a/b", "", ".hidden"}) {

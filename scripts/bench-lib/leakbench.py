@@ -97,14 +97,17 @@ def overhead_sample(args, hz):
         raise RunError("result.json has no daemon.cpu_s: this leakgate predates it; rebuild")
     # Rows in the measured phase beyond the one checkpoint per iteration: what the sampler
     # thread really delivered (a sampler that cannot keep up would understate the cost).
-    times = result["timeline"]["t_s"]
+    # The timeline is bounded: a point stands for samples_per_point consecutive samples.
+    timeline = result["timeline"]
+    times = timeline["t_s"]
+    per_point = timeline.get("samples_per_point", 1)
     checkpoints = result["iterations"]["completed"]
-    rows = sum(1 for t in times if start <= t <= end)
+    rows = per_point * sum(1 for t in times if start <= t <= end)
     sampled_hz = max(0, rows - checkpoints) / (end - start)
     return {"wall_s": end - start, "run_wall_s": run.wall_s,
             "daemon_cpu_s": daemon_cpu_s,
             "harness_cpu_s": run.cpu_s - daemon_cpu_s, "sampled_hz": sampled_hz,
-            "samples": max(0, len(times) - checkpoints),
+            "samples": max(0, timeline.get("samples", len(times)) - checkpoints),
             "sampler_cpu_us_per_tick": sampler_cpu_us_per_tick(result),
             "verdict": result["verdict"]}
 

@@ -20,6 +20,8 @@ struct MetricObservation {
   std::optional<double> peak;       // max sample in the measured phase
   std::optional<double> at_exit;    // after graceful stop (counted kinds)
   std::vector<double> checkpoints;  // value after each measured iteration
+  // Iterations between two checkpoints (a long run keeps every n-th): slopes are divided by it.
+  int iterations_per_checkpoint = 1;
 };
 
 struct Violation {

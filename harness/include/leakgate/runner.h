@@ -15,6 +15,7 @@ struct RunOptions {
   std::filesystem::path report_dir = "reports";
   std::map<std::string, std::string> vars;  // --var K=V (e.g. TRACKERD)
   std::optional<int> iterations;            // overrides the scenario's
+  std::optional<Millis> duration;           // overrides the scenario's (--duration)
   bool keep_workdir = false;
   enum class Progress { kAuto, kTerminal, kPlain, kQuiet } progress = Progress::kAuto;
   bool print_measurements = false;  // CTest measurement tags on stdout (--ctest)
@@ -46,8 +47,10 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);
 namespace leakgate {
 
 // Async-signal-safe: asks a running scenario to stop at the next step boundary, stop its
-// daemon and write a partial report. The run's exit code is then 1.
-void request_interrupt() noexcept;
+// daemon and write a partial report. The run's exit code is then 1. In the measured phase the
+// run ends its iterations instead and is judged on what was measured ("cut short by SIGINT
+// after N measured iterations / T s"); `signo` names the signal there.
+void request_interrupt(int signo = 2 /* SIGINT */) noexcept;
 bool interrupt_requested() noexcept;
 
 }  // namespace leakgate

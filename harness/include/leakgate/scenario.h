@@ -115,6 +115,9 @@ struct Scenario {
   DaemonSpec daemon;
   int warmup = 2;
   int iterations = 20;
+  // A soak: the measured phase repeats its iterations until this much time has passed
+  // (`duration: 10m`); then `iterations` is not set (a scenario names one or the other).
+  std::optional<Millis> duration;
   double sample_hz = 200;
   SettleSpec settle;
   StepList steps;

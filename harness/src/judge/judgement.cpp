@@ -39,14 +39,6 @@ std::set<std::string> observed_metrics(const RunRecord& record, const Scenario& 
 
 Observations observe_run(const RunRecord& record, const Scenario& scenario) {
   std::map<std::string, MetricObservation> observations;
-  const double measured_start = [&] {
-    for (const auto& phase : record.phases) {
-      if (phase.name == "measured") return phase.start_s;
-    }
-    return 0.0;
-  }();
-  const double measured_end =
-      record.iteration_ticks_s.empty() ? measured_start : record.iteration_ticks_s.back();
   for (const auto& metric : observed_metrics(record, scenario)) {
     MetricObservation observation;
     observation.baseline = frame_value(record.baseline, metric);
@@ -56,11 +48,12 @@ Observations observe_run(const RunRecord& record, const Scenario& scenario) {
     if (!observation.baseline && observation.final && record.baseline && is_counted_kind(metric)) {
       observation.baseline = 0.0;
     }
-    for (const size_t row : record.checkpoint_rows) {
-      const double value = record.timeline.value(row, metric);
+    for (const double value : record.checkpoints.values(metric)) {
       if (!std::isnan(value)) observation.checkpoints.push_back(value);
     }
-    const double peak = record.timeline.max_between(metric, measured_start, measured_end);
+    observation.iterations_per_checkpoint = record.checkpoints.every();
+    // The exact peak over the measured phase (up to its last checkpoint), kept as it sampled.
+    const double peak = record.timeline.peak(metric);
     if (!std::isnan(peak)) observation.peak = peak;
     if (record.daemon_at_exit && metric.rfind("daemon.", 0) == 0) {
       for (const auto& kind : record.daemon_at_exit->kinds) {

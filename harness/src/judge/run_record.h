@@ -13,6 +13,7 @@
 #include "leakgate/process_probe.h"
 #include "leakgate/scenario.h"
 #include "profile/heap_profile.h"
+#include "sample/checkpoints.h"
 #include "sample/source_state.h"
 #include "sample/timeline.h"
 #include "spawn/step_executor.h"
@@ -52,11 +53,10 @@ struct RunRecord {
   int iterations = 0;
   int completed_iterations = 0;
   std::vector<PhaseSpan> phases;
-  std::vector<double> iteration_ticks_s;
 
   std::optional<Frame> baseline;
   std::optional<Frame> final;
-  std::vector<size_t> checkpoint_rows;  // timeline rows of the per-iteration checkpoints
+  Checkpoints checkpoints;  // after each measured iteration (thinned out past 2048)
   std::optional<CounterSnapshot> daemon_at_exit;
   Frame client_at_exit;  // client.<kind> after the harness closed its sessions
   bool baseline_settled = true;
@@ -70,6 +70,9 @@ struct RunRecord {
   nlohmann::json client_live_objects;  // the harness's own registry
 
   Timeline timeline;
+  // Set when SIGINT ended the measured phase early, e.g. "cut short by SIGINT after 812
+  // iterations / 61.2 s": the run still took its final snapshot and was judged.
+  std::string cut_short;
   std::vector<StepStats> steps;
   std::optional<RunFailure> failure;
 

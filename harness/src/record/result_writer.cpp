@@ -119,6 +119,39 @@ nlohmann::json daemon_files(const RunRecord& record) {
   return files;
 }
 
+// The bounded view of the timeline (sample/timeline.h): per bucket of consecutive samples the
+// max ("series") and, once a bucket spans more than one sample, the min ("series_min"); the
+// full-resolution file beside result.json, and the rows of the measured window in it.
+nlohmann::json timeline_json(const RunRecord& record) {
+  const Timeline& timeline = record.timeline;
+  nlohmann::json series = nlohmann::json::object();
+  nlohmann::json series_min = nlohmann::json::object();
+  for (const auto& column : timeline.columns()) {
+    nlohmann::json values = nlohmann::json::array();
+    for (double value : timeline.bucket_max(column)) values.push_back(number_or_null(value));
+    series[column] = std::move(values);
+    if (timeline.rows_per_bucket() == 1) continue;
+    nlohmann::json mins = nlohmann::json::array();
+    for (double value : timeline.bucket_min(column)) mins.push_back(number_or_null(value));
+    series_min[column] = std::move(mins);
+  }
+  nlohmann::json json = {{"t_s", timeline.bucket_times()},
+                         {"series", std::move(series)},
+                         {"samples", timeline.size()},
+                         {"samples_per_point", timeline.rows_per_bucket()},
+                         {"file", nullptr},
+                         {"peak_window_rows", nullptr}};
+  if (timeline.rows_per_bucket() > 1) json["series_min"] = std::move(series_min);
+  if (!timeline.file_path().empty()) {
+    json["file"] = std::filesystem::path(timeline.file_path()).filename().string();
+    if (!timeline.file_error().empty()) json["file_error"] = timeline.file_error();
+  }
+  if (auto rows = timeline.peak_window_rows()) {
+    json["peak_window_rows"] = {rows->first, rows->second};
+  }
+  return json;
+}
+
 }  // namespace
 
 RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
@@ -150,6 +183,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   } else {
     text = format_verdict(record.test, evaluation, attribution_lines, verdict_sources(record));
   }
+  if (!record.cut_short.empty()) text += "     " + record.cut_short + "\n";
   if (!record.stop_description.empty()) text += "     daemon: " + record.stop_description + "\n";
   for (const auto& warning : record.warnings) text += "     note: " + warning + "\n";
 
@@ -173,11 +207,13 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
     std::optional<double> slope;
     nlohmann::json trend = nullptr;
     if (observation.checkpoints.size() >= 2) {
-      slope = theil_sen_slope(observation.checkpoints);
+      // Per iteration: a long run keeps every n-th checkpoint (sample/checkpoints.h).
+      const double every = observation.iterations_per_checkpoint;
+      slope = theil_sen_slope(observation.checkpoints) / every;
       // The confidence of the per-iteration figure: cheap (n²/2 pairs, n <= 500).
       const Trend t = trend_of(observation.checkpoints);
-      trend = {{"slope", t.slope},
-               {"slope_lower", t.slope_lower},
+      trend = {{"slope", t.slope / every},
+               {"slope_lower", t.slope_lower / every},
                {"p_value", t.p_value},
                {"by_trend", per_iter_by_trend(metric)}};
     }
@@ -236,12 +272,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
                       {"start_s", phase.start_s},
                       {"end_s", phase.end_s < phase.start_s ? record.duration_s : phase.end_s}});
   }
-  nlohmann::json series = nlohmann::json::object();
-  for (const auto& column : record.timeline.columns()) {
-    nlohmann::json values = nlohmann::json::array();
-    for (double value : record.timeline.series(column)) values.push_back(number_or_null(value));
-    series[column] = std::move(values);
-  }
+  const nlohmann::json timeline = timeline_json(record);
   nlohmann::json steps = nlohmann::json::array();
   for (size_t i = 0; i < record.steps.size(); ++i) {
     const StepStats& s = record.steps[i];
@@ -283,7 +314,9 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       {"iterations",
        {{"warmup", record.warmup},
         {"measured", record.iterations},
-        {"completed", record.completed_iterations}}},
+        {"completed", record.completed_iterations},
+        {"cut_short",
+         record.cut_short.empty() ? nlohmann::json(nullptr) : nlohmann::json(record.cut_short)}}},
       {"sample_hz", options.sample_hz.value_or(scenario.sample_hz)},
       {"sampler_thread",
        {{"ticks", record.sampler_ticks},
@@ -291,9 +324,10 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
         {"normal_priority_ticks", record.sampler_normal_priority_ticks},
         {"max_late_s", record.sampler_max_late_s}}},
       {"phases", phases},
-      {"iteration_ticks_s", record.iteration_ticks_s},
+      {"iteration_ticks_s", record.checkpoints.times()},
+      {"checkpoint_every", record.checkpoints.every()},
       {"metrics", metrics},
-      {"timeline", {{"t_s", record.timeline.times()}, {"series", series}}},
+      {"timeline", timeline},
       {"violations", violations},
       {"missing_expected", evaluation.missing_expected},
       {"sources", sources},
@@ -323,6 +357,11 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   }
   for (const auto& [name, file] : record.extra_files) {
     std::filesystem::copy_file(workdir / file, test_dir / file,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  if (!record.timeline.file_path().empty()) {
+    const std::filesystem::path file = record.timeline.file_path();
+    std::filesystem::copy_file(file, test_dir / file.filename(),
                                std::filesystem::copy_options::overwrite_existing, ec);
   }
   reports::publish_test_result(options.report_dir, result);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -67,6 +68,35 @@ void Progress::iteration(const char* phase, int i, int n, const Frame& checkpoin
     line_open_ = true;
   } else if (i == n || i % 10 == 0) {
     std::fprintf(stderr, "%s: %s %d/%d%s\n", test_.c_str(), phase, i, n, figures.c_str());
+  }
+  std::fflush(stderr);
+}
+
+void Progress::soak(int i, double elapsed_s, double duration_s, const Frame& checkpoint) {
+  if (quiet_) return;
+  const double every_s = terminal_ ? 2 : 10;
+  if (soak_shown_s_ >= 0 && elapsed_s - soak_shown_s_ < every_s) return;
+  soak_shown_s_ = elapsed_s;
+  const auto clock = [](double seconds) {  // "45s", "9m05s", "2h00m10s"
+    const long long s = std::llround(std::max(0.0, seconds));
+    char text[32];
+    if (s >= 3600)
+      std::snprintf(text, sizeof text, "%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
+    else if (s >= 60)
+      std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
+    else
+      std::snprintf(text, sizeof text, "%llds", s);
+    return std::string(text);
+  };
+  const std::string line = test_ + ": soak " + clock(elapsed_s) + " of " + clock(duration_s) +
+                           " (" + clock(duration_s - elapsed_s) + " left), " + std::to_string(i) +
+                           " iterations" + key_figures(checkpoint);
+  if (terminal_) {
+    clear_line();
+    std::fputs(line.c_str(), stderr);
+    line_open_ = true;
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
   }
   std::fflush(stderr);
 }

@@ -37,13 +37,17 @@ namespace leakgate {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_interrupt_signal{SIGINT};
+// Set once a measured phase ended on the interrupt (soak_phase_over): the run goes on to its
+// final snapshot and verdict, so the interrupt no longer aborts it.
+std::atomic<bool> g_interrupt_consumed{false};
 
 struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted by a signal") {}
 };
 
 void check_interrupt() {
-  if (g_interrupted.load()) throw Interrupted();
+  if (g_interrupted.load() && !g_interrupt_consumed.load()) throw Interrupted();
 }
 
 int free_loopback_port() {
@@ -166,6 +170,10 @@ class Engine {
     record_.started_at = utc_now_iso();
     record_.warmup = scenario.warmup;
     record_.iterations = options.iterations.value_or(scenario.iterations);
+    // --duration wins over the scenario's iterations, --iterations over its duration.
+    duration_ = options.duration ? options.duration
+                                 : (options.iterations ? std::nullopt : scenario.duration);
+    if (duration_) record_.iterations = std::numeric_limits<int>::max();
     for (const auto& name :
          options.drop_injections ? std::vector<std::string>{} : scenario.daemon.inject) {
       // Bugs of the client, not of the daemon: the registered client operations that
@@ -218,6 +226,7 @@ class Engine {
 
   // Stops the daemon, judges, writes result.json and the page; removes the work directory.
   RunOutcome finish() {
+    if (duration_) record_.iterations = record_.completed_iterations;  // a soak measures what ran
     shutdown_daemon();
     collect_profiles();
     sampler_.stop();
@@ -249,6 +258,9 @@ class Engine {
   // Everything before the daemon starts: work directory, variables, descendants, profilers.
   void prepare() {
     workdir_ = make_workdir(scenario_.name);
+    std::string file_error;
+    if (!sampler_.stream_timeline_to((workdir_ / "timeline.lgt").string(), file_error))
+      record_.warnings.push_back("no full-resolution timeline file: " + file_error);
     vars_ = options_.vars;
     vars_["WORKDIR"] = workdir_.string();
     vars_["PORT"] = std::to_string(free_loopback_port());
@@ -414,14 +426,40 @@ class Engine {
   }
 
   void run_iterations(int count, bool measured) {
+    if (measured) measured_since_ = std::chrono::steady_clock::now();
     for (int i = 1; i <= count; ++i) {
+      if (measured && soak_phase_over()) break;
       check_interrupt();
       current_iteration_ = measured ? i : -i;
       executor_->run_iteration(measured ? i : -i, vars_);
       check_daemon_alive();
       const Frame checkpoint = measured ? take_checkpoint(i) : Frame{};
-      progress_.iteration(measured ? "measured" : "warm-up", i, count, checkpoint);
+      if (measured && duration_)
+        progress_.soak(i, measured_seconds(), duration_->count() / 1e3, checkpoint);
+      else
+        progress_.iteration(measured ? "measured" : "warm-up", i, count, checkpoint);
     }
+  }
+
+  double measured_seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - measured_since_)
+        .count();
+  }
+
+  // Before each measured iteration: a soak's measured phase ends once its duration has
+  // passed; an interrupt (SIGINT) ends any measured phase early, and the run still takes its
+  // final snapshot and is judged on what was measured.
+  bool soak_phase_over() {
+    if (g_interrupted.load() && !g_interrupt_consumed.load()) {
+      g_interrupt_consumed = true;
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.1f", measured_seconds());
+      record_.cut_short = "cut short by " + signal_name(g_interrupt_signal.load()) + " after " +
+                          std::to_string(record_.completed_iterations) + " measured iterations / " +
+                          seconds + " s: judged on what was measured so far";
+      return true;
+    }
+    return duration_ && measured_seconds() * 1e3 >= static_cast<double>(duration_->count());
   }
 
   void check_daemon_alive() {
@@ -433,10 +471,9 @@ class Engine {
     // The daemon refreshes its published heap figure every 2 ms: give it one refresh after
     // the iteration, or a fast iteration's leak shows up one checkpoint late.
     if (publishes_heap_) std::this_thread::sleep_for(std::chrono::milliseconds(3));
-    size_t row = 0;
-    Frame checkpoint = sampler_.sample_now(true, &row);
-    record_.checkpoint_rows.push_back(row);
-    record_.iteration_ticks_s.push_back(sampler_.seconds_since_start());
+    Frame checkpoint = sampler_.sample_now(true);
+    sampler_.mark_peak_window();  // the measured window's peaks reach this checkpoint
+    record_.checkpoints.add(iteration, sampler_.seconds_since_start(), checkpoint);
     record_.completed_iterations = iteration;
     return checkpoint;
   }
@@ -477,8 +514,7 @@ class Engine {
       if (!record_.phases.empty() && record_.phases.back().name == "measured") {
         record_.phases.back().name = "warmup";
       }
-      record_.checkpoint_rows.clear();
-      record_.iteration_ticks_s.clear();
+      record_.checkpoints.clear();
       record_.completed_iterations = 0;
     }
     record_.begin_phase("settle", sampler_.seconds_since_start());
@@ -503,9 +539,8 @@ class Engine {
     if (heap_profiler_ && !heap_profiler_->dump_baseline(daemon_->pid())) {
       record_.warnings.push_back("heap profile at the baseline: " + heap_profiler_->error());
     }
-    record_.checkpoint_rows.reserve(record_.iterations);
-    record_.iteration_ticks_s.reserve(record_.iterations);
     record_.begin_phase("measured", sampler_.seconds_since_start());
+    sampler_.open_peak_window();
     // After the baseline's bookkeeping, right before the measured steps.
     client_heap_profile(&ClientHeapProfiler::dump_baseline, "at the baseline");
   }
@@ -662,13 +697,18 @@ class Engine {
   int starts_ = 0;
   int current_iteration_ = 0;
   bool publishes_heap_ = false;
+  std::optional<Millis> duration_;  // a soak: the measured phase's length
+  std::chrono::steady_clock::time_point measured_since_;
 };
 
 bool Engine::http_ready(const std::string& endpoint) {
   return probe_http_ready(endpoint, scenario_.daemon.ready_http_path);
 }
 
-void request_interrupt() noexcept { g_interrupted.store(true); }
+void request_interrupt(int signo) noexcept {
+  g_interrupt_signal.store(signo);
+  g_interrupted.store(true);
+}
 bool interrupt_requested() noexcept { return g_interrupted.load(); }
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {

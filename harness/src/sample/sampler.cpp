@@ -149,10 +149,7 @@ Sampler::ProcessColumns::ProcessColumns(const std::string& side)
       anon(side + ".fds.anon"),
       other(side + ".fds.other") {}
 
-Sampler::Sampler(double sample_hz, Clock::time_point t0, double expected_seconds)
-    : sample_hz_(sample_hz),
-      t0_(t0),
-      timeline_(static_cast<size_t>(std::max(1.0, sample_hz) * expected_seconds) + 1024) {
+Sampler::Sampler(double sample_hz, Clock::time_point t0) : sample_hz_(sample_hz), t0_(t0) {
   self_probe_.emplace(getpid());
 }
 
@@ -347,7 +344,22 @@ Frame Sampler::sample_now(bool classify, size_t* row) {
   std::lock_guard lock(mutex_);
   const size_t recorded = record(classify, true);
   if (row != nullptr) *row = recorded;
-  return timeline_.row_frame(recorded);
+  return timeline_.last_row_frame();
+}
+
+bool Sampler::stream_timeline_to(const std::string& path, std::string& error) {
+  std::lock_guard lock(mutex_);
+  return timeline_.stream_to(path, error);
+}
+
+void Sampler::open_peak_window() {
+  std::lock_guard lock(mutex_);
+  timeline_.open_peak_window();
+}
+
+void Sampler::mark_peak_window() {
+  std::lock_guard lock(mutex_);
+  timeline_.mark_peak_window();
 }
 
 size_t Sampler::resolve(LazyColumn& column) {
@@ -495,6 +507,7 @@ size_t Sampler::record(bool classify, bool synchronous) {
   if (synchronous || slow_tick) {
     if (auto heap = current_heap_bytes()) set(row, client_heap_, static_cast<double>(*heap));
   }
+  timeline_.end_row();
   return row;
 }
 
@@ -506,8 +519,9 @@ std::optional<CounterSnapshot> Sampler::read_counters() {
   return counter_reader_->read();
 }
 
-Timeline Sampler::timeline() const {
+Timeline Sampler::timeline() {
   std::lock_guard lock(mutex_);
+  timeline_.flush_file();
   return timeline_;
 }
 

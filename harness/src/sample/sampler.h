@@ -40,8 +40,8 @@ std::optional<std::string> sampling_late_note(double max_late_s, int64_t normal_
 class Sampler {
  public:
   using Clock = std::chrono::steady_clock;
-  // Reserves timeline storage for `expected_seconds` of sampling up front.
-  Sampler(double sample_hz, Clock::time_point t0, double expected_seconds = 60);
+  // The timeline's memory is bounded and allocated up front (timeline.h).
+  Sampler(double sample_hz, Clock::time_point t0);
   ~Sampler();
   Sampler(const Sampler&) = delete;
   Sampler& operator=(const Sampler&) = delete;
@@ -64,7 +64,13 @@ class Sampler {
   // Counters only, e.g. after the daemon exited (the counter file outlives it).
   std::optional<CounterSnapshot> read_counters();
 
-  Timeline timeline() const;
+  // Every sample also goes to `path` from now on (the full-resolution timeline file).
+  bool stream_timeline_to(const std::string& path, std::string& error);
+  // The measured window whose exact peaks the timeline keeps (Timeline::open_peak_window).
+  void open_peak_window();
+  void mark_peak_window();
+  // A copy of the bounded timeline, its file flushed.
+  Timeline timeline();
   double seconds_since_start() const;
   // Every source read since construction, in the order first attached: "/proc" (daemon),
   // "counter file", "prometheus scrape <path>", "preload heap", "preload fds"; live once it

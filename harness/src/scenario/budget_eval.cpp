@@ -35,8 +35,11 @@ std::optional<double> judged_figure(std::string_view metric, std::string_view ke
   if (key == "growth" && observation.baseline && observation.final)
     return *observation.final - *observation.baseline;
   if (key == "per_iter" && observation.checkpoints.size() >= 2) {
-    if (!per_iter_by_trend(metric)) return theil_sen_slope(observation.checkpoints);
+    const double every = observation.iterations_per_checkpoint;
+    if (!per_iter_by_trend(metric)) return theil_sen_slope(observation.checkpoints) / every;
     trend = trend_of(observation.checkpoints);
+    trend->slope /= every;
+    trend->slope_lower /= every;
     // No significant upward trend (too few points, or noise): nothing rises for sure.
     return trend->p_value < kTrendAlpha ? trend->slope_lower : std::min(trend->slope_lower, 0.0);
   }

@@ -17,8 +17,9 @@ namespace {
 using namespace detail;
 
 const std::vector<std::string_view> kTopLevelKeys = {
-    "name",      "description", "metrics", "daemon",  "warmup",           "iterations",
-    "sample_hz", "settle",      "steps",   "budgets", "expect_violations"};
+    "name",   "description", "metrics",           "daemon",
+    "warmup", "iterations",  "sample_hz",         "settle",
+    "steps",  "budgets",     "expect_violations", "duration"};
 const std::vector<std::string_view> kDaemonKeys = {
     "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",
     "env",     "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
@@ -187,6 +188,19 @@ VariableScope builtin_scope(const std::set<std::string>& extra,
   return scope;
 }
 
+// `duration: 10m`: the measured phase of a soak. It replaces `iterations`, so naming both is
+// an error (which one would end the run?).
+Millis read_soak_duration(const YamlReader& reader, const std::vector<Entry>& entries,
+                          const Field& value) {
+  if (const Entry* iterations = find_entry(entries, "iterations"))
+    reader.fail(value,
+                "duration: set together with iterations (line " +
+                    std::to_string(iterations->key_at.line) + ")",
+                "a scenario names one: duration repeats the measured iterations until the time "
+                "has passed");
+  return read_duration(reader, value, Millis(1), Millis(7LL * 24 * 3600 * 1000));
+}
+
 }  // namespace
 
 ScenarioError::ScenarioError(SourceLocation where, std::string problem, std::string allowed)
@@ -245,6 +259,8 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
       scenario.budgets = read_budgets(reader, value, scenario.declared_kinds);
     else if (entry.key == "expect_violations")
       scenario.expect_violations = read_expect_violations(reader, value, scenario.declared_kinds);
+    else if (entry.key == "duration")
+      scenario.duration = read_soak_duration(reader, entries, value);
   }
   return scenario;
 }

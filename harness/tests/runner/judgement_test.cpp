@@ -1,5 +1,5 @@
 // judge(): budgets and attribution from a recorded run. Each RunRecord is built by hand the
-// way the runner fills it (timeline rows, baseline and final frames, checkpoint rows, fd
+// way the runner fills it (timeline rows, baseline and final frames, checkpoints, fd
 // lists, live-object dumps), and the scenario comes from YAML through the real parser.
 #include "judge/judgement.h"
 
@@ -33,7 +33,9 @@ std::vector<SourceState> live_sources() {
 
 // A run of five measured iterations: `engines` holds daemon.engines at the baseline, after
 // each iteration (the checkpoints) and at the final snapshot; `fds` the same for daemon.fds.
-RunRecord recorded_run(const std::vector<double>& engines, const std::vector<double>& fds) {
+// `warmup_engines`, when a number, is a warm-up sample of daemon.engines before the baseline.
+RunRecord recorded_run(const std::vector<double>& engines, const std::vector<double>& fds,
+                       double warmup_engines = kAbsent) {
   RunRecord record;
   record.test = "leak.judged";
   record.warmup = 1;
@@ -45,12 +47,16 @@ RunRecord recorded_run(const std::vector<double>& engines, const std::vector<dou
   const auto frame = [&](size_t i) {
     return Frame{{"daemon.engines", engines[i]}, {"daemon.fds", fds[i]}};
   };
+  if (!std::isnan(warmup_engines))
+    record.timeline.append(0.2, {{"daemon.engines", warmup_engines}});
   record.timeline.append(0.5, frame(0));
   record.baseline = frame(0);
+  record.timeline.open_peak_window();  // as the runner does right after the baseline
   for (size_t i = 1; i + 1 < engines.size(); ++i) {
     const double t = 1.0 + 0.1 * static_cast<double>(i);
-    record.checkpoint_rows.push_back(record.timeline.append(t, frame(i)));
-    record.iteration_ticks_s.push_back(t);
+    record.timeline.append(t, frame(i));
+    record.timeline.mark_peak_window();  // as take_checkpoint() does
+    record.checkpoints.add(static_cast<int>(i), t, frame(i));
   }
   record.final = frame(engines.size() - 1);
   record.end_phase(2.0);
@@ -116,12 +122,46 @@ TEST(Judge, GrowthViolationSaysBaselineFinalAndPeak) {
 }
 
 TEST(Judge, PeakIsTakenOnlyOverTheMeasuredPhase) {
-  RunRecord record = flat_run();
-  record.timeline.append(0.2, {{"daemon.engines", 99}});  // a warm-up spike
+  // A warm-up spike before the baseline and one while settling after the last checkpoint.
+  RunRecord record = recorded_run({1, 1, 1, 1, 1, 1, 1}, {7, 7, 7, 7, 7, 7, 7}, 99);
+  record.timeline.append(2.1, {{"daemon.engines", 98}});
   const Judgement judgement =
       judge(scenario_with("budgets:\n  daemon.engines: {peak: 2}\n"), record);
   EXPECT_EQ(judgement.observations.at("daemon.engines").peak, 1);
   EXPECT_TRUE(judgement.evaluation.passed);
+}
+
+// A long run keeps every n-th checkpoint: per_iter stays a slope per iteration.
+Judgement judge_long_run(double per_iteration, const std::string& metric = "daemon.engines",
+                         const std::string& limit = "0.1") {
+  RunRecord record = flat_run();
+  record.checkpoints.clear();
+  const int iterations = 10000;
+  for (int i = 1; i <= iterations; ++i)
+    record.checkpoints.add(i, 1.0 + i * 1e-4, {{metric, 1e6 + per_iteration * i}});
+  EXPECT_EQ(record.checkpoints.every(), 8);
+  return judge(scenario_with("budgets:\n  " + metric + ": {per_iter: " + limit +
+                             ", growth: none, peak: none}\n"),
+               record);
+}
+
+TEST(Judge, PerIterOverThinnedCheckpointsIsPerIteration) {
+  const Judgement leaking = judge_long_run(0.5);
+  const Violation* slope = find_violation(leaking, "daemon.engines", "per_iter");
+  ASSERT_NE(slope, nullptr);
+  EXPECT_DOUBLE_EQ(slope->observed, 0.5);       // not 4.0: eight iterations between checkpoints
+  const Judgement flat = judge_long_run(0.05);  // under the 0.1 budget (0.4 per checkpoint)
+  EXPECT_EQ(find_violation(flat, "daemon.engines", "per_iter"), nullptr);
+}
+
+TEST(Judge, PerIterByTrendOverThinnedCheckpointsIsPerIteration) {
+  // daemon.rss is judged by the slope's lower confidence bound: per iteration too.
+  const Judgement leaking = judge_long_run(2048, "daemon.rss", "1KiB");
+  const Violation* slope = find_violation(leaking, "daemon.rss", "per_iter");
+  ASSERT_NE(slope, nullptr);
+  EXPECT_DOUBLE_EQ(slope->observed, 2048);
+  const Judgement flat = judge_long_run(512, "daemon.rss", "1KiB");
+  EXPECT_EQ(find_violation(flat, "daemon.rss", "per_iter"), nullptr);
 }
 
 TEST(Judge, ExpectedViolationPasses) {
@@ -241,7 +281,7 @@ TEST(Judge, ExplicitBudgetOnAnUnreadSourceIsNotJudgedAndFails) {
   RunRecord record = recorded_run({1, 1, 1, 1, 1, 1, 1}, {7, 7, 7, 7, 7, 7, 7});
   for (auto* frame : {&*record.baseline, &*record.final}) frame->erase("daemon.engines");
   record.timeline = Timeline();
-  record.checkpoint_rows.clear();
+  record.checkpoints.clear();
   record.daemon_at_exit.reset();
   record.sources = {{"/proc", true, ""}, {"counter file", false, "counter file never appeared"}};
 

@@ -46,11 +46,13 @@ RunRecord recorded_run(const std::vector<double>& engines) {
   record.begin_phase("measured", 1.0);
   record.timeline.append(0.5, {{"daemon.engines", engines.front()}, {"daemon.fds", 7}});
   record.baseline = Frame{{"daemon.engines", engines.front()}, {"daemon.fds", 7}};
+  record.timeline.open_peak_window();
   for (size_t i = 1; i + 1 < engines.size(); ++i) {
     const double t = 1.0 + 0.1 * static_cast<double>(i);
-    record.checkpoint_rows.push_back(
-        record.timeline.append(t, {{"daemon.engines", engines[i]}, {"daemon.fds", 7}}));
-    record.iteration_ticks_s.push_back(t);
+    const Frame checkpoint{{"daemon.engines", engines[i]}, {"daemon.fds", 7}};
+    record.timeline.append(t, checkpoint);
+    record.timeline.mark_peak_window();
+    record.checkpoints.add(static_cast<int>(i), t, checkpoint);
   }
   record.final = Frame{{"daemon.engines", engines.back()}, {"daemon.fds", 7}};
   record.timeline.append(2.0, *record.final);
@@ -207,7 +209,7 @@ TEST_F(ResultWriter, ExplicitBudgetNeverReadIsNotJudgedAndFails) {
   record.daemon_at_exit.reset();
   for (auto* frame : {&*record.baseline, &*record.final}) frame->erase("daemon.engines");
   record.timeline = Timeline();
-  record.checkpoint_rows.clear();
+  record.checkpoints.clear();
   const Written w = write(scenario_with("budgets:\n  daemon.engines: {growth: 0}\n"), record);
   EXPECT_EQ(w.outcome.exit_code, 1);
   const nlohmann::json& r = w.result;

@@ -226,12 +226,12 @@ TEST_F(RunnerFaults, KeepLeavesTheWorkDirectoryAndSaysWhere) {
   }
 }
 
-// The harness itself interrupted: it stops the daemon's group, writes a partial report
-// and exits non-zero.
+// The harness itself interrupted before its measured phase (in the warm-up): it stops the
+// daemon's group, writes a partial report and exits non-zero.
 TEST_F(RunnerFaults, InterruptedHarnessStopsTheDaemonAndWritesAPartialReport) {
   const std::string file = (dir_ / "long.yaml").string();
   std::ofstream(file) << "name: fault-interrupted\ndaemon:\n" + tracker_daemon() +
-                             "warmup: 0\niterations: 100000\nsteps:\n  - sleep: 10ms\n";
+                             "warmup: 10000\niterations: 1\nsteps:\n  - sleep: 10ms\n";
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -256,6 +256,85 @@ TEST_F(RunnerFaults, InterruptedHarnessStopsTheDaemonAndWritesAPartialReport) {
   ASSERT_TRUE(result.is_object()) << "partial report missing";
   EXPECT_EQ(result["error"]["what"], "interrupted");
   name_ = "fault-interrupted";
+  expect_nothing_left_behind();
+}
+
+// A soak ends its measured phase once its duration has passed, and is judged as usual; the
+// full-resolution timeline file lands beside result.json.
+TEST_F(RunnerFaults, ADurationRunsIterationsUntilTheTimeHasPassed) {
+  const RunOutcome outcome = run("name: fault-soak-timed\ndaemon:\n" + tracker_daemon() +
+                                 "warmup: 0\nduration: 1500ms\nsteps:\n  - sleep: 5ms\n");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.verdict_text;
+  const auto& iterations = result_["iterations"];
+  EXPECT_GT(iterations["completed"].get<int>(), 10) << iterations.dump();
+  EXPECT_EQ(iterations["measured"], iterations["completed"]);
+  EXPECT_TRUE(iterations["cut_short"].is_null());
+  double measured_s = 0;
+  for (const auto& phase : result_["phases"])
+    if (phase["name"] == "measured")
+      measured_s = phase["end_s"].get<double>() - phase["start_s"].get<double>();
+  EXPECT_GE(measured_s, 1.5);
+  EXPECT_LT(measured_s, 10);
+  EXPECT_TRUE(fs::exists(outcome.result_path.parent_path() /
+                         result_["timeline"]["file"].get<std::string>()));
+  expect_nothing_left_behind();
+}
+
+// SIGINT in a soak's measured phase ends it early: the final snapshot is still taken, the
+// budgets are judged on what was measured, and the verdict says it was cut short. Exit 1:
+// the run was not the one asked for.
+TEST_F(RunnerFaults, SigintEndsASoakWithAVerdictOnWhatWasMeasured) {
+  const std::string file = (dir_ / "soak.yaml").string();
+  std::ofstream(file) << "name: fault-soak-cut\ndaemon:\n" + tracker_daemon() +
+                             "warmup: 0\nduration: 10m\nsteps:\n  - sleep: 5ms\n";
+  const std::string out = (dir_ / "stdout").string();
+  const std::string err = (dir_ / "stderr").string();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string report_dir = (dir_ / "reports").string();
+    const std::string var = std::string("TRACKERD=") + LEAKGATE_TEST_TRACKERD;
+    (void)!freopen(out.c_str(), "w", stdout);
+    (void)!freopen(err.c_str(), "w", stderr);
+    execl(LEAKGATE_TEST_LEAKGATE, "leakgate", "run", file.c_str(), "--report-dir",
+          report_dir.c_str(), "--var", var.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait for the first soak progress line (the measured phase runs), then interrupt.
+  const auto progress = [&] {
+    std::ifstream in(err);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  for (int i = 0; i < 1000 && progress().find(": soak ") == std::string::npos; ++i) usleep(10'000);
+  ASSERT_NE(progress().find(": soak "), std::string::npos) << progress();
+  usleep(500'000);
+  kill(child, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream stdout_in(out);
+  const std::string verdict((std::istreambuf_iterator<char>(stdout_in)),
+                            std::istreambuf_iterator<char>());
+  EXPECT_EQ(verdict.rfind("PASS leak.fault-soak-cut", 0), 0u) << verdict;
+  EXPECT_NE(verdict.find("cut short by SIGINT after "), std::string::npos) << verdict;
+  std::ifstream in(dir_ / "reports" / "leak.fault-soak-cut" / "result.json");
+  auto result = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(result.is_object()) << "no report";
+  EXPECT_EQ(result["verdict"], "pass");
+  EXPECT_TRUE(result["error"].is_null()) << result["error"].dump();
+  const int completed = result["iterations"]["completed"].get<int>();
+  EXPECT_GT(completed, 0);
+  EXPECT_EQ(
+      result["iterations"]["cut_short"].get<std::string>().rfind(
+          "cut short by SIGINT after " + std::to_string(completed) + " measured iterations / ", 0),
+      0u)
+      << result["iterations"].dump();
+  // Judged: the final snapshot was taken, checkpoints and peaks are there.
+  EXPECT_FALSE(result["metrics"]["daemon.fds"]["final"].is_null());
+  EXPECT_FALSE(result["metrics"]["daemon.fds"]["peak"].is_null());
+  EXPECT_EQ(result["metrics"]["daemon.fds"]["checkpoints"].size(), static_cast<size_t>(completed));
+  name_ = "fault-soak-cut";
   expect_nothing_left_behind();
 }
 

@@ -1,5 +1,6 @@
 // The sampler against a real child process, a real counter file and this process's registry.
 #include "sample/sampler.h"
+#include "sample/timeline_file.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -114,6 +115,10 @@ TEST_F(SamplerTest, ProcFiguresWinOverSameNamedCounterKinds) {
 TEST_F(SamplerTest, TheThreadSamplesAndReadsTheHeapOnlyAtTheSlowRate) {
   Sampler sampler(1000, Sampler::Clock::now());
   attach(sampler);
+  // Every row of the thread goes to the full-resolution file too: read back from there.
+  const std::string file = ::testing::TempDir() + "sampler-test-" + std::to_string(getpid());
+  std::string error;
+  ASSERT_TRUE(sampler.stream_timeline_to(file, error)) << error;
   sampler.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (sampler.thread_ticks() < 200 && std::chrono::steady_clock::now() < deadline) {
@@ -124,13 +129,25 @@ TEST_F(SamplerTest, TheThreadSamplesAndReadsTheHeapOnlyAtTheSlowRate) {
   ASSERT_GE(ticks, 200) << "the sampler thread did not run";
   EXPECT_GT(sampler.thread_cpu_seconds(), 0);
 
-  const Timeline timeline = sampler.timeline();
+  const Timeline timeline = sampler.timeline();  // flushes the file
   ASSERT_EQ(static_cast<int64_t>(timeline.size()), ticks);
-  for (double fds : timeline.series("daemon.fds")) EXPECT_FALSE(std::isnan(fds));
+  TimelineFileReader reader(file);
+  TimelineFileReader::Row row;
+  std::vector<std::vector<double>> rows;
+  while (reader.next(row)) rows.push_back(row.values);
+  std::remove(file.c_str());
+  ASSERT_EQ(static_cast<int64_t>(rows.size()), ticks);
+  const auto column = [&](const std::string& name) {
+    const auto& names = reader.columns();
+    return static_cast<size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  };
+  const size_t fds = column("daemon.fds");
+  for (const auto& values : rows) EXPECT_FALSE(std::isnan(values.at(fds)));
   if (!current_heap_bytes()) GTEST_SKIP() << "no tcmalloc: no client.heap figure";
   // tcmalloc's figure costs ~10 us: every 50th tick at 1 kHz (20 Hz), not every tick.
+  const size_t heap = column("client.heap");
   int64_t heap_rows = 0;
-  for (double heap : timeline.series("client.heap")) heap_rows += std::isnan(heap) ? 0 : 1;
+  for (const auto& values : rows) heap_rows += heap < values.size() && !std::isnan(values[heap]);
   EXPECT_GE(heap_rows, ticks / 50);
   EXPECT_LE(heap_rows, ticks / 50 + 1);
 }

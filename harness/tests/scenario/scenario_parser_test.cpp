@@ -117,12 +117,21 @@ TEST(ScenarioParser, CompleteFileFillsTheModel) {
                                       "daemon.widgets.at_exit"}));
 }
 
+TEST(ScenarioParser, DurationMakesASoak) {
+  const Scenario s = parse_scenario_text(
+      "name: soak\ndaemon: {command: [\"${TRACKERD}\"]}\nduration: 10m\nsteps: [sleep: 10ms]\n",
+      "soak.yaml", kCliVariables);
+  ASSERT_TRUE(s.duration);
+  EXPECT_EQ(*s.duration, Millis(600000));
+}
+
 TEST(ScenarioParser, MinimalScenarioGetsTheModelDefaults) {
   const Scenario s = parse_scenario_text(
       "name: idle\ndaemon: {command: [\"${TRACKERD}\"]}\nsteps: [sleep: 10ms]\n", "idle.yaml",
       kCliVariables);
   EXPECT_EQ(s.warmup, 2);
   EXPECT_EQ(s.iterations, 20);
+  EXPECT_FALSE(s.duration);  // not a soak
   EXPECT_EQ(s.sample_hz, 200);
   EXPECT_EQ(s.daemon.ready, DaemonSpec::Ready::kStdout);
   EXPECT_EQ(s.daemon.counters, DaemonSpec::Counters::kShm);
