@@ -107,6 +107,9 @@ inline constexpr std::string_view kBudgetKeys[] = {"peak", "growth", "per_iter",
 std::optional<double> Budget::*budget_member(std::string_view key);
 // A scenario budget value written `none`: turns that key's default off (see budget_eval.h).
 inline constexpr double kBudgetOff = std::numeric_limits<double>::infinity();
+// `per_iter: auto`: the calibrated noise bound of this scenario and metric from the history
+// database (`leakgate calibrate`); without one the key is not judged and the test fails.
+inline constexpr double kBudgetAuto = -std::numeric_limits<double>::infinity();
 
 struct Scenario {
   std::string file;
@@ -115,6 +118,11 @@ struct Scenario {
   DaemonSpec daemon;
   int warmup = 2;
   int iterations = 20;
+  // `iterations: auto`: run until every judged per-iteration trend is decided (run_until_sure.h),
+  // at most max_iterations measured iterations and max_duration of measured time.
+  bool iterations_auto = false;
+  int max_iterations = 200;
+  Millis max_duration{120000};
   double sample_hz = 200;
   SettleSpec settle;
   StepList steps;
