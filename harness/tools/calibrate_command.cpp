@@ -125,7 +125,10 @@ int calibrate(const CalibrateArgs& args) {
       if (calibration.git_commit.empty() && result.contains("environment"))
         calibration.git_commit = result["environment"].value("git_commit", "");
       std::printf("%s run %d/%d: %s%s (%d iterations, %.1f s)\n", calibration.test.c_str(), run,
-                  args.runs, verdict.c_str(), alarm ? ", a false alarm" : "",
+                  args.runs, verdict.c_str(),
+                  alarm               ? ", a false alarm"
+                  : verdict == "fail" ? ", no violation (a budget was not judged)"
+                                      : "",
                   result["iterations"].value("completed", 0), result.value("duration_s", 0.0));
       if (alarm || verdict == "error")
         std::printf("     %s\n", result.value("summary", std::string()).c_str());
