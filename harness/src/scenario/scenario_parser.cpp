@@ -240,6 +240,11 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
       scenario.warmup = static_cast<int>(read_integer(reader, value, 0, 10000));
     else if (entry.key == "iterations" && value.node.IsScalar() && value.node.Scalar() == "auto")
       scenario.iterations_auto = true;
+    else if (entry.key == "iterations" && value.node.IsScalar() &&
+             value.node.Scalar().find_first_not_of("0123456789") != std::string::npos)
+      reader.fail(value,
+                  "iterations: expected an integer or auto, got '" + value.node.Scalar() + "'",
+                  "allowed: 1..100000, or auto (run until every per-iteration trend is decided)");
     else if (entry.key == "iterations")
       scenario.iterations = static_cast<int>(read_integer(reader, value, 1, 100000));
     else if (entry.key == "max_iterations" || entry.key == "max_duration")

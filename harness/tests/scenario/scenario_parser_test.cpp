@@ -132,6 +132,14 @@ TEST(ScenarioParser, IterationsAutoWithItsLimits) {
   EXPECT_EQ(set.max_duration, Millis(5000));
   EXPECT_FALSE(parse_scenario_text(head, "a.yaml", kCliVariables).iterations_auto);
   try {
+    parse_scenario_text(head + "iterations: many\n", "a.yaml", kCliVariables);
+    FAIL() << "iterations: many";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("a.yaml:4:13: iterations: expected an integer or auto"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
     parse_scenario_text(head + "iterations: 10\nmax_iterations: 30\n", "a.yaml", kCliVariables);
     FAIL() << "max_iterations without iterations: auto";
   } catch (const ScenarioError& e) {
