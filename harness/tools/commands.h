@@ -7,8 +7,9 @@
 namespace leakgate::cli {
 
 // Each returns the subcommand; its callback stores the exit code in *exit_code.
-CLI::App* add_probe_command(CLI::App& app, int* exit_code);  // probe_command.cpp
-CLI::App* add_run_command(CLI::App& app, int* exit_code);    // run_command.cpp
+CLI::App* add_probe_command(CLI::App& app, int* exit_code);      // probe_command.cpp
+CLI::App* add_run_command(CLI::App& app, int* exit_code);        // run_command.cpp
+CLI::App* add_calibrate_command(CLI::App& app, int* exit_code);  // calibrate_command.cpp
 // report_commands.cpp: report (and report --merge), baseline, compare, history
 void add_report_commands(CLI::App& app, int* exit_code);
 

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   leakgate::cli::add_probe_command(app, &exit_code);
   leakgate::cli::add_run_command(app, &exit_code);
+  leakgate::cli::add_calibrate_command(app, &exit_code);
   leakgate::cli::add_report_commands(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -17,6 +17,7 @@
 #include "leakgate/client_operations.h"
 #include "leakgate/runner.h"
 #include "leakgate/scenario_parser.h"
+#include "scenario_files.h"
 
 namespace leakgate::cli {
 namespace {
@@ -112,38 +113,10 @@ int run(const RunArgs& args) {
   options.drop_injections = args.no_inject;
   options.baseline_results = args.baseline;
   if (args.quiet || args.json) options.progress = RunOptions::Progress::kQuiet;
-  std::set<std::string> var_names;
-  for (const auto& assignment : args.vars) {
-    const auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      std::fprintf(stderr, "leakgate run: --var expects NAME=VALUE, got '%s'\n",
-                   assignment.c_str());
-      return 2;
-    }
-    options.vars[assignment.substr(0, equals)] = assignment.substr(equals + 1);
-    var_names.insert(assignment.substr(0, equals));
-  }
-  // Validate every file before running anything: a typo costs seconds, not a suite run.
-  std::vector<Scenario> scenarios;
-  bool bad = false;
-  bool undefined_hint = false;
-  for (const auto& file : args.files) {
-    try {
-      Scenario scenario = parse_scenario_file(file, var_names);
-      validate_client_steps(scenario);  // against the operations linked into this executable
-      scenarios.push_back(std::move(scenario));
-    } catch (const ScenarioError& e) {
-      std::fprintf(stderr, "%s\n", e.what());
-      if (e.problem().find("undefined variable") != std::string::npos && !undefined_hint) {
-        std::fprintf(stderr,
-                     "leakgate run: define a variable with --var NAME=VALUE "
-                     "(e.g. --var DAEMON=build/mydaemon)\n");
-        undefined_hint = true;
-      }
-      bad = true;
-    }
-  }
-  if (bad) return 2;
+  if (!parse_var_assignments(args.vars, options.vars, "leakgate run")) return 2;
+  const auto loaded = load_scenarios(args.files, options.vars, "leakgate run");
+  if (!loaded) return 2;
+  const std::vector<Scenario>& scenarios = *loaded;
   if (const std::string problem = report_dir_problem(options.report_dir); !problem.empty()) {
     std::fprintf(stderr, "leakgate run: --report-dir %s: %s\n", options.report_dir.string().c_str(),
                  problem.c_str());

@@ -40,6 +40,15 @@ CREATE TABLE IF NOT EXISTS figures (
   baseline REAL, peak REAL, final REAL, growth REAL, per_iter REAL, at_exit REAL,
   PRIMARY KEY (run_id, test, metric));
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS calibration (  -- leakgate calibrate: each figure's noise
+  test TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  git_commit TEXT,
+  runs INTEGER, calibration_runs INTEGER, false_alarms INTEGER, errors INTEGER,
+  slope_min REAL, slope_max REAL, slope_bound REAL,
+  growth_min REAL, growth_max REAL, peak_min REAL, peak_max REAL,
+  PRIMARY KEY (test, metric, recorded_at));
 )sql";
 
 constexpr const char* kFigureColumns[] = {"baseline", "peak",     "final",
@@ -257,6 +266,50 @@ std::optional<double> baseline_peak(const std::filesystem::path& history_databas
   std::error_code error;
   if (!std::filesystem::exists(history_database, error)) return std::nullopt;
   return History(history_database).baseline_peak(test, metric);
+}
+
+void History::record_calibration(const Calibration& calibration) {
+  const std::string now = detail::utc_now_iso8601();
+  SqliteDatabase& database = connection_->database;
+  ImmediateTransaction transaction(database);
+  for (const MetricNoise& noise : calibration.metrics) {
+    SqliteStatement insert(
+        database,
+        "INSERT OR REPLACE INTO calibration(test, metric, recorded_at, git_commit, runs, "
+        "calibration_runs, false_alarms, errors, slope_min, slope_max, slope_bound, growth_min, "
+        "growth_max, peak_min, peak_max) VALUES(?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13, ?14, ?15)");
+    insert.bind(1, calibration.test).bind(2, noise.metric).bind(3, now);
+    insert.bind(4, calibration.git_commit).bind(5, static_cast<double>(noise.runs));
+    insert.bind(6, static_cast<double>(calibration.runs));
+    insert.bind(7, static_cast<double>(calibration.false_alarms));
+    insert.bind(8, static_cast<double>(calibration.errors));
+    int index = 9;
+    for (const auto& value : {noise.slope_min, noise.slope_max, noise.slope_bound, noise.growth_min,
+                              noise.growth_max, noise.peak_min, noise.peak_max})
+      insert.bind(index++, value);
+    insert.step();
+  }
+  transaction.commit();
+}
+
+std::optional<double> History::calibrated_per_iter(std::string_view test,
+                                                   std::string_view metric) const {
+  SqliteStatement query(connection_->database,
+                        "SELECT slope_bound FROM calibration WHERE test = ?1 AND metric = ?2 "
+                        "ORDER BY recorded_at DESC LIMIT 1");
+  query.bind(1, test).bind(2, metric);
+  if (!query.step()) return std::nullopt;
+  const std::optional<double> bound = query.number(0);
+  if (!bound) return std::nullopt;
+  return *bound * kCalibrationMargin;
+}
+
+std::optional<double> calibrated_per_iter(const std::filesystem::path& history_database,
+                                          std::string_view test, std::string_view metric) {
+  std::error_code error;
+  if (!std::filesystem::exists(history_database, error)) return std::nullopt;
+  return History(history_database).calibrated_per_iter(test, metric);
 }
 
 }  // namespace leakgate::reports

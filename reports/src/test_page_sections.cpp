@@ -1,5 +1,6 @@
 // Tables of a test page: budgets, attribution, steps, daemon output, environment.
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -76,6 +77,25 @@ std::string verdict_pill(const std::string& verdict) {
          "</span>";
 }
 
+// How sure the per-iteration slope is (result.json per_iter_trend): "99.8% CI +0.98..+1.02,
+// p<0.001"; empty for results written before the interval was recorded.
+std::string per_iter_confidence(const json& trend, Unit unit) {
+  const auto lower = number_member(trend, "slope_lower");
+  const auto upper = number_member(trend, "slope_upper");
+  const auto level = number_member(trend, "confidence");
+  const auto p_value = number_member(trend, "p_value");
+  if (!lower || !upper || !level || !p_value) return "";
+  char head[32];
+  std::snprintf(head, sizeof head, "%.3g%% CI ", *level * 100);
+  char p[32];
+  if (*p_value < 0.001)
+    std::snprintf(p, sizeof p, ", p<0.001");
+  else
+    std::snprintf(p, sizeof p, ", p=%.2g", *p_value);
+  return head + format_signed_quantity(lower, unit) + ".." + format_signed_quantity(upper, unit) +
+         p;
+}
+
 std::string budget_row(const std::string& name, const json& metric,
                        const ViolatedFigures& violated) {
   const Unit unit = unit_of_metric(name, metric);
@@ -88,11 +108,15 @@ std::string budget_row(const std::string& name, const json& metric,
   };
   std::string per_iter = format_signed_quantity(number_member(metric, "per_iter"), unit);
   if (number_member(metric, "per_iter")) per_iter += "/iter";
+  const std::string confidence = per_iter_confidence(member(metric, "per_iter_trend"), unit);
   std::string row = "<tr class=\"" + std::string(verdict == "fail" ? "failing" : "") + "\">";
   row += "<th scope=\"row\"><code>" + escape_html(name) + "</code></th>";
   row += figure("baseline", false) + figure("peak", false) + figure("final", false) +
          figure("growth", true);
-  row += cell(per_iter, figure_class(violated, name + ".per_iter"));
+  row += confidence.empty() ? cell(per_iter, figure_class(violated, name + ".per_iter"))
+                            : "<td class=\"" + figure_class(violated, name + ".per_iter") + "\">" +
+                                  escape_html(per_iter) + "<br><span class=\"muted\">" +
+                                  escape_html(confidence) + "</span></td>";
   row += figure("at_exit", false);
   const json& budget = member(metric, "budget");
   row += "<td class=\"budget\">" + escape_html(budget_description(budget, unit));

@@ -40,6 +40,28 @@ TEST(History, SecondRunPageShowsTheChangeAgainstThePrevious) {
             std::string::npos);
 }
 
+TEST(History, CalibrationGivesTheAutoPerIterBound) {
+  const TemporaryDirectory directory;
+  const auto database = directory.path() / "history.db";
+  EXPECT_FALSE(calibrated_per_iter(database, "leak.x", "daemon.rss"));  // no database yet
+  Calibration calibration;
+  calibration.test = "leak.x";
+  calibration.runs = 20;
+  MetricNoise rss;
+  rss.metric = "daemon.rss";
+  rss.runs = 20;
+  rss.slope_min = -1024;
+  rss.slope_max = 4096;
+  rss.slope_bound = 8192;
+  MetricNoise orphans;  // no per_iter slope: no bound
+  orphans.metric = "daemon.orphans";
+  calibration.metrics = {rss, orphans};
+  History(database).record_calibration(calibration);
+  EXPECT_EQ(calibrated_per_iter(database, "leak.x", "daemon.rss"), 8192 * kCalibrationMargin);
+  EXPECT_FALSE(calibrated_per_iter(database, "leak.x", "daemon.orphans"));
+  EXPECT_FALSE(calibrated_per_iter(database, "leak.y", "daemon.rss"));
+}
+
 TEST(History, RerunningATestInTheSameRunReplacesItsFigures) {
   const TemporaryDirectory directory;
   History history(directory.path() / "history.db");

@@ -41,24 +41,28 @@ struct NotJudged {
   bool explicit_budget = false;  // the scenario set this key: the test fails
 };
 
-// The trend of a series against its index: the Theil–Sen slope, the lower bound of its
-// one-sided confidence interval (Sen 1968: the order statistic of the pairwise slopes given by
-// the Mann–Kendall variance) and the one-sided Mann–Kendall p-value of an upward trend
-// (ties corrected, normal approximation with continuity correction).
+// The trend of a series against its index: the Theil–Sen slope, the lower and upper bounds of
+// its confidence interval (Sen 1968: the order statistics of the pairwise slopes given by the
+// Mann–Kendall variance) and the one-sided Mann–Kendall p-value of an upward trend (ties
+// corrected, normal approximation with continuity correction).
 struct Trend {
   double slope = 0;
   double slope_lower = 0;  // at the confidence of `z` (kTrendZ: 99.9 %, one-sided)
+  double slope_upper = 0;  // the same, upper: together a two-sided kTrendConfidence interval
   double p_value = 1;
   size_t points = 0;  // non-NaN points used (an evenly spaced subset above 500)
 };
 inline constexpr double kTrendZ = 3.09;       // one-sided 0.1 %
 inline constexpr double kTrendAlpha = 0.001;  // the Mann–Kendall p a trend must be below
+// The two-sided level of [slope_lower, slope_upper] at kTrendZ, as verdicts state it.
+inline constexpr double kTrendConfidence = 0.998;
 
-// The trend of ys; fewer than two points give slope 0 and p 1. With few points the bound is
-// the lowest pairwise slope: every pair must rise by more than a limit to exceed it.
+// The trend of ys; fewer than two points give slope 0 and p 1. With few points the bounds are
+// the lowest and highest pairwise slopes: every pair must rise by more than a limit to exceed
+// it, and none may rise by more than a limit to be below it.
 Trend trend_of(const std::vector<double>& ys, double z = kTrendZ);
 
-// A per_iter key judged by trend (per_iter_by_trend(): rss, pss), for result.json.
+// A judged per_iter key with its trend (its confidence), for result.json and the page.
 struct TrendJudgement {
   std::string metric;
   Trend trend;
@@ -71,7 +75,7 @@ struct Evaluation {
   bool passed = true;      // violated budgets == expected exactly (bare metric = any of its keys)
                            // and no explicit budget key went unjudged
   int metrics_judged = 0;  // metrics with at least one budget key and one observed figure
-  std::vector<TrendJudgement> trends;     // per_iter keys judged by trend, by metric name
+  std::vector<TrendJudgement> trends;     // every judged per_iter key, by metric name
   std::map<std::string, Budget> budgets;  // the effective budget each metric was judged by
 };
 
@@ -83,6 +87,9 @@ struct UnreadReasons {
                                                // (RunRecord::at_exit_unmeasured)
   std::optional<std::string> client_at_exit;   // the same for the harness's own kinds
 };
+
+// The reason of a `per_iter: auto` budget (kBudgetAuto) left without a calibrated bound.
+inline constexpr std::string_view kNoCalibration = "no calibration; run leakgate calibrate";
 
 using Observations = std::map<std::string, MetricObservation>;
 using HistoryPeaks = std::map<std::string, double>;  // metric -> baseline peak from history
@@ -107,6 +114,8 @@ Budget effective_budget(std::string_view metric, const Scenario& scenario);
 //             steps and warm caches stay quiet (and fewer than 8 checkpoints never fail)
 //   at_exit:  at-exit value > limit
 //   regress:  peak > history_peaks[metric] * (1 + regress) (needs a history peak)
+// A limit still kBudgetAuto (per_iter: auto without a calibration) is an explicit NotJudged
+// entry with the reason kNoCalibration: the test fails, it never passes silently.
 // A key whose figure is missing becomes a NotJudged entry with the reason from `unread`;
 // `explicit_keys` ("daemon.engines.growth") are the keys the scenario set itself: those
 // fail the test. A regress key without a history peak is listed, never explicit.

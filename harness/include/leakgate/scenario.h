@@ -107,6 +107,9 @@ inline constexpr std::string_view kBudgetKeys[] = {"peak", "growth", "per_iter",
 std::optional<double> Budget::*budget_member(std::string_view key);
 // A scenario budget value written `none`: turns that key's default off (see budget_eval.h).
 inline constexpr double kBudgetOff = std::numeric_limits<double>::infinity();
+// `per_iter: auto`: the calibrated noise bound of this scenario and metric from the history
+// database (`leakgate calibrate`); without one the key is not judged and the test fails.
+inline constexpr double kBudgetAuto = -std::numeric_limits<double>::infinity();
 
 struct Scenario {
   std::string file;
@@ -118,6 +121,11 @@ struct Scenario {
   // A soak: the measured phase repeats its iterations until this much time has passed
   // (`duration: 10m`); then `iterations` is not set (a scenario names one or the other).
   std::optional<Millis> duration;
+  // `iterations: auto`: run until every judged per-iteration trend is decided (run_until_sure.h),
+  // at most max_iterations measured iterations and max_duration of measured time.
+  bool iterations_auto = false;
+  int max_iterations = 200;
+  Millis max_duration{120000};
   double sample_hz = 200;
   SettleSpec settle;
   StepList steps;

@@ -18,7 +18,7 @@ std::string format_metric_value(std::string_view metric, double value, bool sign
 
 // The message of one violation (Violation::message):
 //   growth:   "daemon.engines growth +40 > 0 (baseline 1, final 41, peak 41)"
-//   per_iter: "daemon.rss per_iter +72.0 KiB/iter > 64.0 KiB/iter"
+//   per_iter: "daemon.rss per_iter +72.0 KiB/iter > 64.0 KiB/iter" (without its trend)
 //   peak:     "client.sessions peak 3 > 1 (baseline 1, final 1)"
 //   at_exit:  "daemon.engines at_exit 1 > 0"
 //   regress:  "daemon.rss regress peak 180.0 MiB > 165.0 MiB (history peak 150.0 MiB +10%)"
@@ -28,10 +28,17 @@ std::string format_violation(std::string_view metric, std::string_view key, doub
                              std::optional<double> regress = std::nullopt,
                              std::optional<double> history_peak = std::nullopt);
 
-// The message of a per_iter violation judged by trend (per_iter_by_trend()):
-//   "daemon.rss per_iter +16.1 KiB/iter > 8.0 KiB/iter (lower 99.9% bound +15.2 KiB/iter,
-//    Mann–Kendall p 1e-12)"
-std::string format_trend_violation(std::string_view metric, double limit, const Trend& trend);
+// How sure a per_iter figure is: "99.8% CI +0.98..+1.02, p<0.001" (the Theil–Sen slope's
+// interval at kTrendConfidence and the Mann–Kendall p-value of an upward trend).
+std::string format_confidence(std::string_view metric, const Trend& trend);
+
+// The message of a per_iter violation, with its confidence:
+//   "daemon.fds per_iter +1/iter (99.8% CI +1..+1, p<0.001) > 0/iter"
+// and for a metric judged by trend (per_iter_by_trend(): the lower bound is what exceeded):
+//   "daemon.rss per_iter +16.0 KiB/iter (99.8% CI +15.0 KiB..+17.0 KiB, p<0.001) > 8.0
+//    KiB/iter (judged by the lower bound)"
+std::string format_per_iter_violation(std::string_view metric, double limit, const Trend& trend,
+                                      bool by_trend);
 
 // "daemon.engines peak, growth not judged: scrape of /nometrics failed: HTTP 404" for the
 // entries of one metric and reason; "default" before "not judged" when none is explicit.

@@ -52,6 +52,8 @@ struct RunRecord {
   int warmup = 0;
   int iterations = 0;
   int completed_iterations = 0;
+  // iterations: auto: why the measured loop stopped (describe_stop(), run_until_sure.h).
+  std::string auto_stop;
   std::vector<PhaseSpan> phases;
 
   std::optional<Frame> baseline;

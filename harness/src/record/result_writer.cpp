@@ -18,6 +18,7 @@
 #include "leakgate/reports/results_file.h"
 #include "leakgate/units.h"
 #include "leakgate/verdict.h"
+#include "record/calibrated_budgets.h"
 
 namespace leakgate {
 namespace {
@@ -168,7 +169,9 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       if (peak) history_peaks[metric] = *peak;
     }
   }
-  const Judgement judgement = judge(scenario, record, history_peaks);
+  Scenario calibrated = scenario;  // per_iter: auto as the latest `leakgate calibrate` measured
+  resolve_auto_budgets(calibrated.budgets, options.report_dir, record.test);
+  const Judgement judgement = judge(calibrated, record, history_peaks);
   const Evaluation& evaluation = judgement.evaluation;
   const Observations& observations = judgement.observations;
   const std::vector<std::string>& attribution_lines = judgement.attribution_lines;
@@ -184,6 +187,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
     text = format_verdict(record.test, evaluation, attribution_lines, verdict_sources(record));
   }
   if (!record.cut_short.empty()) text += "     " + record.cut_short + "\n";
+  if (!record.auto_stop.empty()) text += "     iterations: auto, " + record.auto_stop + "\n";
   if (!record.stop_description.empty()) text += "     daemon: " + record.stop_description + "\n";
   for (const auto& warning : record.warnings) text += "     note: " + warning + "\n";
 
@@ -214,6 +218,8 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       const Trend t = trend_of(observation.checkpoints);
       trend = {{"slope", t.slope / every},
                {"slope_lower", t.slope_lower / every},
+               {"slope_upper", t.slope_upper / every},
+               {"confidence", kTrendConfidence},
                {"p_value", t.p_value},
                {"by_trend", per_iter_by_trend(metric)}};
     }
@@ -316,7 +322,10 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
         {"measured", record.iterations},
         {"completed", record.completed_iterations},
         {"cut_short",
-         record.cut_short.empty() ? nlohmann::json(nullptr) : nlohmann::json(record.cut_short)}}},
+         record.cut_short.empty() ? nlohmann::json(nullptr) : nlohmann::json(record.cut_short)},
+        {"auto", scenario.iterations_auto},  // iterations: auto, and why it stopped
+        {"auto_stop",
+         record.auto_stop.empty() ? nlohmann::json(nullptr) : nlohmann::json(record.auto_stop)}}},
       {"sample_hz", options.sample_hz.value_or(scenario.sample_hz)},
       {"sampler_thread",
        {{"ticks", record.sampler_ticks},

@@ -8,12 +8,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <fstream>
 #include <thread>
 
 #include "judge/attribution.h"
 #include "judge/run_record.h"
+#include "judge/run_until_sure.h"
 #include "leakgate/client_operations.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/metrics.h"
@@ -24,6 +26,7 @@
 #include "profile/client_heap_profile.h"
 #include "profile/heap_profile.h"
 #include "profile/wrapper_outputs.h"
+#include "record/calibrated_budgets.h"
 #include "record/result_writer.h"
 #include "run/progress.h"
 #include "sample/sampler.h"
@@ -438,6 +441,7 @@ class Engine {
         progress_.soak(i, measured_seconds(), duration_->count() / 1e3, checkpoint);
       else
         progress_.iteration(measured ? "measured" : "warm-up", i, count, checkpoint);
+      if (measured && sure_enough(i, checkpoint)) break;
     }
   }
 
@@ -460,6 +464,34 @@ class Engine {
       return true;
     }
     return duration_ && measured_seconds() * 1e3 >= static_cast<double>(duration_->count());
+  }
+
+  // iterations: auto (judge/run_until_sure.h): whether the measured loop stops after
+  // `iteration`, because every per-iteration trend is decided or a limit is reached; the
+  // reason goes into the verdict.
+  bool sure_enough(int iteration, const Frame& checkpoint) {
+    if (!scenario_.iterations_auto || options_.iterations) return false;
+    if (!calibrated_budgets_) {
+      calibrated_budgets_ = scenario_.budgets;
+      resolve_auto_budgets(*calibrated_budgets_, options_.report_dir, record_.test);
+    }
+    std::map<std::string, Budget> budgets;
+    for (const auto& [metric, value] : checkpoint) {
+      if (!std::isnan(value)) auto_series_[metric].push_back(value);
+      budgets[metric] = effective_budget(metric, *calibrated_budgets_);
+    }
+    const StopDecision decision = decide_stop(auto_series_, budgets);
+    std::string why = "decided";
+    if (!decision.stop && iteration >= record_.iterations)
+      why = "max_iterations (" + std::to_string(record_.iterations) + ")";
+    else if (!decision.stop &&
+             std::chrono::steady_clock::now() - measured_since_ >= scenario_.max_duration)
+      why = "max_duration (" + format_duration(scenario_.max_duration) + ")";
+    else if (!decision.stop)
+      return false;
+    record_.auto_stop = describe_stop(why, iteration, decision);
+    record_.iterations = iteration;
+    return true;
   }
 
   void check_daemon_alive() {
@@ -699,6 +731,10 @@ class Engine {
   bool publishes_heap_ = false;
   std::optional<Millis> duration_;  // a soak: the measured phase's length
   std::chrono::steady_clock::time_point measured_since_;
+  // iterations: auto: the checkpoints so far by metric, and the budgets with per_iter: auto
+  // resolved from the calibration (sure_enough()).
+  std::map<std::string, std::vector<double>> auto_series_;
+  std::optional<std::map<std::string, Budget>> calibrated_budgets_;
 };
 
 bool Engine::http_ready(const std::string& endpoint) {

@@ -36,10 +36,11 @@ std::optional<double> judged_figure(std::string_view metric, std::string_view ke
     return *observation.final - *observation.baseline;
   if (key == "per_iter" && observation.checkpoints.size() >= 2) {
     const double every = observation.iterations_per_checkpoint;
-    if (!per_iter_by_trend(metric)) return theil_sen_slope(observation.checkpoints) / every;
-    trend = trend_of(observation.checkpoints);
+    trend = trend_of(observation.checkpoints);  // the confidence every per_iter verdict states
     trend->slope /= every;
     trend->slope_lower /= every;
+    trend->slope_upper /= every;
+    if (!per_iter_by_trend(metric)) return theil_sen_slope(observation.checkpoints) / every;
     // No significant upward trend (too few points, or noise): nothing rises for sure.
     return trend->p_value < kTrendAlpha ? trend->slope_lower : std::min(trend->slope_lower, 0.0);
   }
@@ -156,7 +157,7 @@ Trend trend_of(const std::vector<double>& ys, double z) {
   trend.slope =
       count % 2 == 1 ? slopes[count / 2] : (slopes[count / 2 - 1] + slopes[count / 2]) / 2;
   if (variance <= 0) {  // every value equal
-    trend.slope_lower = trend.slope;
+    trend.slope_lower = trend.slope_upper = trend.slope;
     return trend;
   }
   const double sd = std::sqrt(variance);
@@ -166,6 +167,11 @@ Trend trend_of(const std::vector<double>& ys, double z) {
   const double m1 = (static_cast<double>(count) - z * sd) / 2;
   const size_t index = m1 < 1 ? 0 : static_cast<size_t>(std::floor(m1)) - 1;
   trend.slope_lower = slopes[std::min(index, count - 1)];
+  // The upper bound is the M2-th smallest slope, M2 = (N + z * sd(S)) / 2 + 1 (1-based).
+  const double m2 = (static_cast<double>(count) + z * sd) / 2 + 1;
+  const size_t upper =
+      m2 > static_cast<double>(count) ? count - 1 : static_cast<size_t>(std::ceil(m2)) - 1;
+  trend.slope_upper = slopes[std::min(upper, count - 1)];
   return trend;
 }
 
@@ -188,6 +194,11 @@ Evaluation evaluate(const Observations& metrics,
     for (std::string_view key : kBudgetKeys) {
       const std::optional<double> setting = budget->second.*budget_member(key);
       if (!setting) continue;
+      if (*setting == kBudgetAuto) {  // per_iter: auto the runner found no calibration for
+        evaluation.not_judged.push_back(
+            NotJudged{metric, std::string(key), std::string(kNoCalibration), true});
+        continue;
+      }
       std::optional<Trend> trend;
       std::optional<double> figure = judged_figure(metric, key, observation, trend);
       // At-exit counters of a daemon that never ran its exit path mean nothing.
@@ -219,7 +230,7 @@ Evaluation evaluate(const Observations& metrics,
       if (!(*figure > limit)) continue;
       Violation violation{metric, std::string(key), limit, *figure, false, {}};
       violation.message =
-          trend ? format_trend_violation(metric, limit, *trend)
+          trend ? format_per_iter_violation(metric, limit, *trend, per_iter_by_trend(metric))
                 : format_violation(metric, key, limit, *figure, observation,
                                    key == "regress" ? setting : std::nullopt, history_peak);
       evaluation.violations.push_back(std::move(violation));

@@ -75,8 +75,11 @@ double read_limit(const YamlReader& reader, const Field& field, const MetricInfo
 Budget read_budget(const YamlReader& reader, const Field& field, const MetricInfo& metric) {
   Budget budget;
   for (const Entry& entry : read_mapping(reader, field, budget_keys())) {
-    const double value = entry.key == "regress" ? read_percentage(reader, entry.value)
-                                                : read_limit(reader, entry.value, metric);
+    const bool automatic = entry.key == "per_iter" && entry.value.node.IsScalar() &&
+                           entry.value.node.Scalar() == "auto";
+    const double value = automatic                ? kBudgetAuto
+                         : entry.key == "regress" ? read_percentage(reader, entry.value)
+                                                  : read_limit(reader, entry.value, metric);
     budget.*budget_member(entry.key) = value;
   }
   return budget;

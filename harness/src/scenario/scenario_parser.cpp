@@ -17,9 +17,10 @@ namespace {
 using namespace detail;
 
 const std::vector<std::string_view> kTopLevelKeys = {
-    "name",   "description", "metrics",           "daemon",
-    "warmup", "iterations",  "sample_hz",         "settle",
-    "steps",  "budgets",     "expect_violations", "duration"};
+    "name",           "description", "metrics",           "daemon",
+    "warmup",         "iterations",  "sample_hz",         "settle",
+    "steps",          "budgets",     "expect_violations", "duration",
+    "max_iterations", "max_duration"};
 const std::vector<std::string_view> kDaemonKeys = {
     "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",
     "env",     "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
@@ -48,6 +49,14 @@ YAML::Node load_yaml(std::string_view text, const std::string& file) {
                                e.mark.column >= 0 ? e.mark.column + 1 : 1};
     throw ScenarioError(where, "YAML syntax error: " + e.msg, syntax_hint(e.msg));
   }
+}
+
+// max_iterations / max_duration: the limits of `iterations: auto`.
+void read_run_until_sure_limit(const YamlReader& reader, const Entry& entry, Scenario& scenario) {
+  if (entry.key == "max_iterations")
+    scenario.max_iterations = static_cast<int>(read_integer(reader, entry.value, 1, 100000));
+  else
+    scenario.max_duration = read_duration(reader, entry.value, Millis{1}, Millis{24 * 3600 * 1000});
 }
 
 std::string read_name(const YamlReader& reader, const Field& field) {
@@ -242,8 +251,17 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
           read_daemon(reader, value, builtin_scope(extra_variables, kDaemonBuiltinVariables));
     else if (entry.key == "warmup")
       scenario.warmup = static_cast<int>(read_integer(reader, value, 0, 10000));
+    else if (entry.key == "iterations" && value.node.IsScalar() && value.node.Scalar() == "auto")
+      scenario.iterations_auto = true;
+    else if (entry.key == "iterations" && value.node.IsScalar() &&
+             value.node.Scalar().find_first_not_of("0123456789") != std::string::npos)
+      reader.fail(value,
+                  "iterations: expected an integer or auto, got '" + value.node.Scalar() + "'",
+                  "allowed: 1..100000, or auto (run until every per-iteration trend is decided)");
     else if (entry.key == "iterations")
       scenario.iterations = static_cast<int>(read_integer(reader, value, 1, 100000));
+    else if (entry.key == "max_iterations" || entry.key == "max_duration")
+      read_run_until_sure_limit(reader, entry, scenario);
     else if (entry.key == "sample_hz") {
       scenario.sample_hz = read_number(reader, value, 0, 10000);
       if (scenario.sample_hz > 0 && scenario.sample_hz < 1)
@@ -262,6 +280,12 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
     else if (entry.key == "duration")
       scenario.duration = read_soak_duration(reader, entries, value);
   }
+  if (scenario.iterations_auto) scenario.iterations = scenario.max_iterations;
+  for (std::string_view limit : {"max_iterations", "max_duration"})
+    if (const Entry* e = find_entry(entries, limit); e && !scenario.iterations_auto)
+      reader.fail(e->value, std::string(limit) + " needs iterations: auto",
+                  "iterations: auto runs until every per-iteration trend is decided, up to "
+                  "max_iterations (default 200) and max_duration (default 2m)");
   return scenario;
 }
 

@@ -92,13 +92,24 @@ std::string format_violation(std::string_view metric, std::string_view key, doub
   return head + value(observed) + " > " + value(limit);  // at_exit
 }
 
-std::string format_trend_violation(std::string_view metric, double limit, const Trend& trend) {
+std::string format_confidence(std::string_view metric, const Trend& trend) {
+  char level[16];
+  std::snprintf(level, sizeof level, "%.3g%%", kTrendConfidence * 100);
   char p_value[32];
-  std::snprintf(p_value, sizeof p_value, "%.2g", trend.p_value);
+  if (trend.p_value < 0.001)
+    std::snprintf(p_value, sizeof p_value, "p<0.001");
+  else
+    std::snprintf(p_value, sizeof p_value, "p=%.2g", trend.p_value);
+  return std::string(level) + " CI " + format_metric_value(metric, trend.slope_lower, true) + ".." +
+         format_metric_value(metric, trend.slope_upper, true) + ", " + p_value;
+}
+
+std::string format_per_iter_violation(std::string_view metric, double limit, const Trend& trend,
+                                      bool by_trend) {
   return std::string(metric) + " per_iter " + format_metric_value(metric, trend.slope, true) +
-         "/iter > " + format_metric_value(metric, limit) + "/iter (lower 99.9% bound " +
-         format_metric_value(metric, trend.slope_lower, true) + "/iter, Mann-Kendall p " + p_value +
-         ")";
+         "/iter (" + format_confidence(metric, trend) + ") > " +
+         format_metric_value(metric, limit) + "/iter" +
+         (by_trend ? " (judged by the lower bound)" : "");
 }
 
 std::string format_not_judged(const std::vector<NotJudged>& entries) {

@@ -187,7 +187,8 @@ TEST(Judge, PerIterFromTheCheckpointRows) {
   const Violation* per_iter = find_violation(judgement, "daemon.engines", "per_iter");
   ASSERT_NE(per_iter, nullptr);
   EXPECT_EQ(per_iter->observed, 8);
-  EXPECT_EQ(per_iter->message, "daemon.engines per_iter +8/iter > 2/iter");
+  EXPECT_EQ(per_iter->message,
+            "daemon.engines per_iter +8/iter (99.8% CI +8..+8, p=0.014) > 2/iter");
 }
 
 TEST(Judge, AKindAbsentAtTheBaselineCountsFromZero) {

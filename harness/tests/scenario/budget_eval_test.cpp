@@ -87,7 +87,9 @@ TEST(Evaluate, DefaultsCatchOneKiBPerIterationHeapGrowthInFiftyIterations) {
   const Evaluation e = evaluate({{"daemon.heap", heap}}, Scenario{});
   ASSERT_EQ(e.violations.size(), 1u);
   EXPECT_EQ(e.violations[0].key, "per_iter");
-  EXPECT_EQ(e.violations[0].message, "daemon.heap per_iter +1.0 KiB/iter > 512 B/iter");
+  EXPECT_EQ(e.violations[0].message,
+            "daemon.heap per_iter +1.0 KiB/iter (99.8% CI +1.0 KiB..+1.0 KiB, p<0.001) > "
+            "512 B/iter");
 }
 
 TEST(Evaluate, DefaultsAreQuietOnACleanNoisyRun) {
@@ -213,7 +215,8 @@ TEST(Evaluate, EveryKey) {
   EXPECT_EQ(e.violations[0].message, "daemon.engines peak 41 > 1 (baseline 1, final 41)");
   EXPECT_EQ(e.violations[1].message,
             "daemon.engines growth +40 > 0 (baseline 1, final 41, peak 41)");
-  EXPECT_EQ(e.violations[2].message, "daemon.engines per_iter +1/iter > 0.5/iter");
+  EXPECT_EQ(e.violations[2].message,
+            "daemon.engines per_iter +1/iter (99.8% CI +1..+1, p<0.001) > 0.5/iter");
   EXPECT_EQ(e.violations[3].message, "daemon.engines at_exit 41 > 0");
   EXPECT_EQ(e.violations[4].message, "daemon.engines regress peak 41 > 22 (history peak 20 +10%)");
   EXPECT_EQ(e.violations[4].limit, 22);
@@ -295,6 +298,9 @@ TEST(Trend, EdgeCases) {
   const Trend rising = trend_of(line(40, 0, 1));
   EXPECT_DOUBLE_EQ(rising.slope, 1);
   EXPECT_DOUBLE_EQ(rising.slope_lower, 1);
+  EXPECT_DOUBLE_EQ(rising.slope_upper, 1);
+  EXPECT_DOUBLE_EQ(trend_of({0, 10}).slope_upper, 10);
+  EXPECT_EQ(flat.slope_upper, 0);
   EXPECT_LT(rising.p_value, 1e-9);
   EXPECT_GT(trend_of(line(40, 0, -1)).p_value, 0.999);
 }
@@ -371,7 +377,7 @@ TEST(Evaluate, RssPerIterFloorDependsOnAnExactHeapFigure) {
   ASSERT_EQ(e.violations.size(), 1u);
   EXPECT_EQ(e.violations[0].key, "per_iter");
   EXPECT_EQ(e.violations[0].limit, kRssPerIterWithoutHeap);
-  EXPECT_NE(e.violations[0].message.find("Mann-Kendall p"), std::string::npos);
+  EXPECT_NE(e.violations[0].message.find("(judged by the lower bound)"), std::string::npos);
   ASSERT_EQ(e.trends.size(), 1u);
   EXPECT_LT(e.trends[0].trend.p_value, 1e-6);
   // Beside an exact heap figure the default stays 64 KiB.
@@ -389,6 +395,43 @@ TEST(Evaluate, RssPerIterFloorDependsOnAnExactHeapFigure) {
   rss.checkpoints = rss_series(100, 0, 1);
   rss.final = rss.baseline;
   EXPECT_TRUE(evaluate({{"daemon.rss", rss}}, Scenario{}).passed);
+}
+
+TEST(Evaluate, PerIterAutoWithoutCalibrationIsNotJudgedAndFails) {
+  Budget b;
+  b.per_iter = kBudgetAuto;
+  MetricObservation rss = counted(1e6, 1e6, 1e6);
+  rss.checkpoints = std::vector<double>(20, 1e6);
+  const Evaluation e =
+      evaluate({{"daemon.rss", rss}}, {{"daemon.rss", b}}, {}, {}, {}, {"daemon.rss.per_iter"});
+  EXPECT_FALSE(e.passed);
+  ASSERT_EQ(e.not_judged.size(), 1u);
+  EXPECT_EQ(e.not_judged[0].reason, "no calibration; run leakgate calibrate");
+  EXPECT_TRUE(e.not_judged[0].explicit_budget);
+  // The same budget with a calibrated bound is judged (and passes on a flat series).
+  b.per_iter = 4096;
+  EXPECT_TRUE(evaluate({{"daemon.rss", rss}}, {{"daemon.rss", b}}, {}).passed);
+}
+
+TEST(Trend, TheIntervalBracketsTheSlopeAndNarrowsWithPoints) {
+  // A slope of 1/iter under uniform noise of +-0.5: the interval holds the slope, and a longer
+  // run gives a narrower one.
+  uint32_t seed = 7;
+  std::vector<double> ys;
+  for (int i = 0; i < 40; ++i) {
+    seed = seed * 1103515245u + 12345u;
+    ys.push_back(i + static_cast<double>(seed % (1u << 31)) / (1u << 31) - 0.5);
+  }
+  const Trend few = trend_of(std::vector<double>(ys.begin(), ys.begin() + 10));
+  const Trend many = trend_of(ys);
+  for (const Trend& t : {few, many}) {
+    EXPECT_LE(t.slope_lower, t.slope);
+    EXPECT_GE(t.slope_upper, t.slope);
+    EXPECT_LT(t.slope_lower, t.slope_upper);
+  }
+  EXPECT_LT(many.slope_upper - many.slope_lower, few.slope_upper - few.slope_lower);
+  EXPECT_GT(many.slope_lower, 0.95);
+  EXPECT_LT(many.slope_upper, 1.05);
 }
 
 }  // namespace

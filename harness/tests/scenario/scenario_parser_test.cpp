@@ -125,6 +125,46 @@ TEST(ScenarioParser, DurationMakesASoak) {
   EXPECT_EQ(*s.duration, Millis(600000));
 }
 
+TEST(ScenarioParser, IterationsAutoWithItsLimits) {
+  const std::string head =
+      "name: sure\ndaemon: {command: [\"${TRACKERD}\"]}\nsteps: [sleep: 1ms]\n";
+  const Scenario defaults =
+      parse_scenario_text(head + "iterations: auto\n", "a.yaml", kCliVariables);
+  EXPECT_TRUE(defaults.iterations_auto);
+  EXPECT_EQ(defaults.max_iterations, 200);
+  EXPECT_EQ(defaults.iterations, 200);  // the most it runs
+  EXPECT_EQ(defaults.max_duration, Millis(120000));
+  const Scenario set = parse_scenario_text(
+      head + "iterations: auto\nmax_iterations: 30\nmax_duration: 5s\n", "a.yaml", kCliVariables);
+  EXPECT_EQ(set.iterations, 30);
+  EXPECT_EQ(set.max_duration, Millis(5000));
+  EXPECT_FALSE(parse_scenario_text(head, "a.yaml", kCliVariables).iterations_auto);
+  try {
+    parse_scenario_text(head + "iterations: many\n", "a.yaml", kCliVariables);
+    FAIL() << "iterations: many";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("a.yaml:4:13: iterations: expected an integer or auto"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    parse_scenario_text(head + "iterations: 10\nmax_iterations: 30\n", "a.yaml", kCliVariables);
+    FAIL() << "max_iterations without iterations: auto";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("a.yaml:5:17: max_iterations needs iterations: auto"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ScenarioParser, PerIterAutoIsTheCalibratedBound) {
+  const Scenario s = parse_scenario_text(
+      "name: cal\ndaemon: {command: [\"${TRACKERD}\"]}\nsteps: [sleep: 1ms]\n"
+      "budgets:\n  daemon.rss: {per_iter: auto}\n",
+      "c.yaml", kCliVariables);
+  EXPECT_EQ(s.budgets.at("daemon.rss").per_iter, kBudgetAuto);
+}
+
 TEST(ScenarioParser, MinimalScenarioGetsTheModelDefaults) {
   const Scenario s = parse_scenario_text(
       "name: idle\ndaemon: {command: [\"${TRACKERD}\"]}\nsteps: [sleep: 10ms]\n", "idle.yaml",

@@ -124,10 +124,21 @@ TEST(Verdict, TrendViolationSaysHowSure) {
   Trend t;
   t.slope = 16 * 1024;
   t.slope_lower = 15 * 1024;
+  t.slope_upper = 17 * 1024;
   t.p_value = 1.5e-12;
-  EXPECT_EQ(format_trend_violation("daemon.rss", 8 * 1024, t),
-            "daemon.rss per_iter +16.0 KiB/iter > 8.0 KiB/iter (lower 99.9% bound +15.0 KiB/iter, "
-            "Mann-Kendall p 1.5e-12)");
+  EXPECT_EQ(format_per_iter_violation("daemon.rss", 8 * 1024, t, true),
+            "daemon.rss per_iter +16.0 KiB/iter (99.8% CI +15.0 KiB..+17.0 KiB, p<0.001) > 8.0 "
+            "KiB/iter (judged by the lower bound)");
+}
+
+TEST(Verdict, EveryPerIterViolationStatesItsConfidence) {
+  Trend t;
+  t.slope = 1;
+  t.slope_lower = 0.98;
+  t.slope_upper = 1.02;
+  t.p_value = 0.03;
+  EXPECT_EQ(format_per_iter_violation("daemon.fds", 0.1, t, false),
+            "daemon.fds per_iter +1/iter (99.8% CI +0.98..+1.02, p=0.03) > 0.1/iter");
 }
 
 }  // namespace

@@ -19,6 +19,29 @@ std::filesystem::path history_path_for(const std::filesystem::path& report_dir);
 // $LEAKGATE_RUN_ID when set (the suite sets one per ctest run), else a fresh unique id.
 std::string current_run_id();
 
+// One figure's noise over the clean runs of a `leakgate calibrate`: the spread of its
+// per-iteration slopes (Theil–Sen) and of their upper confidence bounds, of growth and peak.
+struct MetricNoise {
+  std::string metric;
+  int runs = 0;  // runs that had a per_iter slope (≥ 2 checkpoints)
+  std::optional<double> slope_min, slope_max;
+  std::optional<double> slope_bound;  // max |upper confidence bound of the slope| over the runs
+  std::optional<double> growth_min, growth_max;
+  std::optional<double> peak_min, peak_max;
+};
+
+struct Calibration {
+  std::string test;  // "leak.issue-crud"
+  std::string git_commit;
+  int runs = 0;
+  int false_alarms = 0;  // runs with a violation the scenario did not expect
+  int errors = 0;        // runs that ended in a harness or daemon error
+  std::vector<MetricNoise> metrics;
+};
+
+// `per_iter: auto` is the latest calibration's slope_bound times this margin.
+inline constexpr double kCalibrationMargin = 1.5;
+
 struct RunInfo {
   std::string run_id;
   std::string git_commit;
@@ -66,6 +89,12 @@ class History {
 
   std::optional<double> baseline_peak(std::string_view test, std::string_view metric) const;
 
+  // Stores a calibration (table `calibration`, one row per test, metric and recording).
+  void record_calibration(const Calibration& calibration);
+  // The latest calibration's slope_bound * kCalibrationMargin; nullopt when `test` was never
+  // calibrated or `metric` had no per_iter slope then.
+  std::optional<double> calibrated_per_iter(std::string_view test, std::string_view metric) const;
+
  private:
   struct Connection;
   std::unique_ptr<Connection> connection_;
@@ -75,5 +104,9 @@ class History {
 // nullopt when the database does not exist, no baseline is set, or the figure is absent.
 std::optional<double> baseline_peak(const std::filesystem::path& history_database,
                                     std::string_view test, std::string_view metric);
+
+// History::calibrated_per_iter on `history_database`; nullopt when the database does not exist.
+std::optional<double> calibrated_per_iter(const std::filesystem::path& history_database,
+                                          std::string_view test, std::string_view metric);
 
 }  // namespace leakgate::reports
