@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "judge/step_attribution.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/process_probe.h"
@@ -71,6 +72,10 @@ struct RunRecord {
 
   Timeline timeline;
   std::vector<StepStats> steps;
+  // Which step leaks: the cheap figures' change per top-level step, summed over the measured
+  // iterations (bounded: one sum per step and metric).
+  StepGrowth step_growth;
+  std::string today;  // YYYY-MM-DD, for known leaks' expiry (today_utc(); tests set it)
   std::optional<RunFailure> failure;
 
   std::vector<std::string> daemon_command;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "judge/attribution.h"
+#include "judge/known_leaks.h"
 #include "judge/run_record.h"
 #include "leakgate/client_operations.h"
 #include "leakgate/daemon_process.h"
@@ -166,6 +167,7 @@ class Engine {
     record_.started_at = utc_now_iso();
     record_.warmup = scenario.warmup;
     record_.iterations = options.iterations.value_or(scenario.iterations);
+    record_.today = today_utc();  // known leaks' expiry
     for (const auto& name :
          options.drop_injections ? std::vector<std::string>{} : scenario.daemon.inject) {
       // Bugs of the client, not of the daemon: the registered client operations that
@@ -414,6 +416,7 @@ class Engine {
   }
 
   void run_iterations(int count, bool measured) {
+    watch_steps(measured);
     for (int i = 1; i <= count; ++i) {
       check_interrupt();
       current_iteration_ = measured ? i : -i;
@@ -422,6 +425,41 @@ class Engine {
       const Frame checkpoint = measured ? take_checkpoint(i) : Frame{};
       progress_.iteration(measured ? "measured" : "warm-up", i, count, checkpoint);
     }
+  }
+
+  // Which step leaks (judge/step_attribution.h): in measured iterations, the cheap figures after
+  // every top-level step, their change summed per step into record_.step_growth.
+  void watch_steps(bool measured) {
+    if (!measured) {
+      executor_->set_after_step({});
+      return;
+    }
+    step_figures_ = sampler_.step_figures();
+    executor_->set_after_step([this](size_t step) {
+      Frame now = read_step_figures();
+      record_.step_growth.add(step, step_figures_, now);
+      step_figures_ = std::move(now);
+    });
+  }
+
+  // A figure that moved may be a connection the daemon is about to close: as settle() does
+  // before a snapshot, in small, read again 1 ms later until two readings agree (4 at most).
+  // A step that changes nothing costs one reading.
+  Frame read_step_figures() {
+    Frame now = sampler_.step_figures();
+    for (int i = 0; i < 3 && !same_settle_figures(step_figures_, now); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      Frame again = sampler_.step_figures();
+      if (same_settle_figures(now, again)) break;
+      now = std::move(again);
+    }
+    return now;
+  }
+
+  void reset_step_growth() {
+    std::vector<std::string> names;
+    for (const Step& step : scenario_.steps) names.push_back(step.describe());
+    record_.step_growth = StepGrowth(std::move(names));
   }
 
   void check_daemon_alive() {
@@ -505,6 +543,7 @@ class Engine {
     }
     record_.checkpoint_rows.reserve(record_.iterations);
     record_.iteration_ticks_s.reserve(record_.iterations);
+    reset_step_growth();
     record_.begin_phase("measured", sampler_.seconds_since_start());
     // After the baseline's bookkeeping, right before the measured steps.
     client_heap_profile(&ClientHeapProfiler::dump_baseline, "at the baseline");
@@ -662,6 +701,7 @@ class Engine {
   int starts_ = 0;
   int current_iteration_ = 0;
   bool publishes_heap_ = false;
+  Frame step_figures_;  // after the last step run (watch_steps)
 };
 
 bool Engine::http_ready(const std::string& endpoint) {

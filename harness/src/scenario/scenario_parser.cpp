@@ -17,8 +17,9 @@ namespace {
 using namespace detail;
 
 const std::vector<std::string_view> kTopLevelKeys = {
-    "name",      "description", "metrics", "daemon",  "warmup",           "iterations",
-    "sample_hz", "settle",      "steps",   "budgets", "expect_violations"};
+    "name",   "description", "metrics",           "daemon",
+    "warmup", "iterations",  "sample_hz",         "settle",
+    "steps",  "budgets",     "expect_violations", "known_leaks"};
 const std::vector<std::string_view> kDaemonKeys = {
     "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",
     "env",     "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
@@ -245,6 +246,8 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
       scenario.budgets = read_budgets(reader, value, scenario.declared_kinds);
     else if (entry.key == "expect_violations")
       scenario.expect_violations = read_expect_violations(reader, value, scenario.declared_kinds);
+    else if (entry.key == "known_leaks")
+      scenario.known_leaks = read_known_leaks(reader, value, scenario.declared_kinds);
   }
   return scenario;
 }
