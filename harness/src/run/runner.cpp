@@ -28,6 +28,7 @@
 #include "record/result_writer.h"
 #include "run/progress.h"
 #include "sample/sampler.h"
+#include "sample/step_figures.h"
 #include "spawn/daemon_preload.h"
 #include "spawn/descendants.h"
 #include "spawn/endpoint.h"
@@ -434,7 +435,8 @@ class Engine {
       executor_->set_after_step({});
       return;
     }
-    step_figures_ = sampler_.step_figures();
+    if (options_.sample_hz.value_or(scenario_.sample_hz) <= 0) return;  // sampling off
+    step_figures_ = step_probe().read();
     executor_->set_after_step([this](size_t step) {
       Frame now = read_step_figures();
       record_.step_growth.add(step, step_figures_, now);
@@ -442,24 +444,36 @@ class Engine {
     });
   }
 
+  // The current daemon's (a restart step starts a new one).
+  StepFigures& step_probe() {
+    if (!step_probe_ || step_probe_->daemon_pid() != daemon_->pid()) {
+      const bool shm = scenario_.daemon.counters == DaemonSpec::Counters::kShm;
+      step_probe_.emplace(daemon_->pid(), shm ? counter_path_of_current() : std::string());
+    }
+    return *step_probe_;
+  }
+
   // A figure that moved may be a connection the daemon is about to close: as settle() does
   // before a snapshot, in small, read again 1 ms later until two readings agree (4 at most).
   // A step that changes nothing costs one reading.
   Frame read_step_figures() {
-    Frame now = sampler_.step_figures();
+    Frame now = step_probe().read();
     for (int i = 0; i < 3 && !same_settle_figures(step_figures_, now); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      Frame again = sampler_.step_figures();
+      Frame again = step_probe().read();
       if (same_settle_figures(now, again)) break;
       now = std::move(again);
     }
     return now;
   }
 
+  // Before the baseline: the probe's own fds (the harness's) are then in the baseline, the
+  // measured phase and the final snapshot alike.
   void reset_step_growth() {
     std::vector<std::string> names;
     for (const Step& step : scenario_.steps) names.push_back(step.describe());
     record_.step_growth = StepGrowth(std::move(names));
+    if (options_.sample_hz.value_or(scenario_.sample_hz) > 0) step_probe();
   }
 
   void check_daemon_alive() {
@@ -519,6 +533,7 @@ class Engine {
       record_.iteration_ticks_s.clear();
       record_.completed_iterations = 0;
     }
+    reset_step_growth();
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the baseline");
     close_idle_clients();
@@ -543,7 +558,6 @@ class Engine {
     }
     record_.checkpoint_rows.reserve(record_.iterations);
     record_.iteration_ticks_s.reserve(record_.iterations);
-    reset_step_growth();
     record_.begin_phase("measured", sampler_.seconds_since_start());
     // After the baseline's bookkeeping, right before the measured steps.
     client_heap_profile(&ClientHeapProfiler::dump_baseline, "at the baseline");
@@ -701,7 +715,8 @@ class Engine {
   int starts_ = 0;
   int current_iteration_ = 0;
   bool publishes_heap_ = false;
-  Frame step_figures_;  // after the last step run (watch_steps)
+  std::optional<StepFigures> step_probe_;  // watch_steps
+  Frame step_figures_;                     // after the last step run
 };
 
 bool Engine::http_ready(const std::string& endpoint) {

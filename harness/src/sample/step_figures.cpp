@@ -1,38 +1,49 @@
-// Sampler::step_figures(): what the runner reads after every step of a measured iteration to
-// attribute growth to steps (judge/step_attribution.h). Only figures that cost a few
-// microseconds: no fd classification, no RSS (page faults move it without a leak), no scrape.
+#include "sample/step_figures.h"
+
+#include <unistd.h>
+
 #include "leakgate/registry.h"
-#include "sample/sampler.h"
 
 namespace leakgate {
+namespace {
 
-Frame Sampler::step_figures() {
+std::optional<ProcessProbe> probe_of(pid_t pid) {
+  try {
+    return ProcessProbe(pid);
+  } catch (const ProbeError&) {
+    return std::nullopt;  // gone already: no figures
+  }
+}
+
+}  // namespace
+
+StepFigures::StepFigures(pid_t daemon_pid, std::string counter_path)
+    : daemon_pid_(daemon_pid),
+      daemon_(probe_of(daemon_pid)),
+      self_(probe_of(::getpid())),
+      counter_path_(std::move(counter_path)) {}
+
+Frame StepFigures::read() {
   Frame figures;
-  if (sample_hz_ <= 0) return figures;
-  std::lock_guard lock(mutex_);
-  if (daemon_probe_) {
-    if (auto fds = daemon_probe_->fd_count()) figures["daemon.fds"] = static_cast<double>(*fds);
-    if (auto threads = daemon_probe_->threads())
+  if (daemon_) {
+    if (auto fds = daemon_->fd_count()) figures["daemon.fds"] = static_cast<double>(*fds);
+    if (auto threads = daemon_->threads())
       figures["daemon.threads"] = static_cast<double>(*threads);
-    if (descendants_ != nullptr)
-      figures["daemon.children"] = static_cast<double>(descendants_->scan());
   }
-  if (daemon_probe_ && counters_.kind == CounterSource::Kind::kShm) {
-    if (!counter_reader_) counter_reader_ = CounterFileReader::open(counters_.counter_path);
-    if (counter_reader_) {
-      for (size_t i = 0; i < counter_reader_->kind_count(); ++i) {
-        // As in record_counters: /proc's fd count stays the figure of record.
-        figures.emplace("daemon." + std::string(counter_reader_->kind_name(i)),
-                        static_cast<double>(counter_reader_->kind_live(i)));
-      }
-      if (auto heap = counter_reader_->heap_bytes())
-        figures["daemon.heap"] = static_cast<double>(*heap);
-    }
+  if (!counters_ && !counter_path_.empty()) counters_ = CounterFileReader::open(counter_path_);
+  if (counters_ && daemon_) {
+    const size_t kinds = counters_->kind_count();
+    while (kind_metrics_.size() < kinds)
+      kind_metrics_.push_back("daemon." + std::string(counters_->kind_name(kind_metrics_.size())));
+    // As the sampler does: /proc's fd count stays the figure of record (emplace keeps it).
+    for (size_t i = 0; i < kinds; ++i)
+      figures.emplace(kind_metrics_[i], static_cast<double>(counters_->kind_live(i)));
+    if (auto heap = counters_->heap_bytes()) figures["daemon.heap"] = static_cast<double>(*heap);
   }
-  if (!self_probe_) return figures;
-  if (auto fds = self_probe_->fd_count()) figures["client.fds"] = static_cast<double>(*fds);
-  if (auto threads = self_probe_->threads())
-    figures["client.threads"] = static_cast<double>(*threads);
+  if (self_) {
+    if (auto fds = self_->fd_count()) figures["client.fds"] = static_cast<double>(*fds);
+    if (auto threads = self_->threads()) figures["client.threads"] = static_cast<double>(*threads);
+  }
   Registry::global().for_each_live([&](size_t, std::string_view name, int64_t live) {
     figures.emplace("client." + std::string(name), static_cast<double>(live));
   });
