@@ -104,9 +104,10 @@ void attribute_steps(const RunRecord& record, const Evaluation& evaluation, Judg
 void apply_known(const Scenario& scenario, const RunRecord& record, Judgement& judgement) {
   if (scenario.known_leaks.empty()) return;
   const LeakSites sites{judgement.objects, judgement.step_attributions, record.step_growth.steps};
-  judgement.known_leaks = apply_known_leaks(
-      scenario.known_leaks, judgement.evaluation, judgement.observations, sites,
-      record.today.empty() ? today_utc() : record.today, record.completed_iterations);
+  judgement.known_leaks =
+      apply_known_leaks(scenario.known_leaks, judgement.evaluation, judgement.observations, sites,
+                        record.today.empty() ? record.started_at.substr(0, 10) : record.today,
+                        record.completed_iterations);
   for (const KnownLeakResult& result : judgement.known_leaks) {
     if (result.state == KnownLeakResult::State::kStale)
       judgement.warnings.push_back(result.line);

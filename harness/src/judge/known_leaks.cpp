@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <set>
 #include <stdexcept>
 
@@ -137,29 +136,19 @@ std::vector<KnownLeakResult> apply_known_leaks(const std::vector<KnownLeak>& lea
     if (!forgiven.count(i) || kept.count(i)) remaining.push_back(evaluation.violations[i]);
   }
   evaluation.violations = std::move(remaining);
-  evaluation.passed = evaluation.missing_expected.empty() &&
-                      std::all_of(evaluation.violations.begin(), evaluation.violations.end(),
-                                  [](const Violation& v) { return v.expected; }) &&
-                      std::none_of(evaluation.not_judged.begin(), evaluation.not_judged.end(),
-                                   [](const NotJudged& entry) { return entry.explicit_budget; });
+  evaluation.passed = evaluation_passed(evaluation);
   return results;
 }
 
-std::string today_utc() {
-  if (const char* forced = std::getenv("LEAKGATE_TODAY"); forced != nullptr && *forced != '\0') {
-    const std::string text = forced;
-    const bool well_formed = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
-                             std::all_of(text.begin(), text.end(),
-                                         [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
-    if (!well_formed)
-      throw std::invalid_argument("LEAKGATE_TODAY='" + text + "' is not a date (YYYY-MM-DD)");
-    return text;
-  }
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
+std::string known_leaks_today(const std::string& started_at) {
+  const char* forced = std::getenv("LEAKGATE_TODAY");
+  if (forced == nullptr || *forced == '\0') return started_at.substr(0, 10);
+  const std::string text = forced;
+  const bool well_formed = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
+                           std::all_of(text.begin(), text.end(),
+                                       [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (!well_formed)
+    throw std::invalid_argument("LEAKGATE_TODAY='" + text + "' is not a date (YYYY-MM-DD)");
   return text;
 }
 

@@ -42,8 +42,9 @@ std::vector<KnownLeakResult> apply_known_leaks(const std::vector<KnownLeak>& lea
                                                const LeakSites& sites, const std::string& today,
                                                int iterations);
 
-// "2026-12-05" in UTC, or the LEAKGATE_TODAY environment variable (tests) when it is set;
-// throws std::invalid_argument when that is not YYYY-MM-DD.
-std::string today_utc();
+// The day known leaks expire against: the LEAKGATE_TODAY environment variable (tests) when set,
+// else the date of `started_at` ("2026-12-05T10:00:00Z", UTC); throws std::invalid_argument
+// when LEAKGATE_TODAY is not YYYY-MM-DD.
+std::string known_leaks_today(const std::string& started_at);
 
 }  // namespace leakgate

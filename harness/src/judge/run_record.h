@@ -75,7 +75,7 @@ struct RunRecord {
   // Which step leaks: the cheap figures' change per top-level step, summed over the measured
   // iterations (bounded: one sum per step and metric).
   StepGrowth step_growth;
-  std::string today;  // YYYY-MM-DD, for known leaks' expiry (today_utc(); tests set it)
+  std::string today;  // YYYY-MM-DD, known leaks' expiry (known_leaks_today(); else started_at's)
   std::optional<RunFailure> failure;
 
   std::vector<std::string> daemon_command;

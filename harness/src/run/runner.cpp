@@ -166,9 +166,9 @@ class Engine {
         progress_(options.progress, "leak." + scenario.name) {
     record_.test = "leak." + scenario.name;
     record_.started_at = utc_now_iso();
+    record_.today = known_leaks_today(record_.started_at);
     record_.warmup = scenario.warmup;
     record_.iterations = options.iterations.value_or(scenario.iterations);
-    record_.today = today_utc();  // known leaks' expiry
     for (const auto& name :
          options.drop_injections ? std::vector<std::string>{} : scenario.daemon.inject) {
       // Bugs of the client, not of the daemon: the registered client operations that

@@ -1,4 +1,5 @@
 // known_leaks: in a scenario, inline or in a shared file (docs/scenario-format.md).
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -19,7 +20,8 @@ bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400
 std::string read_date(const YamlReader& reader, const Field& field) {
   const std::string text = read_string(reader, field);
   bool ok = text.size() == 10 && text[4] == '-' && text[7] == '-';
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) ok = ok && text.size() > i && std::isdigit(text[i]);
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    ok = ok && text.size() > i && std::isdigit(static_cast<unsigned char>(text[i]));
   if (ok) {
     const int year = std::stoi(text.substr(0, 4));
     const int month = std::stoi(text.substr(5, 2));
