@@ -61,10 +61,6 @@ class Sampler {
   // A synchronous sample (recorded in the timeline too). `classify` adds fds by type.
   // `row`, when given, receives the sample's row in the timeline.
   Frame sample_now(bool classify, size_t* row = nullptr);
-  // The cheap integer figures after a step (step_figures.cpp), not recorded in the timeline:
-  // daemon fds by count, threads, children, counted objects and exact heap; the client's fds,
-  // threads and counted objects. Empty while sampling is off (sample_hz 0).
-  Frame step_figures();
   // Counters only, e.g. after the daemon exited (the counter file outlives it).
   std::optional<CounterSnapshot> read_counters();
 
