@@ -184,6 +184,7 @@ std::string render_test_page(const json& result) {
       {"timeline", detail::render_timeline_charts(result)},
       {"attribution", detail::render_attribution(result)},
       {"steps", detail::render_steps(result)},
+      {"step-growth", detail::render_step_growth(result)},
       {"daemon", detail::render_daemon_output(result)},
       {"environment", detail::render_environment(result)}};
   std::string html =

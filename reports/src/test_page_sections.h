@@ -12,6 +12,7 @@ std::string render_history_changes(const nlohmann::json& result);  // test_page_
 std::string render_budget_table(const nlohmann::json& result);     // test_page_sections.cpp
 std::string render_attribution(const nlohmann::json& result);      // test_page_sections.cpp
 std::string render_steps(const nlohmann::json& result);            // test_page_sections.cpp
+std::string render_step_growth(const nlohmann::json& result);      // test_page_step_growth.cpp
 std::string render_daemon_output(const nlohmann::json& result);    // test_page_sections.cpp
 std::string render_environment(const nlohmann::json& result);      // test_page_sections.cpp
 std::string render_timeline_charts(const nlohmann::json& result);  // test_page_charts.cpp

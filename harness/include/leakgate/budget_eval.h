@@ -79,6 +79,10 @@ struct Evaluation {
   std::map<std::string, Budget> budgets;  // the effective budget each metric was judged by
 };
 
+// Evaluation::passed from the rest: every violation expected, none missing, no explicit budget
+// key unjudged (known leaks remove violations and ask again: harness/src/judge/known_leaks.h).
+bool evaluation_passed(const Evaluation& evaluation);
+
 // Why figures were never read, for the reasons of NotJudged entries (the runner fills it
 // from its sources: unread_reasons() in harness/src/runner/source_state.h).
 struct UnreadReasons {

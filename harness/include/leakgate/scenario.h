@@ -111,6 +111,19 @@ inline constexpr double kBudgetOff = std::numeric_limits<double>::infinity();
 // database (`leakgate calibrate`); without one the key is not judged and the test fails.
 inline constexpr double kBudgetAuto = -std::numeric_limits<double>::infinity();
 
+// A leak the team knows about and allows for a while (`known_leaks:`, docs/scenario-format.md):
+// while the run is before `expires`, growth of `metric` (and of its sub-metrics, daemon.fds.file
+// for daemon.fds) that is attributed exactly to `site` and stays within `per_iter` does not fail.
+struct KnownLeak {
+  std::string metric;   // "daemon.fds"
+  std::string site;     // a creation site's function or file:line; "step N" or a step's text
+  double per_iter = 0;  // upper bound of the growth per iteration, in the metric's unit
+  std::string reason;
+  std::string issue;     // a link or an issue id
+  std::string expires;   // YYYY-MM-DD: from the day after, the entry fails the test
+  SourceLocation where;  // the entry (in the shared file when the scenario names one)
+};
+
 struct Scenario {
   std::string file;
   std::string name;  // test name is "leak." + name
@@ -134,6 +147,7 @@ struct Scenario {
   std::vector<std::string> expect_violations;
   // `metrics: [widgets]`: custom counted kinds, so daemon.widgets is a metric (metrics.h).
   std::vector<std::string> declared_kinds;
+  std::vector<KnownLeak> known_leaks;  // inline, or from the file `known_leaks:` names
 };
 
 }  // namespace leakgate

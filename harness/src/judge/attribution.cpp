@@ -121,6 +121,14 @@ std::string project_site(const std::vector<std::string>& frames) {
   return site;
 }
 
+bool site_matches(const std::string& site, const std::string& wanted) {
+  if (wanted.empty()) return false;
+  const std::string frame = site.substr(0, site.find(" <- "));
+  if (frame == wanted) return true;
+  const auto [function, location] = split_frame(frame);
+  return function == wanted || location == wanted;
+}
+
 nlohmann::json live_groups_of(const nlohmann::json& dump, const std::string& kind) {
   nlohmann::json groups = nlohmann::json::array();
   if (!dump.is_object()) return groups;

@@ -17,6 +17,11 @@ namespace leakgate {
 // Frames are "function (file:line)" strings.
 std::string project_site(const std::vector<std::string>& frames);
 
+// Whether a project_site() ("fn (file:line) <- caller") was made exactly where `wanted` says:
+// its first frame's function ("tracker::SyncLoop::tick"), its file:line
+// ("tracker/src/daemon/sync_loop.cpp:83") or the whole frame; never a caller's frame.
+bool site_matches(const std::string& site, const std::string& wanted);
+
 // "ns::Type::fn(args) (/abs/src/x.cpp:3)" -> "ns::Type::fn (x.cpp:3)", paths relative to
 // the source tree.
 std::string short_frame(const std::string& frame);

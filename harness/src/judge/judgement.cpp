@@ -71,6 +71,44 @@ Observations observe_run(const RunRecord& record, const Scenario& scenario) {
   return observations;
 }
 
+// Which step each violated metric's growth came from (RunRecord::step_growth), worded for the
+// verdict: "daemon.fds +1.0 per iteration, all of it in step 2 (http GET /work)".
+void attribute_steps(const RunRecord& record, const Evaluation& evaluation, Judgement& judgement) {
+  std::set<std::string> metrics;
+  for (const auto& violation : evaluation.violations) metrics.insert(violation.metric);
+  for (const auto& metric : metrics) {
+    if (auto attribution = attribute_to_steps(record.step_growth, metric)) {
+      // The headline figure is the judged one (the checkpoints' slope): the steps' sums also
+      // count what the first iteration opened once (a client's kept-alive connection).
+      const auto observed = judgement.observations.find(metric);
+      if (observed != judgement.observations.end() && observed->second.checkpoints.size() >= 2) {
+        const double slope = theil_sen_slope(observed->second.checkpoints);
+        if (slope > 0) attribution->per_iter = slope;
+      }
+      judgement.attribution_lines.push_back(
+          format_step_attribution(*attribution, record.step_growth.steps));
+      judgement.step_attributions.push_back(std::move(*attribution));
+    }
+  }
+}
+
+// Known leaks (Scenario::known_leaks): covered violations leave the evaluation; a line each,
+// and a warning for each stale entry.
+void apply_known(const Scenario& scenario, const RunRecord& record, Judgement& judgement) {
+  if (scenario.known_leaks.empty()) return;
+  const LeakSites sites{judgement.objects, judgement.step_attributions, record.step_growth.steps};
+  judgement.known_leaks =
+      apply_known_leaks(scenario.known_leaks, judgement.evaluation, judgement.observations, sites,
+                        record.today.empty() ? record.started_at.substr(0, 10) : record.today,
+                        record.completed_iterations);
+  for (const KnownLeakResult& result : judgement.known_leaks) {
+    if (result.state == KnownLeakResult::State::kStale)
+      judgement.warnings.push_back(result.line);
+    else
+      judgement.attribution_lines.push_back(result.line);
+  }
+}
+
 }  // namespace
 
 Judgement judge(const Scenario& scenario, const RunRecord& record,
@@ -82,10 +120,11 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
       evaluate(observations, scenario, history_peaks,
                unread_reasons(record.sources, record.at_exit_unmeasured, scenario));
   const Evaluation& evaluation = judgement.evaluation;
+  attribute_steps(record, evaluation, judgement);
 
   // Attribution for what was violated: live objects by creation stack, new fds.
   nlohmann::json objects = nlohmann::json::object();
-  std::vector<std::string> attribution_lines;
+  std::vector<std::string> attribution_lines = std::move(judgement.attribution_lines);
   std::set<std::string> violated_metrics;
   for (const auto& violation : evaluation.violations) violated_metrics.insert(violation.metric);
   for (const auto& metric : violated_metrics) {
@@ -180,6 +219,7 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
   judgement.objects = std::move(objects);
   judgement.new_fds = fresh_fds;
   judgement.attribution_lines = std::move(attribution_lines);
+  apply_known(scenario, record, judgement);
   return judgement;
 }
 

@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "judge/known_leaks.h"
 #include "judge/run_record.h"
+#include "judge/step_attribution.h"
 #include "leakgate/budget_eval.h"
 
 namespace leakgate {
@@ -20,6 +22,9 @@ struct Judgement {
   nlohmann::json objects = nlohmann::json::object();  // metric -> live groups by site
   nlohmann::json new_fds = nlohmann::json::array();   // daemon fds new since the baseline
   std::vector<std::string> attribution_lines;         // for the verdict text
+  std::vector<StepAttribution> step_attributions;     // violated metrics' growth by step
+  std::vector<KnownLeakResult> known_leaks;           // one per Scenario::known_leaks entry
+  std::vector<std::string> warnings;                  // stale known leaks
 };
 
 Judgement judge(const Scenario& scenario, const RunRecord& record,

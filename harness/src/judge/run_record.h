@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "judge/step_attribution.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/daemon_process.h"
 #include "leakgate/process_probe.h"
@@ -76,6 +77,10 @@ struct RunRecord {
   // iterations / 61.2 s": the run still took its final snapshot and was judged.
   std::string cut_short;
   std::vector<StepStats> steps;
+  // Which step leaks: the cheap figures' change per top-level step, summed over the measured
+  // iterations (bounded: one sum per step and metric).
+  StepGrowth step_growth;
+  std::string today;  // YYYY-MM-DD, known leaks' expiry (known_leaks_today(); else started_at's)
   std::optional<RunFailure> failure;
 
   std::vector<std::string> daemon_command;

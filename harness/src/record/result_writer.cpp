@@ -153,6 +153,57 @@ nlohmann::json timeline_json(const RunRecord& record) {
   return json;
 }
 
+// Which step leaks and the known leaks (issue 19): each top-level entry of `steps` gets its
+// number and its mean change per iteration of every cheap figure; `step_attribution` lists the
+// violated metrics' growth by step, `known_leaks` each entry's state.
+void add_step_and_known_leak_json(nlohmann::json& result, const Judgement& judgement,
+                                  const RunRecord& record) {
+  const StepGrowth& growth = record.step_growth;
+  size_t top = 0;
+  for (auto& entry : result["steps"]) {
+    if (entry["what"].get<std::string>().rfind("  ", 0) == 0) continue;  // inside a parallel step
+    nlohmann::json per_iter = nlohmann::json::object();
+    if (top < growth.deltas.size()) {
+      for (const auto& [metric, sum] : growth.deltas[top]) {
+        if (sum.count > 0) per_iter[metric] = sum.sum / static_cast<double>(sum.count);
+      }
+    }
+    entry["step"] = ++top;
+    entry["growth_per_iter"] = std::move(per_iter);
+  }
+  nlohmann::json attributions = nlohmann::json::array();
+  for (const StepAttribution& attribution : judgement.step_attributions) {
+    nlohmann::json shares = nlohmann::json::array();
+    for (const StepShare& share : attribution.shares) {
+      shares.push_back({{"step", share.step + 1},
+                        {"what", share.step < growth.steps.size() ? growth.steps[share.step] : ""},
+                        {"per_iter", share.per_iter},
+                        {"share", share.share}});
+    }
+    attributions.push_back({{"metric", attribution.metric},
+                            {"per_iter", attribution.per_iter},
+                            {"text", format_step_attribution(attribution, growth.steps)},
+                            {"shares", std::move(shares)}});
+  }
+  result["step_attribution"] = std::move(attributions);
+  nlohmann::json known = nlohmann::json::array();
+  for (const KnownLeakResult& entry : judgement.known_leaks) {
+    known.push_back({{"metric", entry.leak.metric},
+                     {"site", entry.leak.site},
+                     {"per_iter", entry.leak.per_iter},
+                     {"reason", entry.leak.reason},
+                     {"issue", entry.leak.issue},
+                     {"expires", entry.leak.expires},
+                     {"where", entry.leak.where.str()},
+                     {"state", to_string(entry.state)},
+                     {"matched", entry.matched.empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(entry.matched)},
+                     {"observed_per_iter", number_or_null(entry.observed_per_iter)},
+                     {"message", entry.line}});
+  }
+  result["known_leaks"] = std::move(known);
+}
+
 }  // namespace
 
 RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
@@ -189,7 +240,9 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
   if (!record.cut_short.empty()) text += "     " + record.cut_short + "\n";
   if (!record.auto_stop.empty()) text += "     iterations: auto, " + record.auto_stop + "\n";
   if (!record.stop_description.empty()) text += "     daemon: " + record.stop_description + "\n";
-  for (const auto& warning : record.warnings) text += "     note: " + warning + "\n";
+  std::vector<std::string> warnings = record.warnings;
+  warnings.insert(warnings.end(), judgement.warnings.begin(), judgement.warnings.end());
+  for (const auto& warning : warnings) text += "     note: " + warning + "\n";
 
   nlohmann::json metrics = nlohmann::json::object();
   std::set<std::string> violated_keys, expected_keys, unjudged_keys;
@@ -314,7 +367,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       {"summary", first_line},
       {"message", text},
       {"error", record.failure ? failure_json(*record.failure) : nlohmann::json(nullptr)},
-      {"warnings", record.warnings},
+      {"warnings", warnings},
       {"started_at", record.started_at},
       {"duration_s", record.duration_s},
       {"iterations",
@@ -355,6 +408,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
         {"files", daemon_files(record)}}},
       {"environment", environment_json()},
       {"history", nullptr}};
+  add_step_and_known_leak_json(result, judgement, record);
 
   // Keep the daemon's full output beside the report: the work directory is removed.
   const auto test_dir = options.report_dir / record.test;

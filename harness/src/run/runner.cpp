@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "judge/attribution.h"
+#include "judge/known_leaks.h"
 #include "judge/run_record.h"
 #include "judge/run_until_sure.h"
 #include "leakgate/client_operations.h"
@@ -30,6 +31,7 @@
 #include "record/result_writer.h"
 #include "run/progress.h"
 #include "sample/sampler.h"
+#include "sample/step_figures.h"
 #include "spawn/daemon_preload.h"
 #include "spawn/descendants.h"
 #include "spawn/endpoint.h"
@@ -171,6 +173,7 @@ class Engine {
         progress_(options.progress, "leak." + scenario.name) {
     record_.test = "leak." + scenario.name;
     record_.started_at = utc_now_iso();
+    record_.today = known_leaks_today(record_.started_at);
     record_.warmup = scenario.warmup;
     record_.iterations = options.iterations.value_or(scenario.iterations);
     // --duration wins over the scenario's iterations, --iterations over its duration.
@@ -430,6 +433,7 @@ class Engine {
 
   void run_iterations(int count, bool measured) {
     if (measured) measured_since_ = std::chrono::steady_clock::now();
+    watch_steps(measured);
     for (int i = 1; i <= count; ++i) {
       if (measured && soak_phase_over()) break;
       check_interrupt();
@@ -494,6 +498,54 @@ class Engine {
     return true;
   }
 
+  // Which step leaks (judge/step_attribution.h): in measured iterations, the cheap figures after
+  // every top-level step, their change summed per step into record_.step_growth.
+  void watch_steps(bool measured) {
+    if (!measured) {
+      executor_->set_after_step({});
+      return;
+    }
+    if (options_.sample_hz.value_or(scenario_.sample_hz) <= 0) return;  // sampling off
+    step_figures_ = step_probe().read();
+    executor_->set_after_step([this](size_t step) {
+      Frame now = read_step_figures();
+      record_.step_growth.add(step, step_figures_, now);
+      step_figures_ = std::move(now);
+    });
+  }
+
+  // The current daemon's (a restart step starts a new one).
+  StepFigures& step_probe() {
+    if (!step_probe_ || step_probe_->daemon_pid() != daemon_->pid()) {
+      const bool shm = scenario_.daemon.counters == DaemonSpec::Counters::kShm;
+      step_probe_.emplace(daemon_->pid(), shm ? counter_path_of_current() : std::string());
+    }
+    return *step_probe_;
+  }
+
+  // A figure that moved may be a connection the daemon is about to close: as settle() does
+  // before a snapshot, in small, read again 1 ms later until two readings agree (4 at most).
+  // A step that changes nothing costs one reading.
+  Frame read_step_figures() {
+    Frame now = step_probe().read();
+    for (int i = 0; i < 3 && !same_settle_figures(step_figures_, now); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      Frame again = step_probe().read();
+      if (same_settle_figures(now, again)) break;
+      now = std::move(again);
+    }
+    return now;
+  }
+
+  // Before the baseline: the probe's own fds (the harness's) are then in the baseline, the
+  // measured phase and the final snapshot alike.
+  void reset_step_growth() {
+    std::vector<std::string> names;
+    for (const Step& step : scenario_.steps) names.push_back(step.describe());
+    record_.step_growth = StepGrowth(std::move(names));
+    if (options_.sample_hz.value_or(scenario_.sample_hz) > 0) step_probe();
+  }
+
   void check_daemon_alive() {
     if (!daemon_->running()) throw StepFailure("", "", "the daemon exited during the iteration");
   }
@@ -549,6 +601,7 @@ class Engine {
       record_.checkpoints.clear();
       record_.completed_iterations = 0;
     }
+    reset_step_growth();
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the baseline");
     close_idle_clients();
@@ -735,6 +788,8 @@ class Engine {
   // resolved from the calibration (sure_enough()).
   std::map<std::string, std::vector<double>> auto_series_;
   std::optional<std::map<std::string, Budget>> calibrated_budgets_;
+  std::optional<StepFigures> step_probe_;  // watch_steps
+  Frame step_figures_;                     // after the last step run
 };
 
 bool Engine::http_ready(const std::string& endpoint) {

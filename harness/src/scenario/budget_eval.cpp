@@ -243,12 +243,16 @@ Evaluation evaluate(const Observations& metrics,
       if (matches(expected, violation)) violation.expected = observed = true;
     if (!observed) evaluation.missing_expected.push_back(expected);
   }
-  evaluation.passed = evaluation.missing_expected.empty() &&
-                      std::all_of(evaluation.violations.begin(), evaluation.violations.end(),
-                                  [](const Violation& violation) { return violation.expected; }) &&
-                      std::none_of(evaluation.not_judged.begin(), evaluation.not_judged.end(),
-                                   [](const NotJudged& entry) { return entry.explicit_budget; });
+  evaluation.passed = evaluation_passed(evaluation);
   return evaluation;
+}
+
+bool evaluation_passed(const Evaluation& evaluation) {
+  return evaluation.missing_expected.empty() &&
+         std::all_of(evaluation.violations.begin(), evaluation.violations.end(),
+                     [](const Violation& violation) { return violation.expected; }) &&
+         std::none_of(evaluation.not_judged.begin(), evaluation.not_judged.end(),
+                      [](const NotJudged& entry) { return entry.explicit_budget; });
 }
 
 Evaluation evaluate(const Observations& metrics, const Scenario& scenario,

@@ -25,6 +25,8 @@ std::string metric_help() {
          "; other counted kinds must be declared first: metrics: [kind]";
 }
 
+}  // namespace
+
 // The metric `name`, or an error naming it (with ".key" when given: expect_violations).
 MetricInfo require_metric(const YamlReader& reader, const SourceLocation& where,
                           const std::string& name, const std::vector<std::string>& declared_kinds,
@@ -71,6 +73,8 @@ double read_limit(const YamlReader& reader, const Field& field, const MetricInfo
     reader.fail(field, field.path + ": " + text + " is absurdly large", "at most 1024GiB");
   return bytes;
 }
+
+namespace {
 
 Budget read_budget(const YamlReader& reader, const Field& field, const MetricInfo& metric) {
   Budget budget;

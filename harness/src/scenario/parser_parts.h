@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "leakgate/metrics.h"
 #include "yaml_reader.h"
 
 namespace leakgate::detail {
@@ -23,7 +24,18 @@ int read_signal_number(const YamlReader& reader, const Field& field);
 std::vector<std::string> read_declared_kinds(const YamlReader& reader, const Field& field);
 std::map<std::string, Budget> read_budgets(const YamlReader& reader, const Field& field,
                                            const std::vector<std::string>& declared_kinds);
+// The metric `name` (an error naming it, and `budget_key` when given, if unknown); a budget
+// limit of that metric (a count, or a size for byte metrics).
+MetricInfo require_metric(const YamlReader& reader, const SourceLocation& where,
+                          const std::string& name, const std::vector<std::string>& declared_kinds,
+                          std::string_view budget_key);
+double read_limit(const YamlReader& reader, const Field& field, const MetricInfo& metric);
 std::vector<std::string> read_expect_violations(const YamlReader& reader, const Field& field,
                                                 const std::vector<std::string>& declared_kinds);
+
+// known_leaks_parser.cpp: an inline list, or the name of a YAML file (relative to the
+// scenario's directory) holding one, at its top level or under known_leaks:.
+std::vector<KnownLeak> read_known_leaks(const YamlReader& reader, const Field& field,
+                                        const std::vector<std::string>& declared_kinds);
 
 }  // namespace leakgate::detail

@@ -17,10 +17,10 @@ namespace {
 using namespace detail;
 
 const std::vector<std::string_view> kTopLevelKeys = {
-    "name",           "description", "metrics",           "daemon",
-    "warmup",         "iterations",  "sample_hz",         "settle",
-    "steps",          "budgets",     "expect_violations", "duration",
-    "max_iterations", "max_duration"};
+    "name",           "description",  "metrics",           "daemon",
+    "warmup",         "iterations",   "sample_hz",         "settle",
+    "steps",          "budgets",      "expect_violations", "duration",
+    "max_iterations", "max_duration", "known_leaks"};
 const std::vector<std::string_view> kDaemonKeys = {
     "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",
     "env",     "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
@@ -279,6 +279,8 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
       scenario.expect_violations = read_expect_violations(reader, value, scenario.declared_kinds);
     else if (entry.key == "duration")
       scenario.duration = read_soak_duration(reader, entries, value);
+    else if (entry.key == "known_leaks")
+      scenario.known_leaks = read_known_leaks(reader, value, scenario.declared_kinds);
   }
   if (scenario.iterations_auto) scenario.iterations = scenario.max_iterations;
   for (std::string_view limit : {"max_iterations", "max_duration"})

@@ -176,7 +176,15 @@ size_t StepExecutor::index_steps(const StepList& steps, const std::string& prefi
 
 void StepExecutor::run_iteration(int iteration, Vars& vars) {
   vars["ITER"] = std::to_string(iteration);
-  run_list(scenario_.steps, vars, 0, *clients_);
+  if (!after_step_) {
+    run_list(scenario_.steps, vars, 0, *clients_);
+    return;
+  }
+  for (size_t top = 0; top < scenario_.steps.size(); ++top) {
+    const Step& step = scenario_.steps[top];
+    run_step(step, step_index_.at(&step), vars, *clients_);
+    after_step_(top);
+  }
 }
 
 void StepExecutor::close_clients() { clients_->close_all(); }

@@ -54,6 +54,11 @@ class StepExecutor {
 
   // Runs every step once with ${ITER} = iteration. Saved values go into vars.
   void run_iteration(int iteration, Vars& vars);
+  // Called after each top-level step of run_iteration() that succeeded, with its 0-based index
+  // among the top-level steps (a parallel step and its copies are one); empty: none.
+  using AfterStep = std::function<void(size_t top_level_index)>;
+  void set_after_step(AfterStep after_step) { after_step_ = std::move(after_step); }
+  size_t top_level_steps() const { return scenario_.steps.size(); }
   // Drops the harness-side client sessions (a clean client closes its session at the end).
   void close_clients();
 
@@ -72,6 +77,7 @@ class StepExecutor {
   mutable std::mutex stats_mutex_;
   std::vector<StepStats> stats_;
   std::map<const Step*, size_t> step_index_;
+  AfterStep after_step_;
 };
 
 }  // namespace leakgate
