@@ -28,8 +28,9 @@ RunRecord fd_run(double per_iter, const std::string& today = "2026-12-05") {
     record.step_growth.add(0, {{"daemon.fds", fds}}, {{"daemon.fds", fds}});
     record.step_growth.add(1, {{"daemon.fds", fds}}, {{"daemon.fds", fds + per_iter}});
     fds += per_iter;
-    record.checkpoint_rows.push_back(record.timeline.append(1.0 + i * 0.1, {{"daemon.fds", fds}}));
-    record.iteration_ticks_s.push_back(1.0 + i * 0.1);
+    const Frame checkpoint{{"daemon.fds", fds}};
+    record.timeline.append(1.0 + i * 0.1, checkpoint);
+    record.checkpoints.add(i, 1.0 + i * 0.1, checkpoint);
   }
   record.final = Frame{{"daemon.fds", fds}};
   return record;

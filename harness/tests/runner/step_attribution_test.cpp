@@ -74,8 +74,9 @@ RunRecord fd_leak_run(const std::vector<double>& per_step) {
   record.timeline.append(1.0, *record.baseline);
   for (int i = 1; i <= 5; ++i) {
     for (double change : per_step) fds += change;
-    record.checkpoint_rows.push_back(record.timeline.append(1.0 + i * 0.1, {{"daemon.fds", fds}}));
-    record.iteration_ticks_s.push_back(1.0 + i * 0.1);
+    const Frame checkpoint{{"daemon.fds", fds}};
+    record.timeline.append(1.0 + i * 0.1, checkpoint);
+    record.checkpoints.add(i, 1.0 + i * 0.1, checkpoint);
   }
   record.final = Frame{{"daemon.fds", fds}};
   record.step_growth = growth_of(per_step, 5);
