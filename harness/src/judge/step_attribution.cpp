@@ -39,8 +39,16 @@ void StepGrowth::add(size_t index, const Frame& before, const Frame& after) {
   }
 }
 
+void StepGrowth::prepare(const Frame& figures) {
+  for (auto& sums : deltas)
+    for (const auto& [metric, value] : figures) sums.try_emplace(metric);
+}
+
 bool StepGrowth::empty() const {
-  return std::all_of(deltas.begin(), deltas.end(), [](const auto& sums) { return sums.empty(); });
+  return std::all_of(deltas.begin(), deltas.end(), [](const auto& sums) {
+    return std::all_of(sums.begin(), sums.end(),
+                       [](const auto& entry) { return entry.second.count == 0; });
+  });
 }
 
 std::optional<StepAttribution> attribute_to_steps(const StepGrowth& growth,

@@ -543,7 +543,8 @@ class Engine {
     std::vector<std::string> names;
     for (const Step& step : scenario_.steps) names.push_back(step.describe());
     record_.step_growth = StepGrowth(std::move(names));
-    if (options_.sample_hz.value_or(scenario_.sample_hz) > 0) step_probe();
+    if (options_.sample_hz.value_or(scenario_.sample_hz) > 0)
+      record_.step_growth.prepare(step_probe().read());
   }
 
   void check_daemon_alive() {

@@ -55,6 +55,20 @@ TEST(StepAttribution, NoStepIsBlamedWithoutGrowth) {
   EXPECT_TRUE(StepGrowth(kNames).empty());
 }
 
+// prepare() makes the entries before the baseline; until a step adds to them they are no data.
+TEST(StepAttribution, PreparedEntriesAreNoDataUntilAdded) {
+  StepGrowth growth(kNames);
+  growth.prepare(Frame{{"daemon.fds", 10}, {"daemon.threads", 4}});
+  EXPECT_TRUE(growth.empty());
+  EXPECT_FALSE(attribute_to_steps(growth, "daemon.fds"));
+  growth.add(1, Frame{{"daemon.fds", 10}}, Frame{{"daemon.fds", 11}});
+  EXPECT_FALSE(growth.empty());
+  const auto attribution = attribute_to_steps(growth, "daemon.fds");
+  ASSERT_TRUE(attribution);
+  ASSERT_EQ(attribution->shares.size(), 1u);
+  EXPECT_EQ(attribution->shares[0].step, 1u);
+}
+
 TEST(StepAttribution, FiguresMissingOnEitherSideAreSkipped) {
   StepGrowth growth(kNames);
   growth.add(1, Frame{}, Frame{{"daemon.fds", 5}});
