@@ -439,6 +439,7 @@ void Sampler::record_counters(size_t row) {
 void Sampler::scrape(size_t row) {
   const std::string name = kScrapeSource + counters_.scrape_path;
   const std::string failed = "scrape of " + counters_.scrape_path + " failed: ";
+  const std::optional<int64_t> fds_before = daemon_probe_->fd_count();
   try {
     auto client = make_http_client(counters_.endpoint, 1000);
     auto response = client->Get(counters_.scrape_path);
@@ -452,6 +453,21 @@ void Sampler::scrape(size_t row) {
   } catch (const std::exception& e) {
     // A failed scrape is a missing sample, not a failed test.
     note_source(name, false, failed + e.what());
+  }
+  wait_for_scrape_close(fds_before);
+}
+
+// The daemon closes its end of the scrape's connection on its own thread, after answering; on
+// a loaded machine that can come after the next sample's /proc read, which would then count a
+// socket of the harness's own making (daemon.fds.socket +1 at a snapshot). So, briefly, wait
+// until the daemon's fd count is back where it was before the scrape.
+void Sampler::wait_for_scrape_close(std::optional<int64_t> fds_before) {
+  if (!fds_before) return;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::optional<int64_t> fds = daemon_probe_->fd_count();
+    if (!fds || *fds <= *fds_before) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
 }
 

@@ -110,6 +110,7 @@ class Sampler {
   void record_scrape(size_t row, const std::string& text);
   void record_client_kinds(size_t row);
   void scrape(size_t row);
+  void wait_for_scrape_close(std::optional<int64_t> fds_before);
   // The source `name`, added with `reason` when new. Requires mutex_.
   SourceState& source(const std::string& name, const std::string& reason);
   // Marks `name` live, or (while it never was) records why it delivered nothing.
