@@ -43,6 +43,11 @@ struct DaemonSpec {
 struct SettleSpec {
   Millis timeout{3000};  // give up waiting for stability after this long
   Millis window{150};    // figures unchanged for this long = settled
+  // The confirmation window after settling (sample/floor_window.h): it spans two of the
+  // daemon's own periods, declared here or learnt from the window's samples, at most
+  // confirm_max; its floors are the baseline and final figures.
+  std::optional<Millis> period;
+  Millis confirm_max{3000};
 };
 
 struct Step;

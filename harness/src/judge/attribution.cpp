@@ -220,11 +220,19 @@ nlohmann::json heap_site_growth(const nlohmann::json& baseline, const nlohmann::
 }
 
 nlohmann::json new_fds(const std::vector<FdInfo>& before, const std::vector<FdInfo>& after) {
+  // The same open file, after another was renamed over it, reads "<path> (deleted)".
+  const auto identity = [](const FdInfo& fd) {
+    constexpr std::string_view kDeleted = " (deleted)";
+    const std::string_view target = fd.target;
+    return std::make_pair(fd.fd, std::string(target.ends_with(kDeleted)
+                                                 ? target.substr(0, target.size() - kDeleted.size())
+                                                 : target));
+  };
   std::set<std::pair<int, std::string>> old;
-  for (const auto& fd : before) old.emplace(fd.fd, fd.target);
+  for (const auto& fd : before) old.insert(identity(fd));
   nlohmann::json fresh = nlohmann::json::array();
   for (const auto& fd : after) {
-    if (old.count({fd.fd, fd.target}) == 0) {
+    if (old.count(identity(fd)) == 0) {
       fresh.push_back({{"fd", fd.fd}, {"type", to_string(fd.type)}, {"target", fd.target}});
     }
   }

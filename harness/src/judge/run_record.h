@@ -15,6 +15,7 @@
 #include "leakgate/scenario.h"
 #include "profile/heap_profile.h"
 #include "sample/checkpoints.h"
+#include "sample/floor_window.h"
 #include "sample/source_state.h"
 #include "sample/timeline.h"
 #include "spawn/step_executor.h"
@@ -65,8 +66,12 @@ struct RunRecord {
   bool baseline_settled = true;
   bool final_settled = true;
 
+  // The fds open through the whole confirmation window, and the windows themselves: their
+  // floors are `baseline` and `final` (sample/floor_window.h).
   std::vector<FdInfo> baseline_fds;
   std::vector<FdInfo> final_fds;
+  std::optional<FloorReport> baseline_floors;
+  std::optional<FloorReport> final_floors;
   nlohmann::json daemon_live_objects;  // live_objects_json of the daemon, or null
   // The same at the baseline, taken only with the preload library (heap growth sites).
   nlohmann::json daemon_live_objects_baseline;

@@ -29,7 +29,9 @@
 #include "profile/wrapper_outputs.h"
 #include "record/calibrated_budgets.h"
 #include "record/result_writer.h"
+#include "run/machine_load.h"
 #include "run/progress.h"
+#include "run/settle.h"
 #include "sample/sampler.h"
 #include "sample/step_figures.h"
 #include "spawn/daemon_preload.h"
@@ -96,68 +98,6 @@ std::optional<double> process_cpu_seconds(pid_t pid) {
   const auto ticks = parse_stat_cpu_ticks(stat);
   if (!ticks) return std::nullopt;
   return static_cast<double>(*ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// Integer figures that must stop changing before a snapshot; RSS and heap are excluded:
-// allocators and page faults keep them moving a little forever.
-bool is_settle_figure(const std::string& metric) {
-  return metric.find(".rss") == std::string::npos && metric.find(".pss") == std::string::npos &&
-         metric.find(".heap") == std::string::npos;
-}
-
-bool same_settle_figures(const Frame& a, const Frame& b) {
-  for (const auto& [metric, value] : a) {
-    if (!is_settle_figure(metric)) continue;
-    auto it = b.find(metric);
-    if (it != b.end() && it->second != value) return false;
-  }
-  return true;
-}
-
-// Polls until the integer figures are unchanged for the window, or the timeout passes.
-// `settled`, when given, receives the last frame polled.
-bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
-            Frame* settled = nullptr) {
-  const auto start = std::chrono::steady_clock::now();
-  Frame last = sampler.sample_now(false);
-  auto stable_since = start;
-  const auto done = [&](bool result) {
-    if (settled != nullptr) *settled = last;
-    return result;
-  };
-  // On a saturated machine a poll comes late, and so may the daemon's own thread that
-  // closes a finished connection: the window stretches to three times the longest gap
-  // between two polls, so "unchanged" spans time in which the daemon could have run.
-  auto window = std::chrono::steady_clock::duration(spec.window);
-  auto polled = start;
-  while (true) {
-    check_interrupt();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!daemon.running()) return done(false);
-    Frame now = sampler.sample_now(false);
-    const auto t = std::chrono::steady_clock::now();
-    window = std::max(window, 3 * (t - polled));
-    polled = t;
-    if (!same_settle_figures(last, now)) {
-      stable_since = t;
-      last = std::move(now);
-    }
-    if (t - stable_since >= window) return done(true);
-    if (t - start >= spec.timeout) return done(false);
-  }
-}
-
-// The snapshot (fds classified) after settling. It is a sample of its own, so a daemon that
-// holds a file open for a moment (a periodic export) can be caught mid-write: when it
-// disagrees with the figures that just settled, settle again and retake it, twice at most.
-Frame settled_snapshot(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
-                       Frame settled, bool& ok) {
-  Frame snapshot = sampler.sample_now(true);
-  for (int retry = 0; retry < 2 && ok && !same_settle_figures(settled, snapshot); ++retry) {
-    ok = settle(sampler, spec, daemon, &settled);
-    snapshot = sampler.sample_now(true);
-  }
-  return snapshot;
 }
 
 }  // namespace
@@ -249,6 +189,10 @@ class Engine {
       record_.warnings.push_back(std::move(*note));
     }
     if (executor_) record_.steps = executor_->stats();
+    const std::optional<double> load = load_average();
+    if (auto note = loaded_machine_note(std::max(load.value_or(0), load_at_start_.value_or(0)),
+                                        sysconf(_SC_NPROCESSORS_ONLN)))
+      record_.warnings.push_back(std::move(*note));
     RunOutcome outcome = write_result(scenario_, options_, record_, workdir_);
     progress_.finish(outcome.verdict_text);
     if (!options_.keep_workdir) {
@@ -263,6 +207,7 @@ class Engine {
  private:
   // Everything before the daemon starts: work directory, variables, descendants, profilers.
   void prepare() {
+    load_at_start_ = load_average();
     workdir_ = make_workdir(scenario_.name);
     std::string file_error;
     if (!sampler_.stream_timeline_to((workdir_ / "timeline.lgt").string(), file_error))
@@ -438,6 +383,7 @@ class Engine {
       if (measured && soak_phase_over()) break;
       check_interrupt();
       current_iteration_ = measured ? i : -i;
+      if (measured && !step_figures_.empty()) add_step_growth(StepGrowth::kBetween);
       executor_->run_iteration(measured ? i : -i, vars_);
       check_daemon_alive();
       const Frame checkpoint = measured ? take_checkpoint(i) : Frame{};
@@ -507,11 +453,19 @@ class Engine {
     }
     if (options_.sample_hz.value_or(scenario_.sample_hz) <= 0) return;  // sampling off
     step_figures_ = step_probe().read();
-    executor_->set_after_step([this](size_t step) {
-      Frame now = read_step_figures();
-      record_.step_growth.add(step, step_figures_, now);
-      step_figures_ = std::move(now);
-    });
+    step_figures_at_ = std::chrono::steady_clock::now();
+    executor_->set_after_step([this](size_t step) { add_step_growth(step); });
+  }
+
+  // The change since the last reading goes to `step` (StepGrowth::kBetween: the time between
+  // two iterations), with the time it took: growth that follows the clock shows as such.
+  void add_step_growth(size_t step) {
+    Frame now = read_step_figures();
+    const auto t = std::chrono::steady_clock::now();
+    record_.step_growth.add(step, step_figures_, now,
+                            std::chrono::duration<double>(t - step_figures_at_).count());
+    step_figures_ = std::move(now);
+    step_figures_at_ = t;
   }
 
   // The current daemon's (a restart step starts a new one).
@@ -543,6 +497,8 @@ class Engine {
     std::vector<std::string> names;
     for (const Step& step : scenario_.steps) names.push_back(step.describe());
     record_.step_growth = StepGrowth(std::move(names));
+    for (size_t i = 0; i < scenario_.steps.size(); ++i)
+      record_.step_growth.idle[i] = std::holds_alternative<SleepStep>(scenario_.steps[i].action);
     if (options_.sample_hz.value_or(scenario_.sample_hz) > 0)
       record_.step_growth.prepare(step_probe().read());
   }
@@ -606,16 +562,13 @@ class Engine {
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the baseline");
     close_idle_clients();
-    Frame settled;
-    record_.baseline_settled = settle(sampler_, scenario_.settle, *daemon_, &settled);
-    record_.baseline = settled_snapshot(sampler_, scenario_.settle, *daemon_, std::move(settled),
-                                        record_.baseline_settled);
+    record_.baseline_settled = settle(sampler_, scenario_.settle, *daemon_, check_interrupt);
+    take_floors(record_.baseline, record_.baseline_fds, record_.baseline_floors, "baseline");
     if (!record_.baseline_settled && daemon_->running()) {
       record_.warnings.push_back("figures did not settle before the baseline within " +
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
     }
     publishes_heap_ = record_.baseline->count("daemon.heap") > 0;
-    record_.baseline_fds = list_daemon_fds();
     // The preload library's sampled allocations at the baseline: heap growth sites are the
     // difference to the final dump (judgement.cpp).
     if (scenario_.daemon.preload) {
@@ -636,18 +589,15 @@ class Engine {
     record_.begin_phase("settle", sampler_.seconds_since_start());
     progress_.phase("settling for the final snapshot");
     close_idle_clients();
-    Frame settled;
-    record_.final_settled = settle(sampler_, scenario_.settle, *daemon_, &settled);
+    record_.final_settled = settle(sampler_, scenario_.settle, *daemon_, check_interrupt);
     // Before the final snapshot's own frame and fd list: the harness's bookkeeping is no growth.
     client_heap_profile(&ClientHeapProfiler::dump_final, "at the final snapshot");
     if (client_heap_profiler_) client_heap_profiler_->stop();
-    record_.final = settled_snapshot(sampler_, scenario_.settle, *daemon_, std::move(settled),
-                                     record_.final_settled);
+    take_floors(record_.final, record_.final_fds, record_.final_floors, "final");
     if (!record_.final_settled && daemon_->running()) {
       record_.warnings.push_back("figures did not settle before the final snapshot within " +
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
     }
-    record_.final_fds = list_daemon_fds();
     if (heap_profiler_ && !heap_profiler_->dump_final(daemon_->pid())) {
       record_.warnings.push_back("heap profile at the final snapshot: " + heap_profiler_->error());
     }
@@ -663,6 +613,26 @@ class Engine {
       record_.client_live_objects =
           nlohmann::json::parse(Registry::global().live_objects_json(), nullptr, false);
     }
+  }
+
+  // The snapshot: the floors of a confirmation window (run/settle.h), so what the daemon holds
+  // for a moment (a periodic export file) is reported as transient, never as growth.
+  void take_floors(std::optional<Frame>& frame, std::vector<FdInfo>& fds,
+                   std::optional<FloorReport>& floors, const std::string& which) {
+    const Frame* reference = &frame == &record_.final && record_.baseline ? &*record_.baseline
+                                                                          : nullptr;
+    FloorReport report =
+        confirm_floors(sampler_, scenario_.settle, *daemon_, check_interrupt, reference);
+    frame = report.floor;
+    fds = report.fds;
+    const std::vector<std::string> transients = describe_transients(report);
+    if (!transients.empty()) {
+      record_.warnings.push_back("transient in the " + which + " window, not counted (" +
+                                 describe_window(report) + "): " + transients.front());
+      for (size_t i = 1; i < transients.size(); ++i)
+        record_.warnings.push_back("transient in the " + which + " window: " + transients[i]);
+    }
+    floors = std::move(report);
   }
 
   bool counted_kind_grew(const std::string& side) const {
@@ -716,15 +686,6 @@ class Engine {
 
   std::string counter_path_of_current() const {
     return (workdir_ / ("counters." + std::to_string(starts_ - 1))).string();
-  }
-
-  std::vector<FdInfo> list_daemon_fds() {
-    try {
-      ProcessProbe probe(daemon_->pid());
-      return probe.list_fds().value_or(std::vector<FdInfo>{});
-    } catch (const ProbeError&) {
-      return {};
-    }
   }
 
   void shutdown_daemon() {
@@ -791,6 +752,8 @@ class Engine {
   std::optional<std::map<std::string, Budget>> calibrated_budgets_;
   std::optional<StepFigures> step_probe_;  // watch_steps
   Frame step_figures_;                     // after the last step run
+  std::chrono::steady_clock::time_point step_figures_at_;
+  std::optional<double> load_at_start_;  // the machine's load average as the run began
 };
 
 bool Engine::http_ready(const std::string& endpoint) {

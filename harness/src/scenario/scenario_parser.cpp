@@ -175,11 +175,16 @@ DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const Varia
 
 SettleSpec read_settle(const YamlReader& reader, const Field& field) {
   SettleSpec settle;
-  const auto entries = read_mapping(reader, field, {"timeout", "window"});
+  const auto entries =
+      read_mapping(reader, field, {"timeout", "window", "period", "confirm_max"});
   if (const Entry* e = find_entry(entries, "timeout"))
     settle.timeout = read_duration(reader, e->value, Millis(0), kMaxTimeout);
   if (const Entry* e = find_entry(entries, "window"))
     settle.window = read_duration(reader, e->value, Millis(1), Millis(60000));
+  if (const Entry* e = find_entry(entries, "period"))
+    settle.period = read_duration(reader, e->value, Millis(1), Millis(60000));
+  if (const Entry* e = find_entry(entries, "confirm_max"))
+    settle.confirm_max = read_duration(reader, e->value, Millis(0), Millis(120000));
   if (settle.window > settle.timeout && settle.timeout > Millis(0))
     reader.fail(field,
                 "settle: window " + format_duration(settle.window) + " is longer than timeout " +
