@@ -51,6 +51,8 @@ struct Trend {
   double slope_upper = 0;  // the same, upper: together a two-sided kTrendConfidence interval
   double p_value = 1;
   size_t points = 0;  // non-NaN points used (an evenly spaced subset above 500)
+  // A sawtooth (scenario/sawtooth.h): the trend of its troughs, after this many collections.
+  size_t collections = 0;
 };
 inline constexpr double kTrendZ = 3.09;       // one-sided 0.1 %
 inline constexpr double kTrendAlpha = 0.001;  // the Mann–Kendall p a trend must be below

@@ -72,7 +72,8 @@ MetricUnit metric_unit(std::string_view name);
 
 // Whether the per_iter key of `metric` is judged by trend (trend_of() in budget_eval.h: the
 // lower confidence bound of the slope against the limit) rather than by the slope itself:
-// rss and pss, which move with page reuse, allocator caches and one-off steps.
+// rss and pss, which move with page reuse, allocator caches and one-off steps, and heap, which
+// breathes with garbage collectors and arenas (a sawtooth is judged on its troughs).
 bool per_iter_by_trend(std::string_view metric);
 
 // The default rss per_iter of a side whose heap was never read (no tcmalloc, no preload):

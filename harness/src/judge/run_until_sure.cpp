@@ -34,7 +34,8 @@ std::string join_metrics(const std::vector<const TrendState*>& states, std::stri
 }  // namespace
 
 bool decides_run_length(std::string_view metric) {
-  if (per_iter_by_trend(metric)) return false;
+  // The heap is judged by trend too, but exactly enough to decide a run's length.
+  if (per_iter_by_trend(metric) && !metric.ends_with(".heap")) return false;
   const auto info = find_metric(metric);
   if (!info) return true;  // a counted kind of the scenario's own
   if (info->source == MetricSource::kCounter) return true;

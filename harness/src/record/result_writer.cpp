@@ -19,6 +19,7 @@
 #include "leakgate/units.h"
 #include "leakgate/verdict.h"
 #include "record/calibrated_budgets.h"
+#include "record/floors_json.h"
 
 namespace leakgate {
 namespace {
@@ -182,6 +183,9 @@ void add_step_and_known_leak_json(nlohmann::json& result, const Judgement& judge
     }
     attributions.push_back({{"metric", attribution.metric},
                             {"per_iter", attribution.per_iter},
+                            {"follows_time_per_s", attribution.clock
+                                                       ? nlohmann::json(attribution.clock->per_second)
+                                                       : nlohmann::json(nullptr)},
                             {"text", format_step_attribution(attribution, growth.steps)},
                             {"shares", std::move(shares)}});
   }
@@ -267,14 +271,21 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       // Per iteration: a long run keeps every n-th checkpoint (sample/checkpoints.h).
       const double every = observation.iterations_per_checkpoint;
       slope = theil_sen_slope(observation.checkpoints) / every;
-      // The confidence of the per-iteration figure: cheap (n²/2 pairs, n <= 500).
-      const Trend t = trend_of(observation.checkpoints);
-      trend = {{"slope", t.slope / every},
-               {"slope_lower", t.slope_lower / every},
-               {"slope_upper", t.slope_upper / every},
+      // The trend the judge judged (a sawtooth's troughs, per iteration), else the series'.
+      const auto judged = std::find_if(evaluation.trends.begin(), evaluation.trends.end(),
+                                       [&](const TrendJudgement& t) { return t.metric == metric; });
+      Trend t = trend_of(observation.checkpoints);
+      t.slope /= every;
+      t.slope_lower /= every;
+      t.slope_upper /= every;
+      if (judged != evaluation.trends.end()) t = judged->trend;
+      trend = {{"slope", t.slope},
+               {"slope_lower", t.slope_lower},
+               {"slope_upper", t.slope_upper},
                {"confidence", kTrendConfidence},
                {"p_value", t.p_value},
-               {"by_trend", per_iter_by_trend(metric)}};
+               {"by_trend", per_iter_by_trend(metric)},
+               {"collections", t.collections}};
     }
     std::string metric_verdict = "pass";
     if (violated_keys.count(metric))
@@ -386,6 +397,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
         {"normal_priority_ticks", record.sampler_normal_priority_ticks},
         {"max_late_s", record.sampler_max_late_s}}},
       {"phases", phases},
+      {"floors", floors_json(record)},
       {"iteration_ticks_s", record.checkpoints.times()},
       {"checkpoint_every", record.checkpoints.every()},
       {"metrics", metrics},

@@ -6,6 +6,7 @@
 
 #include "leakgate/metrics.h"
 #include "leakgate/verdict.h"
+#include "sawtooth.h"
 
 namespace leakgate {
 namespace {
@@ -26,16 +27,51 @@ double median(std::vector<double>& values) {
   return (lower + upper) / 2;
 }
 
+// What survives collection: the trend of a sawtooth's troughs against their checkpoint index.
+// So few points have no useful interval: the bounds are the lowest and highest pairwise slopes
+// (every pair of troughs must rise by more than a limit to exceed it).
+Trend trough_trend(const Sawtooth& saw) {
+  Trend trend = trend_of(saw.trough_value);  // its Mann–Kendall p, on the troughs' order
+  std::vector<double> slopes;
+  for (size_t i = 0; i < saw.trough_value.size(); ++i)
+    for (size_t j = i + 1; j < saw.trough_value.size(); ++j)
+      slopes.push_back((saw.trough_value[j] - saw.trough_value[i]) /
+                       static_cast<double>(saw.trough_index[j] - saw.trough_index[i]));
+  trend.slope = median(slopes);
+  trend.slope_lower = *std::min_element(slopes.begin(), slopes.end());
+  trend.slope_upper = *std::max_element(slopes.begin(), slopes.end());
+  trend.collections = saw.collections;
+  return trend;
+}
+
 // The one figure a key judges, when the observation has what it needs. per_iter of a metric
-// judged by trend is the lower confidence bound of the slope (`trend` receives the trend).
+// judged by trend is the lower confidence bound of the slope (`trend` receives the trend); of
+// a sawtooth, the lowest slope between its troughs, or nothing (`why` says so) with fewer
+// than kMinTroughs of them.
 std::optional<double> judged_figure(std::string_view metric, std::string_view key,
                                     const MetricObservation& observation,
-                                    std::optional<Trend>& trend) {
+                                    std::optional<Trend>& trend, std::string& why) {
   if (key == "peak" || key == "regress") return observation.peak;
   if (key == "growth" && observation.baseline && observation.final)
     return *observation.final - *observation.baseline;
   if (key == "per_iter" && observation.checkpoints.size() >= 2) {
     const double every = observation.iterations_per_checkpoint;
+    if (per_iter_by_trend(metric)) {
+      if (const auto saw = find_sawtooth(observation.checkpoints)) {
+        if (saw->trough_value.size() < kMinTroughs) {
+          why = "it breathes (" + std::to_string(saw->collections) + " collection(s) in " +
+                std::to_string(observation.checkpoints.size()) +
+                " checkpoints): what survives collection needs " + std::to_string(kMinTroughs) +
+                " troughs; run more iterations";
+          return std::nullopt;
+        }
+        trend = trough_trend(*saw);
+        trend->slope /= every;
+        trend->slope_lower /= every;
+        trend->slope_upper /= every;
+        return trend->slope_lower;
+      }
+    }
     trend = trend_of(observation.checkpoints);  // the confidence every per_iter verdict states
     trend->slope /= every;
     trend->slope_lower /= every;
@@ -200,16 +236,17 @@ Evaluation evaluate(const Observations& metrics,
         continue;
       }
       std::optional<Trend> trend;
-      std::optional<double> figure = judged_figure(metric, key, observation, trend);
+      std::string why;
+      std::optional<double> figure = judged_figure(metric, key, observation, trend, why);
       // At-exit counters of a daemon that never ran its exit path mean nothing.
       // (Orphans are processes, not counters: they are counted whatever the exit path did.)
       if (key == "at_exit" && (daemon ? unread.daemon_at_exit : unread.client_at_exit) &&
           !is_orphans(metric))
         figure.reset();
       if (!figure) {
-        evaluation.not_judged.push_back(NotJudged{metric, std::string(key),
-                                                  unread_reason(metric, key, observation, unread),
-                                                  is_explicit(metric, key)});
+        if (why.empty()) why = unread_reason(metric, key, observation, unread);
+        evaluation.not_judged.push_back(
+            NotJudged{metric, std::string(key), std::move(why), is_explicit(metric, key)});
         continue;
       }
       if (trend) evaluation.trends.push_back(TrendJudgement{metric, *trend});

@@ -155,7 +155,7 @@ bool per_iter_by_trend(std::string_view metric) {
   const size_t dot = metric.find('.');
   if (dot == std::string_view::npos) return false;
   const std::string_view resource = metric.substr(dot + 1);
-  return resource == "rss" || resource == "pss";
+  return resource == "rss" || resource == "pss" || resource == "heap";
 }
 
 Budget default_budget(std::string_view metric) {

@@ -93,6 +93,11 @@ std::string format_violation(std::string_view metric, std::string_view key, doub
 }
 
 std::string format_confidence(std::string_view metric, const Trend& trend) {
+  if (trend.collections > 0) {  // a sawtooth's troughs: too few points for an interval
+    return "troughs after " + std::to_string(trend.collections) + " collections: " +
+           format_metric_value(metric, trend.slope_lower, true) + ".." +
+           format_metric_value(metric, trend.slope_upper, true);
+  }
   char level[16];
   std::snprintf(level, sizeof level, "%.3g%%", kTrendConfidence * 100);
   char p_value[32];
@@ -109,7 +114,9 @@ std::string format_per_iter_violation(std::string_view metric, double limit, con
   return std::string(metric) + " per_iter " + format_metric_value(metric, trend.slope, true) +
          "/iter (" + format_confidence(metric, trend) + ") > " +
          format_metric_value(metric, limit) + "/iter" +
-         (by_trend ? " (judged by the lower bound)" : "");
+         (trend.collections > 0 ? " (judged on what survives collection)"
+          : by_trend            ? " (judged by the lower bound)"
+                                : "");
 }
 
 std::string format_not_judged(const std::vector<NotJudged>& entries) {

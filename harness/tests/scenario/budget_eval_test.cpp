@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <random>
 
@@ -89,7 +91,65 @@ TEST(Evaluate, DefaultsCatchOneKiBPerIterationHeapGrowthInFiftyIterations) {
   EXPECT_EQ(e.violations[0].key, "per_iter");
   EXPECT_EQ(e.violations[0].message,
             "daemon.heap per_iter +1.0 KiB/iter (99.8% CI +1.0 KiB..+1.0 KiB, p<0.001) > "
-            "512 B/iter");
+            "512 B/iter (judged by the lower bound)");
+}
+
+// Heaps that breathe (issue 23). A garbage collector's heap: +3 KiB per iteration, then a
+// collection every 28 iterations that frees what the cycles held (`keep` bytes survive each).
+std::vector<double> sawtooth(int n, double keep_per_iter) {
+  std::vector<double> ys;
+  double garbage = 0;
+  for (int i = 0; i < n; ++i) {
+    if (i > 0 && i % 28 == 0) garbage = 0;
+    ys.push_back(20e6 + keep_per_iter * i + garbage + (i % 3) * 64);
+    garbage += 3 * 1024;
+  }
+  return ys;
+}
+
+MetricObservation heap_of(const std::vector<double>& ys) {
+  MetricObservation heap = counted(ys.front(), ys.back(), ys.back());
+  heap.checkpoints = ys;
+  return heap;
+}
+
+TEST(Evaluate, OneCollectionInFortyIterationsIsNotJudgedNotFailed) {
+  const Evaluation e = evaluate({{"daemon.heap", heap_of(sawtooth(40, 0))}}, Scenario{});
+  EXPECT_TRUE(e.violations.empty());
+  EXPECT_TRUE(e.passed);
+  const auto entry = std::find_if(e.not_judged.begin(), e.not_judged.end(), [](const auto& n) {
+    return n.metric == "daemon.heap" && n.key == "per_iter";
+  });
+  ASSERT_NE(entry, e.not_judged.end());
+  EXPECT_NE(entry->reason.find("1 collection(s) in 40 checkpoints"), std::string::npos)
+      << entry->reason;
+}
+
+TEST(Evaluate, ACleanSawtoothIsJudgedOnItsTroughsAndPasses) {
+  const Evaluation e = evaluate({{"daemon.heap", heap_of(sawtooth(100, 0))}}, Scenario{});
+  EXPECT_TRUE(e.violations.empty());
+  ASSERT_EQ(e.trends.size(), 1u);
+  EXPECT_EQ(e.trends[0].trend.collections, 3u);
+}
+
+TEST(Evaluate, TwoKiBSurvivingEachIterationOfASawtoothIsCaught) {
+  const Evaluation e = evaluate({{"daemon.heap", heap_of(sawtooth(100, 2048))}}, Scenario{});
+  ASSERT_EQ(e.violations.size(), 1u);
+  EXPECT_EQ(e.violations[0].message,
+            "daemon.heap per_iter +2.0 KiB/iter (troughs after 3 collections: +2.0 KiB..+2.0 "
+            "KiB) > 512 B/iter (judged on what survives collection)");
+}
+
+// The exact heap is judged by the bound of its interval too: a slope whose interval holds
+// zero is no leak, however steep the point slope.
+TEST(Evaluate, AnExactHeapSlopeWhoseIntervalHoldsZeroPasses) {
+  std::vector<double> ys;
+  for (int i = 0; i < 40; ++i) ys.push_back(10e6 + 700.0 * i + ((i * 7919) % 41 - 20) * 1500.0);
+  const Trend t = trend_of(ys);
+  ASSERT_GT(t.slope, 512);  // the point slope alone would fail
+  ASSERT_LT(t.slope_lower, 512);
+  const Evaluation e = evaluate({{"daemon.heap", heap_of(ys)}}, Scenario{});
+  EXPECT_TRUE(e.violations.empty()) << e.violations[0].message;
 }
 
 TEST(Evaluate, DefaultsAreQuietOnACleanNoisyRun) {
