@@ -1,6 +1,6 @@
 # leakgate_add_scenarios(DIRECTORY dir
 #                        [LABELS label...]       default: leak
-#                        [TIMEOUT seconds]       default: 60
+#                        [TIMEOUT seconds]       until built: 60 (see below)
 #                        [VARS NAME=VALUE...]    passed as --var (generator expressions allowed)
 #                        [REPORT_DIR dir]        default: ${CMAKE_BINARY_DIR}/leak-reports
 #                        [PROVE_WITHOUT_INJECTION])
@@ -8,6 +8,10 @@
 # scenario run with its injections dropped must fail with "expected violation not observed",
 # so a regression test cannot pass by accident.
 # One CTest test per *.yaml in DIRECTORY, named leak.<name> after the scenario's `name:`.
+# Its TIMEOUT follows from the scenario (`leakgate time-limit`: readiness, every step's limit
+# for every iteration, settling and stopping, with a margin), so a slow machine makes a test
+# slow, never a timeout: written at build time into a file that ctest reads after the tests
+# are defined (a child directory's TEST_INCLUDE_FILES). TIMEOUT holds until then.
 # Each test is one `leakgate run` process with its own daemon, so `ctest -j` is safe.
 # The CLI: leakgate::leakgate when it exists (the imported executable of an installed
 # package, find_package(leakgate); an alias after add_subdirectory), else the `leakgate`
@@ -38,6 +42,11 @@ function(leakgate_add_scenarios)
   endforeach()
   file(GLOB scenario_files CONFIGURE_DEPENDS ${ARG_DIRECTORY}/*.yaml)
   list(SORT scenario_files)
+  set(time_limit_args ${var_args})
+  if(ARG_PROVE_WITHOUT_INJECTION)
+    list(APPEND time_limit_args --selftests)
+  endif()
+  leakgate_scenario_time_limits("${scenario_files}" "${time_limit_args}")
   foreach(file IN LISTS scenario_files)
     file(STRINGS ${file} name_line REGEX "^name:[ \t]*[A-Za-z0-9._-]+" LIMIT_COUNT 1)
     if(NOT name_line)
@@ -56,6 +65,34 @@ function(leakgate_add_scenarios)
         PASS_REGULAR_EXPRESSION "expected violation not observed")
     endif()
   endforeach()
+endfunction()
+
+# The build-time half of leakgate_add_scenarios(): `leakgate time-limit` writes each scenario
+# test's TIMEOUT into a file that a child directory of this one includes at ctest time (ctest
+# reads a directory's includes before its tests, and a child's after them).
+function(leakgate_scenario_time_limits scenario_files var_args)
+  if(TARGET leakgate::leakgate)
+    set(cli $<TARGET_FILE:leakgate::leakgate>)
+    set(cli_target leakgate::leakgate)
+  else()
+    set(cli $<TARGET_FILE:leakgate>)
+    set(cli_target leakgate)
+  endif()
+  string(MD5 key "${CMAKE_CURRENT_BINARY_DIR};${scenario_files}")
+  string(SUBSTRING "${key}" 0 10 key)
+  set(limits ${CMAKE_CURRENT_BINARY_DIR}/leakgate-time-limits-${key}.cmake)
+  add_custom_command(OUTPUT ${limits}
+    COMMAND ${cli} time-limit ${scenario_files} ${var_args} --cmake ${limits}
+    DEPENDS ${scenario_files} ${cli_target}
+    COMMENT "leakgate time-limit: CTest timeouts of ${CMAKE_CURRENT_SOURCE_DIR}"
+    VERBATIM)
+  add_custom_target(leakgate_time_limits_${key} ALL DEPENDS ${limits})
+  set(child ${CMAKE_CURRENT_BINARY_DIR}/leakgate-time-limits-${key})
+  file(WRITE ${child}-load.cmake
+       "if(EXISTS [=[${limits}]=])\n  include([=[${limits}]=])\nendif()\n")
+  file(WRITE ${child}-src/CMakeLists.txt
+       "set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES [=[${child}-load.cmake]=])\n")
+  add_subdirectory(${child}-src ${child})
 endfunction()
 
 # GoogleTest leak tests (leakgate::LeakTest) as CTest tests that write their pages into the

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   leakgate::cli::add_probe_command(app, &exit_code);
   leakgate::cli::add_run_command(app, &exit_code);
   leakgate::cli::add_calibrate_command(app, &exit_code);
+  leakgate::cli::add_time_limit_command(app, &exit_code);
   leakgate::cli::add_report_commands(app, &exit_code);
   try {
     app.parse(argc, argv);
