@@ -17,6 +17,7 @@
 #include "leakgate/client_operations.h"
 #include "leakgate/runner.h"
 #include "leakgate/scenario_parser.h"
+#include "report_dir.h"
 #include "scenario_files.h"
 
 namespace leakgate::cli {
@@ -25,7 +26,7 @@ namespace {
 struct RunArgs {
   std::vector<std::string> files;
   std::vector<std::string> vars;
-  std::string report_dir = "reports";
+  std::string report_dir = default_report_dir();
   int iterations = 0;
   std::string duration;
   bool keep = false;
@@ -176,8 +177,9 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
   run_cmd->add_option("files", args->files, "Scenario YAML files")
       ->required()
       ->check(CLI::ExistingFile);
-  run_cmd->add_option("--report-dir", args->report_dir,
-                      "Where result.json and the HTML pages go (default: reports)");
+  run_cmd->add_option(
+      "--report-dir", args->report_dir,
+      "Where result.json, the HTML pages and history.db go (" + report_dir_help() + ")");
   run_cmd->add_option("--var", args->vars,
                       "Define ${NAME} for the scenario, e.g. --var DAEMON=build/mydaemon");
   run_cmd

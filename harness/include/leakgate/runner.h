@@ -12,7 +12,8 @@
 namespace leakgate {
 
 struct RunOptions {
-  std::filesystem::path report_dir = "reports";
+  // The default of every leakgate command too ($LEAKGATE_REPORT_DIR is the CLI's to read).
+  std::filesystem::path report_dir = "leak-reports";
   std::map<std::string, std::string> vars;  // --var K=V (e.g. TRACKERD)
   std::optional<int> iterations;            // overrides the scenario's
   std::optional<Millis> duration;           // overrides the scenario's (--duration)
