@@ -113,8 +113,9 @@ int calibrate(const CalibrateArgs& args) {
       std::ifstream in(outcome.result_path);
       const auto result = nlohmann::json::parse(in, nullptr, false);
       if (result.is_discarded()) {
-        std::fprintf(stderr, "leakgate calibrate: %s: cannot read %s\n", calibration.test.c_str(),
-                     outcome.result_path.string().c_str());
+        std::fprintf(stderr, "leakgate calibrate: %s: cannot read %s%s%s\n",
+                     calibration.test.c_str(), outcome.result_path.string().c_str(),
+                     outcome.publish_error.empty() ? "" : ": ", outcome.publish_error.c_str());
         return 1;
       }
       ++calibration.runs;
