@@ -15,6 +15,7 @@
 #include "leakgate/reports/history.h"
 #include "leakgate/runner.h"
 #include "leakgate/verdict.h"
+#include "report_dir.h"
 #include "scenario_files.h"
 
 namespace leakgate::cli {
@@ -23,7 +24,7 @@ namespace {
 struct CalibrateArgs {
   std::vector<std::string> files;
   std::vector<std::string> vars;
-  std::string report_dir = "reports";
+  std::string report_dir = default_report_dir();
   int runs = 20;
 };
 
@@ -112,8 +113,9 @@ int calibrate(const CalibrateArgs& args) {
       std::ifstream in(outcome.result_path);
       const auto result = nlohmann::json::parse(in, nullptr, false);
       if (result.is_discarded()) {
-        std::fprintf(stderr, "leakgate calibrate: %s: cannot read %s\n", calibration.test.c_str(),
-                     outcome.result_path.string().c_str());
+        std::fprintf(stderr, "leakgate calibrate: %s: cannot read %s%s%s\n",
+                     calibration.test.c_str(), outcome.result_path.string().c_str(),
+                     outcome.publish_error.empty() ? "" : ": ", outcome.publish_error.c_str());
         return 1;
       }
       ++calibration.runs;
@@ -168,8 +170,8 @@ CLI::App* add_calibrate_command(CLI::App& app, int* exit_code) {
   command->add_option("--var", args->vars,
                       "Define ${NAME} for the scenario, e.g. --var DAEMON=build/mydaemon");
   command->add_option("--report-dir", args->report_dir,
-                      "Whose history database records the calibration (default: reports); the "
-                      "runs' own reports go to DIR/calibration-runs");
+                      "Whose history database records the calibration (" + report_dir_help() +
+                          "); the runs' own reports go to DIR/calibration-runs");
   command->callback([args, exit_code] { *exit_code = calibrate(*args); });
   return command;
 }

@@ -3,8 +3,15 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <stdexcept>
 
 namespace leakgate::cli {
+
+// A problem whose message already names the command ("leakgate compare: ..."): exit 2,
+// printed as it is.
+struct CommandError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Each returns the subcommand; its callback stores the exit code in *exit_code.
 CLI::App* add_probe_command(CLI::App& app, int* exit_code);      // probe_command.cpp

@@ -1,7 +1,10 @@
 // leakgate: leak-regression harness. Subcommands live in their own files (commands.h).
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
+#include "command_line_typos.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {
@@ -16,11 +19,21 @@ int main(int argc, char** argv) {
   leakgate::cli::add_calibrate_command(app, &exit_code);
   leakgate::cli::add_time_limit_command(app, &exit_code);
   leakgate::cli::add_report_commands(app, &exit_code);
+  // A typo is named as one, before CLI11 reads what follows it as something else.
+  if (const std::string typo =
+          leakgate::cli::first_unknown_word(app, std::vector<std::string>(argv + 1, argv + argc));
+      !typo.empty()) {
+    std::fprintf(stderr, "%s\n", typo.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  } catch (const leakgate::cli::CommandError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "leakgate: %s\n", e.what());
     return 2;

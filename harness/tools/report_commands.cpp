@@ -17,6 +17,7 @@
 #include <leakgate/reports/results_file.h>
 
 #include "commands.h"
+#include "report_dir.h"
 
 namespace leakgate::cli {
 namespace {
@@ -28,7 +29,7 @@ struct HistoryLocation {
   std::string database;  // empty: $LEAKGATE_HISTORY, else <report-dir>/history.db
 
   void add_options(CLI::App& command) {
-    command.add_option("--report-dir", report_dir, "report directory ($LEAKGATE_REPORT_DIR)")
+    command.add_option("--report-dir", report_dir, "report directory (" + report_dir_help() + ")")
         ->capture_default_str();
     command.add_option("--history", database,
                        "history database (default: $LEAKGATE_HISTORY, else REPORT_DIR/history.db)");
@@ -38,20 +39,26 @@ struct HistoryLocation {
     return database.empty() ? reports::history_path_for(report_dir) : fs::path(database);
   }
 
-  reports::History open() const {
+  // `command` ("leakgate compare") names who asks when there is no database.
+  reports::History open(const std::string& command) const {
     const fs::path path = this->path();
     if (!fs::exists(path)) {
-      throw std::runtime_error("no history database at " + path.string() +
-                               " (it is written when tests publish their results)");
+      // What to run first, and where this looked: the tests may have written elsewhere.
+      if (path != fs::path(report_dir) / "history.db") {
+        throw CommandError(command + ": no history database at " + path.string() +
+                           " (--history or $LEAKGATE_HISTORY); run tests with that history first");
+      }
+      const std::string elsewhere = report_dir == "build/leak-reports"
+                                        ? ""
+                                        : ", or give --report-dir the directory your tests wrote "
+                                          "(ctest: <build dir>/leak-reports)";
+      throw CommandError(command + ": no history database in " + report_dir + " (" + path.string() +
+                         "); run `leakgate run SCENARIO.yaml --report-dir " + report_dir +
+                         "` first" + elsewhere);
     }
     return reports::History(path);
   }
 };
-
-std::string default_report_dir() {
-  const char* from_environment = std::getenv("LEAKGATE_REPORT_DIR");
-  return from_environment && *from_environment ? from_environment : "build/leak-reports";
-}
 
 void add_report_command(CLI::App& app, int* exit_code) {
   struct ReportArguments {
@@ -139,7 +146,7 @@ void add_baseline_command(CLI::App& app, int* exit_code) {
   set->add_option("RUN", *run, "run id");
   location->add_options(*set);
   set->callback([location, run, exit_code] {
-    reports::History history = location->open();
+    reports::History history = location->open("leakgate baseline set");
     const std::string chosen =
         history.set_baseline(run->empty() ? std::nullopt : std::optional(*run));
     std::printf("baseline: %s\n", chosen.c_str());
@@ -148,7 +155,7 @@ void add_baseline_command(CLI::App& app, int* exit_code) {
   CLI::App* show = baseline->add_subcommand("show", "List the recorded runs and mark the baseline");
   location->add_options(*show);
   show->callback([location, exit_code] {
-    const reports::History history = location->open();
+    const reports::History history = location->open("leakgate baseline show");
     const auto chosen = history.baseline_run();
     for (const reports::RunInfo& info : history.runs()) {
       std::printf("%s %-40s %-12s %s  %d tests\n", chosen == info.run_id ? "*" : " ",
@@ -197,7 +204,7 @@ void add_compare_command(CLI::App& app, int* exit_code) {
                       "exit 1 when a figure grew by more than PCT percent of the resource's level");
   arguments->location.add_options(*compare);
   compare->callback([arguments, exit_code] {
-    const reports::History history = arguments->location.open();
+    const reports::History history = arguments->location.open("leakgate compare");
     const std::string run = run_to_compare(history, arguments->run);
     std::vector<reports::FigureChange> changes;
     if (!arguments->baseline_file.empty()) {
@@ -251,7 +258,7 @@ void add_history_command(CLI::App& app, int* exit_code) {
       ->required();
   exported->location.add_options(*export_command);
   export_command->callback([exported, exit_code] {
-    const reports::History history = exported->location.open();
+    const reports::History history = exported->location.open("leakgate history export");
     const std::string run = run_to_compare(history, exported->run);
     const std::string text = reports::export_run(history, exported->location.report_dir, run)
                                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +

@@ -12,7 +12,8 @@
 namespace leakgate {
 
 struct RunOptions {
-  std::filesystem::path report_dir = "reports";
+  // The default of every leakgate command too ($LEAKGATE_REPORT_DIR is the CLI's to read).
+  std::filesystem::path report_dir = "leak-reports";
   std::map<std::string, std::string> vars;  // --var K=V (e.g. TRACKERD)
   std::optional<int> iterations;            // overrides the scenario's
   std::optional<Millis> duration;           // overrides the scenario's (--duration)
@@ -36,10 +37,14 @@ struct RunOutcome {
   std::string verdict_text;  // the lines printed for this test
   std::filesystem::path result_path;
   std::map<std::string, double> figures;  // "<metric>.peak", "<metric>.growth"
+  // Why result.json, the page, the index or the history could not be written; "" when they
+  // were. The verdict stands either way: it is printed, and this is the caller's to add.
+  std::string publish_error;
 };
 
-// Never throws for a failing daemon or step: those are verdicts. Throws only for
-// harness-level problems (e.g. cannot create the report directory).
+// Never throws for a failing daemon or step: those are verdicts, nor for a report that cannot
+// be published (RunOutcome::publish_error). Throws only for harness-level problems (e.g.
+// cannot create the work directory).
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);
 
 }  // namespace leakgate

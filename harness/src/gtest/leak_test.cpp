@@ -115,6 +115,7 @@ void LeakTest::TearDown() {
   ::testing::Test::RecordProperty("leakgate.result", outcome.result_path.string());
   // The engine printed the verdict lines; the failure repeats them in GoogleTest's summary.
   EXPECT_EQ(outcome.exit_code, 0) << outcome.verdict_text;
+  EXPECT_EQ(outcome.publish_error, "") << "the report was not written";
   judged().tests++;
   judged().failed += outcome.exit_code != 0 ? 1 : 0;
   judged().report_dir = s.options.report_dir;

@@ -439,9 +439,12 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
     std::filesystem::copy_file(file, test_dir / file.filename(),
                                std::filesystem::copy_options::overwrite_existing, ec);
   }
-  reports::publish_test_result(options.report_dir, result);
-
   RunOutcome outcome{exit_code, text, test_dir / "result.json", {}};
+  try {
+    reports::publish_test_result(options.report_dir, result);
+  } catch (const std::exception& error) {
+    outcome.publish_error = error.what();  // the verdict is printed all the same
+  }
   for (const auto& [metric, observation] : observations) {
     if (observation.peak && !std::isnan(*observation.peak)) {
       outcome.figures[metric + ".peak"] = *observation.peak;

@@ -1,7 +1,9 @@
 #include "leakgate/units.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <span>
 #include <vector>
@@ -96,6 +98,49 @@ int64_t apply_unit(std::string_view text, const DecimalWithUnit& number,
   return whole + fraction;
 }
 
+// The duration unit meant by one written out or taken from another tool ("10 secs", "5min"):
+// edit distance cannot find those ("secs" is 3 edits from "s"). "h" for hours, which have no
+// unit here; "" when it is none of them.
+std::string_view duration_unit_meant(std::string_view unit) {
+  std::string folded(unit);
+  for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  struct Alias {
+    std::string_view meant;
+    std::initializer_list<std::string_view> spellings;
+  };
+  static const Alias kAliases[] = {
+      {"ms", {"ms", "msec", "msecs", "millis", "millisecond", "milliseconds"}},
+      {"s", {"s", "sec", "secs", "second", "seconds"}},
+      {"m", {"m", "min", "mins", "minute", "minutes"}},
+      {"h", {"h", "hr", "hrs", "hour", "hours"}}};
+  for (const Alias& alias : kAliases)
+    for (std::string_view spelling : alias.spellings)
+      if (folded == spelling) return alias.meant;
+  return {};
+}
+
+// " (did you mean '10s'?)" for "10 secs": the whole value, rewritten; hours as minutes.
+std::string duration_suggestion(std::string_view text, const DecimalWithUnit& number) {
+  std::string_view unit = duration_unit_meant(number.unit);
+  if (unit.empty()) {
+    std::vector<std::string_view> names;
+    for (const Unit& candidate : kDurationUnits) names.push_back(candidate.suffix);
+    const std::string match = detail::closest_match(number.unit, names);
+    unit = match.empty() ? std::string_view() : duration_unit_meant(match);
+  }
+  if (unit.empty()) return {};
+  std::string_view digits = text.substr(0, text.size() - number.unit.size());
+  if (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
+  if (unit != "h") return " (did you mean '" + std::string(digits) + std::string(unit) + "'?)";
+  const int64_t minutes_of_fraction = number.fraction * 60;
+  if (minutes_of_fraction % number.fraction_scale != 0 ||
+      number.whole > std::numeric_limits<int64_t>::max() / 60 - 60)
+    return " (hours are written in minutes: 1h is 60m)";
+  return " (did you mean '" +
+         std::to_string(number.whole * 60 + minutes_of_fraction / number.fraction_scale) +
+         "m'? hours are written in minutes)";
+}
+
 std::string printf_string(const char* format, double value, const char* suffix) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, value, suffix);
@@ -116,6 +161,13 @@ Millis parse_duration(std::string_view text) {
     if (number.whole == 0 && number.fraction == 0) return Millis(0);
     throw UnitError("duration " + quoted(text) +
                     " has no unit; allowed units: " + std::string(kDurationUnitsHelp));
+  }
+  bool known = false;
+  for (const Unit& unit : kDurationUnits) known = known || unit.suffix == number.unit;
+  if (!known) {
+    throw UnitError("unknown duration unit " + quoted(number.unit) + " in " + quoted(text) +
+                    duration_suggestion(text, number) +
+                    "; allowed units: " + std::string(kDurationUnitsHelp));
   }
   return Millis(
       apply_unit(text, number, kDurationUnits, "duration", kDurationUnitsHelp, "milliseconds"));

@@ -63,10 +63,29 @@ TEST(ParseDuration, UnitsAndFractions) {
 TEST(ParseDuration, Errors) {
   EXPECT_NE(duration_error("20").find("has no unit; allowed units: ms, s, m"), std::string::npos);
   EXPECT_NE(duration_error("5h").find("unknown duration unit 'h'"), std::string::npos);
-  EXPECT_NE(duration_error("5sec").find("(did you mean 's'?)"), std::string::npos);
+  EXPECT_NE(duration_error("5sec").find("(did you mean '5s'?)"), std::string::npos);
   EXPECT_NE(duration_error("-1s").find("negative duration"), std::string::npos);
   EXPECT_NE(duration_error("1.5ms").find("not a whole number of milliseconds"), std::string::npos);
   EXPECT_NE(duration_error("").find("empty duration"), std::string::npos);
+}
+
+// Units written out, or from other tools: the whole value rewritten (issue 26).
+TEST(ParseDuration, SuggestsTheUnitMeant) {
+  EXPECT_EQ(duration_error("10 secs"),
+            "unknown duration unit 'secs' in '10 secs' (did you mean '10s'?); allowed units: "
+            "ms, s, m (e.g. 20ms, 1.5s, 2m)");
+  EXPECT_NE(duration_error("1.5seconds").find("(did you mean '1.5s'?)"), std::string::npos);
+  EXPECT_NE(duration_error("5 min").find("(did you mean '5m'?)"), std::string::npos);
+  EXPECT_NE(duration_error("5Minutes").find("(did you mean '5m'?)"), std::string::npos);
+  EXPECT_NE(duration_error("20 msec").find("(did you mean '20ms'?)"), std::string::npos);
+  EXPECT_NE(duration_error("20MS").find("(did you mean '20ms'?)"), std::string::npos);
+  EXPECT_NE(duration_error("2h").find("(did you mean '120m'?"), std::string::npos);
+  EXPECT_NE(duration_error("1.5 hours").find("(did you mean '90m'?"), std::string::npos);
+  EXPECT_NE(duration_error("10sx").find("(did you mean '10s'?)"), std::string::npos);
+  // Nothing close: no guess, the allowed units only.
+  const std::string far = duration_error("3 fortnights");
+  EXPECT_EQ(far.find("did you mean"), std::string::npos) << far;
+  EXPECT_NE(far.find("allowed units: ms, s, m"), std::string::npos) << far;
 }
 
 TEST(FormatBytes, OneDecimalFromKiB) {
