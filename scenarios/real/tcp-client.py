@@ -4,6 +4,8 @@ as Debian ships them). Connects to 127.0.0.1:PORT, sends TEXT if given ("\\r\\n"
 allowed), reads the first reply, then:
 
   tcp-client.py PORT [TEXT]          closes the connection and exits (a well-behaved client)
+  tcp-client.py --until END PORT TEXT  reads until the reply ends with END (several commands
+                                     on one connection), then closes
   tcp-client.py --leave-open PORT    leaves the connection open: a background process holds
                                      it until the server closes it (when the daemon stops) or
                                      HOLD_SECONDS (default 120) pass, and this one exits at once
@@ -14,19 +16,30 @@ import socket
 import sys
 
 
+def unescape(text):
+    return text.encode().decode("unicode_escape").encode("latin-1")
+
+
 def main(argv):
     leave_open = argv[:1] == ["--leave-open"]
     if leave_open:
         argv = argv[1:]
+    until = b""
+    if argv[:1] == ["--until"] and len(argv) > 1:
+        until, argv = unescape(argv[1]), argv[2:]
     if not 1 <= len(argv) <= 2:
         sys.exit(__doc__)
     port = int(argv[0])
-    text = argv[1].encode().decode("unicode_escape").encode() if len(argv) == 2 else b""
+    text = unescape(argv[1]) if len(argv) == 2 else b""
     conn = socket.create_connection(("127.0.0.1", port), timeout=10)
     if text:
         conn.sendall(text)
-        if not conn.recv(65536):
-            sys.exit("the server closed the connection without a reply")
+        reply = b""
+        while not reply or not reply.endswith(until):
+            chunk = conn.recv(65536)
+            if not chunk:
+                sys.exit("the server closed the connection; reply so far: %r" % reply)
+            reply += chunk
     if not leave_open:
         conn.close()
         return
