@@ -31,8 +31,9 @@ void check_target(const YamlReader& reader, const Entry& entry, const std::strin
   for (const auto& part : path)
     if (problem.empty() && part == "..") problem = "leaves the work directory ('..')";
   if (!problem.empty())
-    reader.fail(entry.key_at, what + ": '" + entry.key + "' " + problem,
-                "a path relative to the work directory (${WORKDIR}), e.g. nginx.conf or conf/app.ini");
+    reader.fail(
+        entry.key_at, what + ": '" + entry.key + "' " + problem,
+        "a path relative to the work directory (${WORKDIR}), e.g. nginx.conf or conf/app.ini");
 }
 
 // Where in `text` the byte at `offset` is, 1-based, for errors inside a template file.

@@ -25,7 +25,7 @@ void read_ready_http(const YamlReader& reader, const Field& field, DaemonSpec& d
 // "${PORT}", "8080", "127.0.0.1:${PORT}", "[::1]:8080": a port written out must be 1..65535;
 // one from a variable is checked once it is known (spawn/readiness.cpp).
 void read_ready_tcp(const YamlReader& reader, const Field& field, const VariableScope& scope,
-              DaemonSpec& daemon) {
+                    DaemonSpec& daemon) {
   daemon.ready = DaemonSpec::Ready::kTcp;
   daemon.ready_tcp = read_template(reader, field, scope);
   const std::string& text = daemon.ready_tcp;
@@ -43,15 +43,17 @@ void read_ready_tcp(const YamlReader& reader, const Field& field, const Variable
 // A regex written in the file must compile now, not after the daemon has started; variables
 // in it are stood in for by a plain word.
 void read_ready_log(const YamlReader& reader, const Field& field, const VariableScope& scope,
-              DaemonSpec& daemon) {
+                    DaemonSpec& daemon) {
   daemon.ready = DaemonSpec::Ready::kLog;
   daemon.ready_log = read_template(reader, field, scope);
   if (daemon.ready_log.empty())
-    reader.fail(field, field.path + ": empty regex", "a regex a line of the daemon's output matches");
+    reader.fail(field, field.path + ": empty regex",
+                "a regex a line of the daemon's output matches");
   Variables stand_ins;
   for (const std::string& name : referenced_variables(daemon.ready_log)) stand_ins[name] = "x";
   try {
-    const std::regex compiled(expand_variables(daemon.ready_log, stand_ins), std::regex::ECMAScript);
+    const std::regex compiled(expand_variables(daemon.ready_log, stand_ins),
+                              std::regex::ECMAScript);
     (void)compiled;
   } catch (const std::regex_error& e) {
     reader.fail(field, field.path + ": invalid regex '" + daemon.ready_log + "': " + e.what(),
@@ -68,8 +70,9 @@ void read_ready(const YamlReader& reader, const Field& field, const VariableScop
     return;
   }
   if (!field.node.IsMap())
-    reader.fail(field, field.path + ": expected stdout or a mapping, got " +
-                           describe_value(field.node), std::string(kReadyForms));
+    reader.fail(field,
+                field.path + ": expected stdout or a mapping, got " + describe_value(field.node),
+                std::string(kReadyForms));
   const auto entries = read_mapping(reader, field, kReadyKinds);
   if (entries.size() != 1)
     reader.fail(field,

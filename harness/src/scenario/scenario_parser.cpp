@@ -22,7 +22,7 @@ const std::vector<std::string_view> kTopLevelKeys = {
     "steps",          "budgets",      "expect_violations", "duration",
     "max_iterations", "max_duration", "known_leaks"};
 const std::vector<std::string_view> kDaemonKeys = {
-    "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",           "env",
+    "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",          "env",
     "files",   "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
 constexpr Millis kMaxTimeout{10 * 60 * 1000};
 

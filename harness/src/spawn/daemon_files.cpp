@@ -25,7 +25,8 @@ void write_daemon_files(const std::vector<DaemonFile>& files, const Variables& v
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.close();
-    if (!out) throw DaemonError("cannot write " + path.string() + ": " + std::strerror(errno) + entry);
+    if (!out)
+      throw DaemonError("cannot write " + path.string() + ": " + std::strerror(errno) + entry);
   }
 }
 

@@ -45,10 +45,14 @@ std::string try_connect(const addrinfo& address) {
 
 const char* kind_name(DaemonSpec::Ready kind) {
   switch (kind) {
-    case DaemonSpec::Ready::kTcp: return "tcp";
-    case DaemonSpec::Ready::kLog: return "log";
-    case DaemonSpec::Ready::kNotify: return "notify";
-    default: return "";
+    case DaemonSpec::Ready::kTcp:
+      return "tcp";
+    case DaemonSpec::Ready::kLog:
+      return "log";
+    case DaemonSpec::Ready::kNotify:
+      return "notify";
+    default:
+      return "";
   }
 }
 
@@ -68,8 +72,8 @@ NotifySocket::NotifySocket(const std::filesystem::path& dir) {
     length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
   } else {
     // Abstract: a leading NUL in sun_path, "@" in NOTIFY_SOCKET; gone with the last fd.
-    const std::string name = "leakgate-notify-" + std::to_string(getpid()) + "-" +
-                             std::to_string(made++);
+    const std::string name =
+        "leakgate-notify-" + std::to_string(getpid()) + "-" + std::to_string(made++);
     address_ = "@" + name;
     std::memcpy(address.sun_path + 1, name.data(), name.size());
     length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
@@ -174,12 +178,11 @@ void DaemonReadiness::wait(DaemonProcess& daemon) {
                         "); waited for " + waiting);
     if (std::chrono::steady_clock::now() > deadline) {
       if (kind_ == DaemonSpec::Ready::kTcp)
-        throw DaemonError(never_ready_message("tcp", target_, "nothing accepted a connection",
-                                              timeout_, last));
+        throw DaemonError(
+            never_ready_message("tcp", target_, "nothing accepted a connection", timeout_, last));
       if (regex_)
-        throw DaemonError(never_ready_message("log", target_,
-                                              "no line of the daemon's stdout or stderr matched",
-                                              timeout_, ""));
+        throw DaemonError(never_ready_message(
+            "log", target_, "no line of the daemon's stdout or stderr matched", timeout_, ""));
       throw DaemonError(never_ready_message(
           "notify", "true", "no READY=1 came to NOTIFY_SOCKET=" + notify_->address(), timeout_,
           last));
@@ -188,7 +191,9 @@ void DaemonReadiness::wait(DaemonProcess& daemon) {
       pollfd readable{notify_->fd(), POLLIN, 0};
       ::poll(&readable, 1, kPollMs);
     } else {
-      struct timespec pause{0, kPollMs * 1'000'000L};
+      struct timespec pause {
+        0, kPollMs * 1'000'000L
+      };
       nanosleep(&pause, nullptr);
     }
   }

@@ -39,9 +39,7 @@ std::optional<std::string> notify_field(std::string_view datagram, std::string_v
   return std::nullopt;
 }
 
-bool notify_says_ready(std::string_view datagram) {
-  return notify_field(datagram, "READY") == "1";
-}
+bool notify_says_ready(std::string_view datagram) { return notify_field(datagram, "READY") == "1"; }
 
 bool LineMatcher::feed(std::string_view chunk) {
   if (found_) return true;
@@ -67,8 +65,8 @@ bool LineMatcher::feed(std::string_view chunk) {
 std::string never_ready_message(std::string_view kind, std::string_view target,
                                 std::string_view what_failed, Millis timeout,
                                 std::string_view last) {
-  std::string text = "ready {" + std::string(kind) + ": " + std::string(target) + "}: " +
-                     std::string(what_failed) + " within " + format_duration(timeout) +
+  std::string text = "ready {" + std::string(kind) + ": " + std::string(target) +
+                     "}: " + std::string(what_failed) + " within " + format_duration(timeout) +
                      " (ready_timeout)";
   if (!last.empty()) text += "; " + std::string(last);
   return text;

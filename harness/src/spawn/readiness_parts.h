@@ -13,7 +13,7 @@ namespace leakgate {
 
 struct TcpTarget {
   std::string host = "127.0.0.1";
-  std::string port;  // digits, 1..65535
+  std::string port;         // digits, 1..65535
   std::string str() const;  // "127.0.0.1:8080", "[::1]:8080"
 };
 // "8080" (loopback), "localhost:8080", "10.0.0.1:8080", "[::1]:8080". nullopt when the port

@@ -111,8 +111,10 @@ class ReadinessWait : public testing::Test {
 };
 
 TEST_F(ReadinessWait, TcpWaitsUntilThePortAccepts) {
-  const std::string listen = "import socket,time; time.sleep(0.3); s=socket.socket(); "
-                             "s.bind(('127.0.0.1'," + port_ + ")); s.listen(); time.sleep(30)";
+  const std::string listen =
+      "import socket,time; time.sleep(0.3); s=socket.socket(); "
+      "s.bind(('127.0.0.1'," +
+      port_ + ")); s.listen(); time.sleep(30)";
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(start_and_wait(spec(DaemonSpec::Ready::kTcp, "${PORT}", Millis(10000)),
                            {"python3", "-c", listen}),
@@ -136,11 +138,12 @@ TEST_F(ReadinessWait, ExitBeforeReadyIsNotATimeout) {
 }
 
 TEST_F(ReadinessWait, LogLineOnStderrMatches) {
-  EXPECT_EQ(start_and_wait(spec(DaemonSpec::Ready::kLog, "listening on port ${PORT}$", Millis(10000)),
-                           {"sh", "-c", "echo listening on port " + port_ +
-                                            "0; sleep 0.2; echo listening on port " + port_ +
-                                            " >&2; sleep 30"}),
-            "");
+  EXPECT_EQ(
+      start_and_wait(spec(DaemonSpec::Ready::kLog, "listening on port ${PORT}$", Millis(10000)),
+                     {"sh", "-c",
+                      "echo listening on port " + port_ + "0; sleep 0.2; echo listening on port " +
+                          port_ + " >&2; sleep 30"}),
+      "");
 }
 
 TEST_F(ReadinessWait, LogNeverReadyNamesRegexAndTimeout) {
@@ -168,10 +171,10 @@ TEST_F(ReadinessWait, NotifyNeverReadyShowsTheLastDatagram) {
   DaemonSpec notify;
   notify.ready = DaemonSpec::Ready::kNotify;
   notify.ready_timeout = Millis(3000);  // python3 starts slowly on a loaded machine
-  EXPECT_EQ(start_and_wait(notify, {"python3", "-c", kNotify, "STATUS=loading\nMAINPID=1"}),
-            "ready {notify: true}: no READY=1 came to NOTIFY_SOCKET=" +
-                (dir_ / "notify.sock").string() +
-                " within 3s (ready_timeout); last datagram: STATUS=loading; MAINPID=1");
+  EXPECT_EQ(
+      start_and_wait(notify, {"python3", "-c", kNotify, "STATUS=loading\nMAINPID=1"}),
+      "ready {notify: true}: no READY=1 came to NOTIFY_SOCKET=" + (dir_ / "notify.sock").string() +
+          " within 3s (ready_timeout); last datagram: STATUS=loading; MAINPID=1");
 }
 
 TEST_F(ReadinessWait, NotifyUsesAnAbstractNameWhenThePathIsTooLong) {
@@ -186,10 +189,10 @@ TEST_F(ReadinessWait, NotifyUsesAnAbstractNameWhenThePathIsTooLong) {
   UniqueFd client(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ASSERT_FALSE(socket.poll_ready());
   const std::string message = "READY=1";
-  ASSERT_EQ(sendto(client.get(), message.data(), message.size(), 0,
-                   reinterpret_cast<sockaddr*>(&address),
-                   static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size())),
-            static_cast<ssize_t>(message.size()));
+  ASSERT_EQ(
+      sendto(client.get(), message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&address),
+             static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size())),
+      static_cast<ssize_t>(message.size()));
   EXPECT_TRUE(socket.poll_ready());
 }
 

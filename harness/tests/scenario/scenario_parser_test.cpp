@@ -288,9 +288,10 @@ TEST(ScenarioParser, TemplateFileErrorPointsIntoTheTemplate) {
     FAIL() << "an undefined variable in a template file was accepted";
   } catch (const ScenarioError& e) {
     const std::string what = e.what();
-    EXPECT_EQ(what.rfind(dir + "/undefined.conf.in:3:29: undefined variable '${PROT}' (did you "
-                               "mean 'PORT'?) (read by daemon.files.nginx.conf.template at " +
-                               dir + "/undefined-variable.yaml:5:28)",
+    EXPECT_EQ(what.rfind(dir +
+                             "/undefined.conf.in:3:29: undefined variable '${PROT}' (did you "
+                             "mean 'PORT'?) (read by daemon.files.nginx.conf.template at " +
+                             dir + "/undefined-variable.yaml:5:28)",
                          0),
               0u)
         << what;
