@@ -23,10 +23,24 @@ struct SourceLocation {
   std::string str() const;  // "file:line:column" ("file" alone when line is 0)
 };
 
+// A file the harness writes into the work directory before the daemon starts (`files:`):
+// a config that needs ${PORT} or ${WORKDIR}, as testcontainers copies files into a container.
+struct DaemonFile {
+  std::string path;      // relative to the work directory, checked not to leave it
+  std::string content;   // a template: ${VAR} expanded at run time, "$$" is "$"
+  std::string source;    // the template file it was read from ("" when inline), for messages
+  SourceLocation where;  // the entry in the scenario
+};
+
 struct DaemonSpec {
   std::vector<std::string> command;  // templates: ${VAR} expanded at run time
-  enum class Ready { kStdout, kHttp } ready = Ready::kStdout;
+  // How leakgate knows the daemon is ready (spawn/readiness.h): a JSON line on stdout, an
+  // HTTP 2xx, a port that accepts, a log line matching a regex, or sd_notify READY=1.
+  enum class Ready { kStdout, kHttp, kTcp, kLog, kNotify } ready = Ready::kStdout;
   std::string ready_http_path;          // for kHttp, e.g. "/health"
+  std::string ready_tcp;                // for kTcp: template, "${PORT}" or "host:port"
+  std::string ready_log;                // for kLog: ECMAScript regex (checked by the parser)
+  std::vector<DaemonFile> files;        // written before every start (restarts too)
   std::optional<std::string> endpoint;  // template; default: the readiness line's endpoint
   enum class Counters { kShm, kPrometheus, kNone } counters = Counters::kShm;
   std::string prometheus_path = "/metrics";

@@ -34,10 +34,12 @@
 #include "run/settle.h"
 #include "sample/sampler.h"
 #include "sample/step_figures.h"
+#include "spawn/daemon_files.h"
 #include "spawn/daemon_preload.h"
 #include "spawn/descendants.h"
 #include "spawn/endpoint.h"
 #include "spawn/live_objects_request.h"
+#include "spawn/readiness.h"
 #include "spawn/step_executor.h"
 
 namespace leakgate {
@@ -295,12 +297,16 @@ class Engine {
     record_.daemon_command = launch.argv;
 
     phase_failure_ = "daemon failed to start";
+    write_daemon_files(spec.files, vars_, workdir_);  // daemon.files
+    DaemonReadiness readiness(spec, vars_, workdir_);  // ready: tcp, log, notify
+    readiness.add_environment(launch.env);             // NOTIFY_SOCKET
     daemon_ = std::make_unique<DaemonProcess>(std::move(launch));
     // What is left in its group when it exits is judged (escaped) before it is killed.
     daemon_->set_group_kill_on_exit(false);
     descendants_.set_root(daemon_->pid());  // the spawned process (a wrapper, if any)
     record_.daemon_pid = daemon_->pid();
     phase_failure_ = "daemon not ready";
+    readiness.wait(*daemon_);
     std::string endpoint;
     if (spec.ready == DaemonSpec::Ready::kStdout) {
       const ReadyInfo ready = daemon_->wait_ready_stdout(spec.ready_timeout);

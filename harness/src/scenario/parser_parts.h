@@ -33,6 +33,14 @@ double read_limit(const YamlReader& reader, const Field& field, const MetricInfo
 std::vector<std::string> read_expect_violations(const YamlReader& reader, const Field& field,
                                                 const std::vector<std::string>& declared_kinds);
 
+// ready_parser.cpp: daemon.ready (stdout, http, tcp, log, notify).
+void read_ready(const YamlReader& reader, const Field& field, const VariableScope& scope,
+                DaemonSpec& daemon);
+// files_parser.cpp: daemon.files, with template files read (relative to the scenario) and
+// their variables checked against `scope`.
+std::vector<DaemonFile> read_daemon_files(const YamlReader& reader, const Field& field,
+                                          const VariableScope& scope);
+
 // known_leaks_parser.cpp: an inline list, or the name of a YAML file (relative to the
 // scenario's directory) holding one, at its top level or under known_leaks:.
 std::vector<KnownLeak> read_known_leaks(const YamlReader& reader, const Field& field,

@@ -22,8 +22,8 @@ const std::vector<std::string_view> kTopLevelKeys = {
     "steps",          "budgets",      "expect_violations", "duration",
     "max_iterations", "max_duration", "known_leaks"};
 const std::vector<std::string_view> kDaemonKeys = {
-    "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",
-    "env",     "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
+    "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",          "env",
+    "files",   "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
 constexpr Millis kMaxTimeout{10 * 60 * 1000};
 
 // yaml-cpp's terse messages, with what usually causes them.
@@ -68,26 +68,6 @@ std::string read_name(const YamlReader& reader, const Field& field) {
     reader.fail(field, "name: '" + name + "' is not a valid test name",
                 "1 to 100 of a-z 0-9 . _ - (the test is called leak.<name>)");
   return name;
-}
-
-void read_ready(const YamlReader& reader, const Field& field, DaemonSpec& daemon) {
-  if (field.node.IsScalar() && field.node.Scalar() == "stdout") {
-    daemon.ready = DaemonSpec::Ready::kStdout;
-    return;
-  }
-  if (!field.node.IsMap())
-    reader.fail(
-        field, field.path + ": expected stdout or {http: /path}, got " + describe_value(field.node),
-        "stdout (a readiness line) or {http: /health} (poll until 2xx)");
-  const auto entries = read_mapping(reader, field, {"http"});
-  const Entry* http = find_entry(entries, "http");
-  if (!http) reader.fail(field, field.path + ": missing 'http'", "{http: /health}");
-  daemon.ready = DaemonSpec::Ready::kHttp;
-  daemon.ready_http_path = read_string(reader, http->value);
-  if (daemon.ready_http_path.empty() || daemon.ready_http_path.front() != '/')
-    reader.fail(http->value,
-                http->value.path + ": '" + daemon.ready_http_path + "' does not start with '/'",
-                "a path such as /health");
 }
 
 void read_counters(const YamlReader& reader, const Field& field, DaemonSpec& daemon) {
@@ -148,7 +128,9 @@ DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const Varia
   for (const Entry& entry : entries) {
     const Field& value = entry.value;
     if (entry.key == "ready")
-      read_ready(reader, value, daemon);
+      read_ready(reader, value, scope, daemon);
+    else if (entry.key == "files")
+      daemon.files = read_daemon_files(reader, value, scope);
     else if (entry.key == "endpoint")
       daemon.endpoint = read_template(reader, value, scope);
     else if (entry.key == "counters")

@@ -243,6 +243,63 @@ TEST(ScenarioParser, RepositoryScenariosParse) {
   }
 }
 
+// Readiness kinds and daemon files (spawn/readiness.h, spawn/daemon_files.h).
+TEST(ScenarioParser, ReadinessKinds) {
+  const std::string head = "name: x\nsteps: [sleep: 1ms]\ndaemon:\n  command: [d]\n  ready: ";
+  const auto parse = [&](const std::string& ready) {
+    return parse_scenario_text(head + ready + "\n", "inline.yaml").daemon;
+  };
+  const DaemonSpec tcp = parse("{tcp: \"${PORT}\"}");
+  EXPECT_EQ(tcp.ready, DaemonSpec::Ready::kTcp);
+  EXPECT_EQ(tcp.ready_tcp, "${PORT}");
+  EXPECT_EQ(parse("{tcp: \"[::1]:8080\"}").ready_tcp, "[::1]:8080");
+  const DaemonSpec log = parse("{log: 'Ready to accept connections'}");
+  EXPECT_EQ(log.ready, DaemonSpec::Ready::kLog);
+  EXPECT_EQ(log.ready_log, "Ready to accept connections");
+  EXPECT_EQ(parse("{log: 'port ${PORT}$'}").ready_log, "port ${PORT}$");
+  EXPECT_EQ(parse("{notify: true}").ready, DaemonSpec::Ready::kNotify);
+  EXPECT_EQ(parse("{http: /health}").ready, DaemonSpec::Ready::kHttp);
+  EXPECT_EQ(parse("stdout").ready, DaemonSpec::Ready::kStdout);
+  EXPECT_THROW(parse("{tcp: \"0\"}"), ScenarioError);
+  EXPECT_THROW(parse("{tcp: \"70000\"}"), ScenarioError);
+  EXPECT_THROW(parse("{tcp: \":80\"}"), ScenarioError);
+  EXPECT_THROW(parse("{log: '[a-'}"), ScenarioError);
+  EXPECT_THROW(parse("{}"), ScenarioError);
+}
+
+TEST(ScenarioParser, DaemonFilesFromTemplateAndInline) {
+  const std::string file = LEAKGATE_SCENARIO_TEST_DIR "/good/ready_and_files.yaml";
+  const DaemonSpec d = parse_scenario_file(file).daemon;
+  ASSERT_EQ(d.files.size(), 2u);
+  EXPECT_EQ(d.files[0].path, "conf/nginx.conf");
+  EXPECT_NE(d.files[0].source.find("templates/listen.conf.in"), std::string::npos);
+  EXPECT_NE(d.files[0].content.find("listen 127.0.0.1:${PORT};"), std::string::npos);
+  EXPECT_NE(d.files[0].content.find("'$remote_addr $status'"), std::string::npos);
+  EXPECT_EQ(d.files[0].where.line, 6);
+  EXPECT_EQ(d.files[1].path, "motd");
+  EXPECT_EQ(d.files[1].source, "");
+  EXPECT_EQ(d.files[1].content, "port ${PORT} in ${WORKDIR}, $$HOME kept\n");
+}
+
+TEST(ScenarioParser, TemplateFileErrorPointsIntoTheTemplate) {
+  const std::string dir = LEAKGATE_SCENARIO_TEST_DIR "/templates";
+  try {
+    parse_scenario_file(dir + "/undefined-variable.yaml");
+    FAIL() << "an undefined variable in a template file was accepted";
+  } catch (const ScenarioError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.rfind(dir +
+                             "/undefined.conf.in:3:29: undefined variable '${PROT}' (did you "
+                             "mean 'PORT'?) (read by daemon.files.nginx.conf.template at " +
+                             dir + "/undefined-variable.yaml:5:28)",
+                         0),
+              0u)
+        << what;
+  }
+  // A --var the run passes makes the same name defined.
+  EXPECT_NO_THROW(parse_scenario_file(dir + "/undefined-variable.yaml", {"PROT"}));
+}
+
 TEST(ScenarioParser, MissingFileIsAScenarioError) {
   try {
     parse_scenario_file("/nonexistent/x.yaml");
