@@ -86,7 +86,7 @@ struct Evaluation {
 bool evaluation_passed(const Evaluation& evaluation);
 
 // Why figures were never read, for the reasons of NotJudged entries (the runner fills it
-// from its sources: unread_reasons() in harness/src/runner/source_state.h).
+// from its sources: unread_reasons() in harness/src/sample/source_state.h).
 struct UnreadReasons {
   std::map<std::string, std::string> metrics;  // metric -> why no source read it
   std::optional<std::string> daemon_at_exit;   // the daemon's at-exit counters mean nothing
