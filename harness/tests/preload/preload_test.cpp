@@ -29,6 +29,8 @@
 
 #include "leakgate/counter_file.h"
 #include "leakgate/live_dump.h"
+#include "leakgate/proc_parse.h"
+#include "spawn/live_objects_request.h"
 
 extern char** environ;
 
@@ -166,6 +168,10 @@ std::map<pid_t, long> sleeps_of_other_threads(pid_t pid) {
   for (const auto& entry : std::filesystem::directory_iterator(task_dir, error)) {
     const pid_t tid = static_cast<pid_t>(std::atol(entry.path().filename().c_str()));
     if (tid == pid) continue;
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    // The dump thread sleeps until asked, and a dump allocates nothing that is counted.
+    if (std::getline(comm, name) && name == "leakgate-dump") continue;
     std::ifstream status(entry.path() / "status");
     std::string line;
     while (std::getline(status, line)) {
@@ -254,7 +260,7 @@ TEST(Preload, DumpListsTheLiveSampledAllocationsBySite) {
   int phase = 0;
   int64_t bytes = 0, blocks = 0;
   ASSERT_TRUE(answer >> phase >> bytes >> blocks);
-  auto dump = request_live_dump(child.pid, counters, std::chrono::seconds(10));
+  auto dump = request_preload_dump(child.pid, counters, std::chrono::seconds(10));
   ASSERT_TRUE(dump.has_value());
   const auto first = nlohmann::json::parse(*dump);
   EXPECT_EQ(sampled_at(first, "phase_every_function"), std::make_pair(bytes, blocks)) << *dump;
@@ -262,13 +268,64 @@ TEST(Preload, DumpListsTheLiveSampledAllocationsBySite) {
     child.send("go\n");
     ASSERT_FALSE(child.line().empty());
   }
-  dump = request_live_dump(child.pid, counters, std::chrono::seconds(10));
+  dump = request_preload_dump(child.pid, counters, std::chrono::seconds(10));
   ASSERT_TRUE(dump.has_value());
   const auto last = nlohmann::json::parse(*dump);
   EXPECT_EQ(sampled_at(last, "phase_every_function"), std::make_pair(int64_t{0}, int64_t{0}))
       << *dump;
   std::remove(counters.c_str());
   std::remove(live_dump_path(counters).c_str());
+}
+
+std::string proc_text(pid_t pid, const std::string& entry) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + entry);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// fd number -> what it is, of every fd `pid` holds.
+std::map<int, std::string> fd_targets(pid_t pid) {
+  std::map<int, std::string> targets;
+  std::error_code error;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    targets[std::atoi(entry.path().filename().c_str())] =
+        std::filesystem::read_symlink(entry.path(), error).string();
+  }
+  return targets;
+}
+
+// The dump is asked for on the channel file, not by a signal: the process catches no signal
+// it did not catch itself, holds no fd for the channel, and what the library allocates to
+// render the dump (JSON, symbols and their caches) is not in the heap figure.
+TEST(Preload, DumpChannelTakesNoSignalNoFdAndNoHeap) {
+  const std::string counters = temp_path("channel-counters");
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters, {"LEAKGATE_HEAP_SAMPLE=1"});
+  ASSERT_GT(child.pid, 0);
+  ASSERT_EQ(child.line(), "ready");
+  child.send("go\n");  // allocations to sample: the dump then has sites to symbolize
+  ASSERT_FALSE(child.line().empty());
+  const auto caught = parse_status_signal_mask(proc_text(child.pid, "status"), "SigCgt");
+  ASSERT_TRUE(caught.has_value());
+  EXPECT_EQ(*caught & (uint64_t{1} << (SIGUSR2 - 1)), 0u) << "SigCgt " << std::hex << *caught;
+  EXPECT_EQ(*caught & (uint64_t{1} << (SIGUSR1 - 1)), 0u) << "SigCgt " << std::hex << *caught;
+  const auto fds_before = fd_targets(child.pid);
+  const auto before = current_heap_figure(child.pid, counters);
+  const auto started = std::chrono::steady_clock::now();
+  const auto dump = request_preload_dump(child.pid, counters, std::chrono::seconds(10));
+  ASSERT_TRUE(dump.has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(nlohmann::json::parse(*dump).contains("heap_sites")) << *dump;
+  EXPECT_EQ(current_heap_figure(child.pid, counters), before);
+  const auto fds_after = fd_targets(child.pid);
+  EXPECT_EQ(fds_after, fds_before);
+  for (const auto& [fd, target] : fds_after) {
+    EXPECT_EQ(target.find(counters), std::string::npos) << "fd " << fd << " -> " << target;
+  }
+  std::remove(counters.c_str());
+  std::remove(live_dump_path(counters).c_str());
+  std::remove((counters + ".dump").c_str());
 }
 
 }  // namespace
