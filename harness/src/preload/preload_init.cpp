@@ -80,6 +80,8 @@ bool is_the_daemon() {
 // give. Said once on stderr; the harness warns before the start (daemon_preload.cpp).
 void say_heap_not_interposed() {
   if (!LG_HEAP_HOOKS) return;  // under ASan there are no hooks by design
+  // tcmalloc ahead of us (a heap-profiled run) publishes its own figure (heap_stats.cpp).
+  if (dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty") != nullptr) return;
   Dl_info info{};
   void* found = dlsym(RTLD_DEFAULT, "malloc");
   const char* where = found != nullptr && dladdr(found, &info) != 0 && info.dli_fname != nullptr &&
