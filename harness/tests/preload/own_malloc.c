@@ -2,13 +2,15 @@
  * arena), standing for a statically linked jemalloc or tcmalloc: its malloc family is found
  * before the preload library's, whose hooks then never run. preload_daemons_test checks that
  * the preload library says so and publishes no heap figure instead of crashing or counting
- * another allocator's blocks. One line on stdin: 1 MiB allocated, "ok" answered. */
+ * another allocator's blocks. One line on stdin: 1 MiB allocated, "ok" answered; at the end of
+ * stdin it waits for its stop signal. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static _Alignas(64) char g_arena[256 << 20];
 static _Atomic size_t g_used;
@@ -51,11 +53,12 @@ void* pvalloc(size_t size) { return take((size + 4095) & ~(size_t)4095, 4096); }
 
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
-  printf("ready\n");
+  printf("{\"event\":\"ready\"}\n"); /* a leakgate readiness line */
   char line[64];
   while (fgets(line, sizeof line, stdin) != NULL) {
     memset(malloc(1 << 20), 1, 1 << 20);
     printf("ok\n");
   }
+  pause(); /* stdin closed (a leakgate daemon): run until stopped */
   return 0;
 }

@@ -238,7 +238,7 @@ TEST(PreloadDaemons, ExecutableWithItsOwnAllocatorRunsWithoutAHeapFigure) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     out = read_file(dir / "out");
   }
-  EXPECT_NE(out.find("ready\nok\nok\nok\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("{\"event\":\"ready\"}\nok\nok\nok\n"), std::string::npos) << out;
   EXPECT_NE(out.find("malloc is defined by"), std::string::npos) << out;
   const auto reader = CounterFileReader::open(counters);
   ASSERT_TRUE(reader.has_value());
