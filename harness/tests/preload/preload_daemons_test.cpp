@@ -37,6 +37,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A test's directory, removed at the end of the test (declared first: after its processes).
+struct TestDir {
+  fs::path path;
+  ~TestDir() {
+    std::error_code error;
+    fs::remove_all(path, error);
+  }
+};
+
 fs::path fresh_dir(const std::string& name) {
   const fs::path dir =
       fs::path(::testing::TempDir()) / ("preload_daemons." + std::to_string(getpid()) + "." + name);
@@ -141,7 +150,8 @@ std::optional<int64_t> settled_heap(const std::string& counters) {
 
 TEST(PreloadDaemons, RedisWithJemallocRunsAndItsHeapFollowsEverySet) {
   if (!fs::exists("/usr/bin/redis-server")) GTEST_SKIP() << "redis-server is not installed";
-  const fs::path dir = fresh_dir("redis");
+  const TestDir scope{fresh_dir("redis")};
+  const fs::path& dir = scope.path;
   const std::string counters = (dir / "counters").string();
   {
     Spawned version({"redis-server", "--version"}, counters, dir / "version.out");
@@ -182,12 +192,21 @@ TEST(PreloadDaemons, RedisWithJemallocRunsAndItsHeapFollowsEverySet) {
   // and its dict entry.
   EXPECT_GE(per_set, 16384) << "before " << *before << ", after " << *after;
   EXPECT_LE(per_set, 24576) << "before " << *before << ", after " << *after;
+  // The sampled sites, asked on the dump channel: the values' bytes are there.
+  const auto dump = request_preload_dump(redis.pid, counters, std::chrono::seconds(10));
+  ASSERT_TRUE(dump.has_value());
+  const auto json = nlohmann::json::parse(*dump, nullptr, false);
+  int64_t sampled = 0;
+  for (const auto& site : json.value("heap_sites", nlohmann::json::array()))
+    sampled += site.value("bytes", int64_t{0});
+  EXPECT_GE(sampled, int64_t{16384} * kSets / 2) << *dump;
   EXPECT_TRUE(redis.running());
 }
 
 TEST(PreloadDaemons, NginxAnswersADumpWithoutItsBinaryUpgradeSignal) {
   if (!fs::exists("/usr/sbin/nginx")) GTEST_SKIP() << "nginx is not installed";
-  const fs::path dir = fresh_dir("nginx");
+  const TestDir scope{fresh_dir("nginx")};
+  const fs::path& dir = scope.path;
   const std::string counters = (dir / "counters").string();
   const int port = free_port();
   std::ofstream(dir / "nginx.conf")
@@ -223,7 +242,8 @@ TEST(PreloadDaemons, NginxAnswersADumpWithoutItsBinaryUpgradeSignal) {
 // An allocator in the executable: the hooks never run. The library says so on stderr and
 // publishes no heap figure; the fds are still counted; the harness says so before the start.
 TEST(PreloadDaemons, ExecutableWithItsOwnAllocatorRunsWithoutAHeapFigure) {
-  const fs::path dir = fresh_dir("own-malloc");
+  const TestDir scope{fresh_dir("own-malloc")};
+  const fs::path& dir = scope.path;
   const std::string counters = (dir / "counters").string();
   int in[2];
   ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);

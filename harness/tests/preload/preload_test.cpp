@@ -93,6 +93,7 @@ TEST(Preload, CountsWhatTheProcessKeepsOpenThroughTheAwkwardCases) {
   int status = 0;
   waitpid(pid, &status, 0);
   std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
   std::remove(out.c_str());
 }
 
@@ -231,6 +232,7 @@ TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
     before = after;
   }
   std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
 }
 
 // Bytes and blocks of the dump's heap_sites whose stack passes through `function`.
@@ -274,6 +276,7 @@ TEST(Preload, DumpListsTheLiveSampledAllocationsBySite) {
   EXPECT_EQ(sampled_at(last, "phase_every_function"), std::make_pair(int64_t{0}, int64_t{0}))
       << *dump;
   std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
   std::remove(live_dump_path(counters).c_str());
 }
 
@@ -324,8 +327,8 @@ TEST(Preload, DumpChannelTakesNoSignalNoFdAndNoHeap) {
     EXPECT_EQ(target.find(counters), std::string::npos) << "fd " << fd << " -> " << target;
   }
   std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
   std::remove(live_dump_path(counters).c_str());
-  std::remove((counters + ".dump").c_str());
 }
 
 }  // namespace
