@@ -103,9 +103,11 @@ struct Preloaded {
   int to_child = -1;
   int from_child = -1;
 
+  // `allocator`: a shared library preloaded after this one (the daemon's own allocator).
   Preloaded(const char* program, const std::string& counters,
-            const std::vector<std::string>& more_env = {}) {
-    std::vector<std::string> env_strings = {"LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB,
+            const std::vector<std::string>& more_env = {}, const std::string& allocator = {}) {
+    std::vector<std::string> env_strings = {
+        "LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB + (allocator.empty() ? "" : ":" + allocator),
                                             "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
     env_strings.insert(env_strings.end(), more_env.begin(), more_env.end());
     std::vector<char*> env;
@@ -209,9 +211,10 @@ std::pair<int64_t, int64_t> current_heap_figure(pid_t pid, const std::string& co
   return heap_figure(counters, std::nullopt);
 }
 
-TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
+// The phases of heap_pattern.c, each checked against the figure it should leave.
+void expect_heap_follows_every_phase(const std::string& allocator) {
   const std::string counters = temp_path("heap-counters");
-  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters);
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters, {}, allocator);
   ASSERT_GT(child.pid, 0);
   ASSERT_EQ(child.line(), "ready");
   auto before = current_heap_figure(child.pid, counters);
@@ -233,6 +236,17 @@ TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
   }
   std::remove(counters.c_str());
   std::remove((counters + ".dump").c_str());  // the dump channel
+}
+
+TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) { expect_heap_follows_every_phase({}); }
+
+// The same under jemalloc (as Debian's redis-server links it): every call forwarded to
+// jemalloc, its malloc_usable_size measuring, pvalloc (which jemalloc lacks) built from its
+// memalign instead of glibc's.
+TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactlyOnJemalloc) {
+  const std::string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+  if (!std::filesystem::exists(jemalloc)) GTEST_SKIP() << jemalloc << " is not installed";
+  expect_heap_follows_every_phase(jemalloc);
 }
 
 // Bytes and blocks of the dump's heap_sites whose stack passes through `function`.
