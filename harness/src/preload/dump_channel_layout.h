@@ -16,7 +16,7 @@ namespace leakgate::dump_channel {
 inline constexpr char kMagic[8] = {'L', 'G', 'D', 'U', 'M', 'P', 'C', '1'};
 
 struct Layout {
-  char magic[8];  // written before the file is renamed into place
+  char magic[8];                    // written before the file is renamed into place
   std::atomic<int32_t> pid;         // the process whose thread serves requests
   std::atomic<uint32_t> requested;  // futex word: bumped by the harness per request
   std::atomic<uint32_t> answered;   // futex word: the last request whose dump is written

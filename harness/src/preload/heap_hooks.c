@@ -154,7 +154,8 @@ static void* next_aligned(const struct leakgate_allocator* a, size_t alignment, 
     if (error != 0) errno = error;
     return error == 0 ? ptr : NULL;
   }
-  if (a->aligned_alloc != NULL) return a->aligned_alloc(alignment, (size + alignment - 1) & ~(alignment - 1));
+  if (a->aligned_alloc != NULL)
+    return a->aligned_alloc(alignment, (size + alignment - 1) & ~(alignment - 1));
   errno = ENOMEM;
   return NULL;
 }
@@ -239,7 +240,8 @@ EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
   }
   const struct leakgate_allocator* a = leakgate_next_allocator();
   const int saved_errno = errno;
-  void* ptr = a == NULL ? leakgate_bootstrap_alloc(size, alignment) : next_aligned(a, alignment, size);
+  void* ptr =
+      a == NULL ? leakgate_bootstrap_alloc(size, alignment) : next_aligned(a, alignment, size);
   errno = saved_errno;
   if (ptr == NULL) return ENOMEM;
   *out = a == NULL ? ptr : allocated(a, ptr);

@@ -76,7 +76,8 @@ bool elf_exports_symbol(const std::string& path, const std::string& symbol) {
     }
     for (const Elf64_Sym& sym : symbols) {
       if (sym.st_shndx == SHN_UNDEF || sym.st_name >= names.size()) continue;
-      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC && ELF64_ST_TYPE(sym.st_info) != STT_GNU_IFUNC) continue;
+      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC && ELF64_ST_TYPE(sym.st_info) != STT_GNU_IFUNC)
+        continue;
       if (std::strcmp(names.c_str() + sym.st_name, symbol.c_str()) == 0) return true;
     }
   }

@@ -34,7 +34,8 @@ class ChannelMapping {
         static_cast<size_t>(info.st_size) < sizeof(dc::Layout)) {
       return;
     }
-    void* base = ::mmap(nullptr, sizeof(dc::Layout), PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    void* base =
+        ::mmap(nullptr, sizeof(dc::Layout), PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
     if (base != MAP_FAILED) layout_ = static_cast<dc::Layout*>(base);
   }
   ~ChannelMapping() {

@@ -104,7 +104,8 @@ struct Spawned {
     posix_spawn_file_actions_init(&actions);
     if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
     const std::string out_path = out.string();
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
@@ -254,7 +255,8 @@ TEST(PreloadDaemons, ExecutableWithItsOwnAllocatorRunsWithoutAHeapFigure) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(::write(to_child.get(), "go\n", 3), 3);
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline && out.find("ok\nok\nok\n") == std::string::npos) {
+  while (std::chrono::steady_clock::now() < deadline &&
+         out.find("ok\nok\nok\n") == std::string::npos) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     out = read_file(dir / "out");
   }

@@ -108,7 +108,7 @@ struct Preloaded {
             const std::vector<std::string>& more_env = {}, const std::string& allocator = {}) {
     std::vector<std::string> env_strings = {
         "LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB + (allocator.empty() ? "" : ":" + allocator),
-                                            "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
+        "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
     env_strings.insert(env_strings.end(), more_env.begin(), more_env.end());
     std::vector<char*> env;
     for (auto& entry : env_strings) env.push_back(entry.data());
@@ -238,7 +238,9 @@ void expect_heap_follows_every_phase(const std::string& allocator) {
   std::remove((counters + ".dump").c_str());  // the dump channel
 }
 
-TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) { expect_heap_follows_every_phase({}); }
+TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
+  expect_heap_follows_every_phase({});
+}
 
 // The same under jemalloc (as Debian's redis-server links it): every call forwarded to
 // jemalloc, its malloc_usable_size measuring, pvalloc (which jemalloc lacks) built from its
