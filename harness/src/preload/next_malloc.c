@@ -1,6 +1,7 @@
 /* The allocator the process really uses: the next definitions of the malloc family after
  * this library (glibc's, or jemalloc's, tcmalloc's, mimalloc's when the daemon links one),
- * found with dlsym(RTLD_NEXT). Every function is taken from the object that defines malloc:
+ * found with dlsym(RTLD_NEXT) (or the process's own, when one is found before this library,
+ * see g_where). Every function is taken from the object that defines malloc:
  * jemalloc has no pvalloc, and glibc's behind it would hand glibc blocks to jemalloc's free.
  * What that object lacks is emulated with what it has (heap_hooks.c).
  *
@@ -29,9 +30,16 @@ static _Atomic int g_ready;
 static pthread_mutex_t g_resolve_mu = PTHREAD_MUTEX_INITIALIZER;
 static __thread int t_resolving __attribute__((tls_model("initial-exec")));
 
-/* The next definition of `name`, if the object defining malloc (`base`) defines it too. */
+/* Where the allocator's functions are looked up: after this library (RTLD_NEXT) — unless the
+ * process's malloc is found before it (an executable or an earlier preload with its own
+ * allocator, whose calls never reach the hooks): then in the process's scope (RTLD_DEFAULT),
+ * so that what still reaches a hook (a function that allocator lacks, such as jemalloc's
+ * missing pvalloc) is served by that allocator too, not by glibc behind this library. */
+static void* g_where;
+
+/* `name` where the allocator is, if the object defining malloc (`base`) defines it too. */
 static void* from_allocator(const char* name, const void* base) {
-  void* fn = dlsym(RTLD_NEXT, name);
+  void* fn = dlsym(g_where, name);
   Dl_info info;
   if (fn == NULL || dladdr(fn, &info) == 0 || info.dli_fbase != base) return NULL;
   return fn;
@@ -40,8 +48,12 @@ static void* from_allocator(const char* name, const void* base) {
 static void resolve(void) {
   struct leakgate_allocator a;
   memset(&a, 0, sizeof a);
-  a.malloc = (void* (*)(size_t))dlsym(RTLD_NEXT, "malloc");
-  Dl_info info;
+  Dl_info self, info;
+  void* process_malloc = dlsym(RTLD_DEFAULT, "malloc");
+  const int ahead = dladdr((void*)&resolve, &self) != 0 && process_malloc != NULL &&
+                    dladdr(process_malloc, &info) != 0 && info.dli_fbase != self.dli_fbase;
+  g_where = ahead ? RTLD_DEFAULT : RTLD_NEXT;
+  a.malloc = (void* (*)(size_t))dlsym(g_where, "malloc");
   if (a.malloc == NULL || dladdr((void*)a.malloc, &info) == 0) {
     a.malloc = __libc_malloc;
     a.free = __libc_free;
@@ -54,8 +66,8 @@ static void resolve(void) {
     a.name = info.dli_fname;
     /* free and realloc must be the allocator's own: a process whose free is not is broken
      * already. The next ones are what it called without us. */
-    a.free = (void (*)(void*))dlsym(RTLD_NEXT, "free");
-    a.realloc = (void* (*)(void*, size_t))dlsym(RTLD_NEXT, "realloc");
+    a.free = (void (*)(void*))dlsym(g_where, "free");
+    a.realloc = (void* (*)(void*, size_t))dlsym(g_where, "realloc");
     a.calloc = (void* (*)(size_t, size_t))from_allocator("calloc", base);
     a.memalign = (void* (*)(size_t, size_t))from_allocator("memalign", base);
     a.posix_memalign = (int (*)(void**, size_t, size_t))from_allocator("posix_memalign", base);

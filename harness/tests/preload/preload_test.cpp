@@ -103,12 +103,17 @@ struct Preloaded {
   int to_child = -1;
   int from_child = -1;
 
-  // `allocator`: a shared library preloaded after this one (the daemon's own allocator).
+  // `allocator`: a shared library preloaded after this one (the daemon's own allocator), or
+  // before it when `allocator_first`.
   Preloaded(const char* program, const std::string& counters,
-            const std::vector<std::string>& more_env = {}, const std::string& allocator = {}) {
-    std::vector<std::string> env_strings = {
-        "LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB + (allocator.empty() ? "" : ":" + allocator),
-        "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
+            const std::vector<std::string>& more_env = {}, const std::string& allocator = {},
+            bool allocator_first = false) {
+    const std::string library = LEAKGATE_TEST_PRELOAD_LIB;
+    const std::string preload = allocator.empty() ? library
+                                : allocator_first ? allocator + ":" + library
+                                                  : library + ":" + allocator;
+    std::vector<std::string> env_strings = {"LD_PRELOAD=" + preload,
+                                            "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
     env_strings.insert(env_strings.end(), more_env.begin(), more_env.end());
     std::vector<char*> env;
     for (auto& entry : env_strings) env.push_back(entry.data());
@@ -249,6 +254,34 @@ TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactlyOnJemalloc) {
   const std::string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
   if (!std::filesystem::exists(jemalloc)) GTEST_SKIP() << jemalloc << " is not installed";
   expect_heap_follows_every_phase(jemalloc);
+}
+
+// jemalloc preloaded ahead of the library: its malloc is the process's, the hooks never see
+// it, and no heap figure is published. pvalloc, which jemalloc lacks, still reaches the
+// library's hook: it must be served by jemalloc (its memalign), not by glibc behind the
+// library, or jemalloc's free crashes on it (heap_pattern under jemalloc alone does).
+TEST(Preload, AnAllocatorAheadOfTheLibraryServesWhatStillReachesTheHooks) {
+  const std::string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+  if (!std::filesystem::exists(jemalloc)) GTEST_SKIP() << jemalloc << " is not installed";
+  const std::string counters = temp_path("ahead-counters");
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters, {}, jemalloc, /*allocator_first=*/true);
+  ASSERT_GT(child.pid, 0);
+  ASSERT_EQ(child.line(), "ready");
+  for (int phase = 1; phase <= 5; ++phase) {
+    child.send("go\n");
+    EXPECT_EQ(child.line().rfind(std::to_string(phase) + " ", 0), 0u) << "phase " << phase;
+  }
+  close(child.to_child);  // heap_pattern exits at the end of stdin
+  child.to_child = -1;
+  int status = 0;
+  ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
+  child.pid = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  const auto reader = CounterFileReader::open(counters);
+  ASSERT_TRUE(reader.has_value());
+  EXPECT_FALSE(reader->read().heap.has_value());
+  std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
 }
 
 // Bytes and blocks of the dump's heap_sites whose stack passes through `function`.
