@@ -53,8 +53,9 @@ class CounterPublisher {
   // Also installs a SIGUSR2 handler that only sets a flag: the publisher thread then writes
   // Registry::global().live_objects_json() to "<path>.live.json" and bumps dump_generation.
   // This publisher lives until exit; an atexit hook marks the file exited.
-  // Throws std::runtime_error when the file cannot be created.
-  static void start_from_environment();
+  // Throws std::runtime_error when the file cannot be created. dump_on_signal false: no
+  // SIGUSR2 handler (the preload library serves dumps on its own channel, dump_channel.h).
+  static void start_from_environment(bool dump_on_signal = true);
 
   // Asks the publisher thread to write "<path>.live.json" (as SIGUSR2 does); returns at once.
   void request_dump();

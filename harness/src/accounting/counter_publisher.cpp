@@ -273,7 +273,7 @@ void set_live_dump_section(const char* key, std::string (*render)()) {
   g_section_render = render;
 }
 
-void CounterPublisher::start_from_environment() {
+void CounterPublisher::start_from_environment(bool dump_on_signal) {
   static std::mutex g_env_mu;
   static CounterPublisher* g_env_publisher = nullptr;  // lives until exit (see atexit below)
   static Impl* g_env_impl = nullptr;
@@ -283,6 +283,10 @@ void CounterPublisher::start_from_environment() {
   if (path == nullptr || *path == '\0') return;
   g_env_publisher = new CounterPublisher(path);
   g_env_impl = g_env_publisher->impl_;
+  if (!dump_on_signal) {
+    std::atexit([] { g_env_impl->finish(/*detach=*/false); });
+    return;
+  }
   struct sigaction sa {};
   sa.sa_handler = on_dump_signal;
   sigemptyset(&sa.sa_mask);

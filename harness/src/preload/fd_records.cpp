@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "heap_api.h"
 #include "leakgate/registry.h"
 #include "preload_api.h"
 
@@ -78,6 +79,7 @@ void drain() {
 // Releases lag closes by at most ~2 ms: well inside the harness's sampling period and its
 // settle window.
 void* drainer_main(void*) {
+  leakgate_heap_internal(1);  // the records it frees were made uncounted too (fd_opened)
   const timespec period{0, 2'000'000};
   for (;;) {
     const uint32_t seen = g_wake.load();
@@ -144,7 +146,9 @@ extern "C" void leakgate_fd_opened(int fd, const void* caller) {
   if (static_cast<size_t>(fd) >= g_slot_count) return;
   const int saved_errno = errno;
   t_in_hook = true;  // the unwinder, the allocator and dlsym may open fds of their own
+  const int was_internal = leakgate_heap_internal(1);  // the record is ours, not the daemon's
   const uint64_t id = g_kind->on_create();
+  leakgate_heap_internal(was_internal);
   // A record still here means the fd was closed behind our back (fclose, a raw syscall).
   if (const uint64_t stale = g_slots[fd].exchange(id | kTracked)) queue_release(stale);
   size_t highest = g_highest_fd.load(std::memory_order_relaxed);

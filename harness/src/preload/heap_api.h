@@ -32,6 +32,39 @@ struct leakgate_heap_sample {
   uintptr_t frames[LG_HEAP_MAX_FRAMES];
 };
 
+/* The allocator the process really uses (next_malloc.c): every function from the object that
+ * defines malloc; NULL where that object lacks it (the hooks emulate it) and usable_size NULL
+ * when the heap cannot be measured (the hooks then only forward). */
+struct leakgate_allocator {
+  void* (*malloc)(size_t);
+  void (*free)(void*);
+  void* (*calloc)(size_t, size_t);
+  void* (*realloc)(void*, size_t);
+  void* (*memalign)(size_t, size_t);
+  int (*posix_memalign)(void**, size_t, size_t);
+  void* (*aligned_alloc)(size_t, size_t);
+  void* (*valloc)(size_t);
+  void* (*pvalloc)(size_t);
+  size_t (*usable_size)(void*);
+  const char* name; /* the object's path */
+};
+
+/* Resolved on the first call; NULL while the lookup itself runs on this thread (dlsym may
+ * allocate): the hook then takes its block from the bootstrap arena. */
+const struct leakgate_allocator* leakgate_next_allocator(void);
+/* A block of the static arena (zeroed, never reused; NULL once it is used up). */
+void* leakgate_bootstrap_alloc(size_t size, size_t alignment);
+int leakgate_is_bootstrap(const void* ptr);
+size_t leakgate_bootstrap_size(const void* ptr);
+
+/* Whether the process's malloc is this library's (1), or a definition found before it: an
+ * executable or an earlier preload with its own allocator, which the hooks never see. */
+int leakgate_heap_hooks_interpose(void);
+
+/* The calling thread's allocations are this library's own (its threads, its bookkeeping):
+ * neither counted nor sampled. Returns the previous state. */
+int leakgate_heap_internal(int on);
+
 /* The hooks count from the first call in the process; start() also samples (mean interval
  * `mean_bytes`, 0: no sampling) and stop() turns both off (no harness, or a forked child).
  * Frames in [self_begin, self_end) are this library's. */

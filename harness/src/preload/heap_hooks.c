@@ -1,7 +1,8 @@
-/* The interposed malloc family: each calls glibc's __libc_* entry point directly (no dlsym,
- * whose calloc would recurse into us; with tcmalloc loaded those names are tcmalloc's, so
- * the pairing stays right), counts the live usable bytes and blocks in per-thread slots, and
- * samples allocations by bytes for their stacks (heap_samples.c).
+/* The interposed malloc family: each forwards to the allocator the process really uses (the
+ * next definitions, next_malloc.c: glibc's, jemalloc's, ...; never two mixed), counts the live
+ * usable bytes and blocks in per-thread slots, and samples allocations by bytes for their
+ * stacks (heap_samples.c). This library's own allocations (its threads, its bookkeeping) are
+ * neither counted nor sampled.
  *
  * Counting starts with the first call in the process, before any constructor: every block
  * free()d through the hooks was counted when it was made, so the figure is exact. A block
@@ -9,26 +10,21 @@
  * its size once: the sum is clamped at zero on read, never negative. */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
+#include <dlfcn.h>
 #include <errno.h>
 #include <libunwind.h>
 #include <malloc.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "heap_api.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define TLS __thread __attribute__((tls_model("initial-exec")))
-
-void* __libc_malloc(size_t size);
-void* __libc_calloc(size_t count, size_t size);
-void* __libc_realloc(void* ptr, size_t size);
-void __libc_free(void* ptr);
-void* __libc_memalign(size_t alignment, size_t size);
-void* __libc_valloc(size_t size);
-void* __libc_pvalloc(size_t size);
 
 enum { COUNTING = 0, SAMPLING = 1, OFF = 2 };
 static _Atomic int g_state = COUNTING;
@@ -52,7 +48,8 @@ static TLS struct slot* t_slot; /* NULL: not assigned yet */
 static TLS int t_updating;
 static TLS int64_t t_until; /* bytes left before the next sample */
 static TLS uint64_t t_rng;
-static TLS int t_busy; /* inside a sample or a dump: count, never sample */
+static TLS int t_busy;     /* inside a sample or a dump: count, never sample */
+static TLS int t_internal; /* this library's own allocation: neither count nor sample */
 
 static void add(int64_t bytes, int64_t blocks) {
   struct slot* s = t_slot;
@@ -119,55 +116,100 @@ static void maybe_sample(void* ptr, size_t size) {
   t_until -= (int64_t)size;
   if (t_until > 0) return;
   const int saved_errno = errno;
-  t_busy = 1; /* the unwinder may allocate */
+  t_busy = t_internal = 1; /* the unwinder may allocate: ours, not the daemon's */
   t_until = next_interval();
   take_sample(ptr, size);
-  t_busy = 0;
+  t_busy = t_internal = 0;
   errno = saved_errno;
 }
 
 /* Both unused under ASan (no hooks, see heap_api.h). */
-__attribute__((unused)) static void* allocated(void* ptr) {
+__attribute__((unused)) static void* allocated(const struct leakgate_allocator* a, void* ptr) {
   const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
-  if (ptr == NULL || state == OFF) return ptr;
-  const size_t size = malloc_usable_size(ptr);
+  if (ptr == NULL || state == OFF || t_internal) return ptr;
+  const size_t size = a->usable_size(ptr);
   add((int64_t)size, 1);
   if (state == SAMPLING) maybe_sample(ptr, size);
   return ptr;
 }
 
 /* Before the block is released: once freed, another thread may get the same address. */
-__attribute__((unused)) static void releasing(void* ptr) {
+__attribute__((unused)) static void releasing(const struct leakgate_allocator* a, void* ptr) {
   const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
-  if (ptr == NULL || state == OFF) return;
-  add(-(int64_t)malloc_usable_size(ptr), -1);
+  if (state == OFF || t_internal) return;
+  add(-(int64_t)a->usable_size(ptr), -1);
   if (state == SAMPLING) leakgate_heap_table_forget((uintptr_t)ptr);
 }
 
 #if LG_HEAP_HOOKS
-EXPORT void* malloc(size_t size) { return allocated(__libc_malloc(size)); }
+#define PAGE ((size_t)sysconf(_SC_PAGESIZE))
 
-EXPORT void free(void* ptr) {
-  releasing(ptr);
-  __libc_free(ptr);
+/* memalign with what the allocator has: memalign, posix_memalign or aligned_alloc. */
+static void* next_aligned(const struct leakgate_allocator* a, size_t alignment, size_t size) {
+  if (a->memalign != NULL) return a->memalign(alignment, size);
+  if (alignment < sizeof(void*)) alignment = sizeof(void*);
+  if (a->posix_memalign != NULL) {
+    void* ptr = NULL;
+    const int error = a->posix_memalign(&ptr, alignment, size);
+    if (error != 0) errno = error;
+    return error == 0 ? ptr : NULL;
+  }
+  if (a->aligned_alloc != NULL)
+    return a->aligned_alloc(alignment, (size + alignment - 1) & ~(alignment - 1));
+  errno = ENOMEM;
+  return NULL;
 }
 
-EXPORT void* calloc(size_t count, size_t size) { return allocated(__libc_calloc(count, size)); }
+EXPORT void* malloc(size_t size) {
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  if (__builtin_expect(a == NULL, 0)) return leakgate_bootstrap_alloc(size, 16);
+  return allocated(a, a->malloc(size));
+}
+
+EXPORT void free(void* ptr) {
+  if (ptr == NULL || leakgate_is_bootstrap(ptr)) return;
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  if (a == NULL) return; /* a block freed while dlsym runs: cannot be the arena's, keep it */
+  releasing(a, ptr);
+  a->free(ptr);
+}
+
+EXPORT void* calloc(size_t count, size_t size) {
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (a == NULL) return leakgate_bootstrap_alloc(total, 16); /* the arena is zeroed */
+  if (a->calloc != NULL) return allocated(a, a->calloc(count, size));
+  void* ptr = a->malloc(total);
+  if (ptr != NULL) memset(ptr, 0, total);
+  return allocated(a, ptr);
+}
 
 EXPORT void* realloc(void* ptr, size_t size) {
   if (ptr == NULL) return malloc(size);
-  if (size == 0) { /* glibc frees and returns NULL */
+  if (leakgate_is_bootstrap(ptr)) { /* move it out of the arena */
+    const size_t old_size = leakgate_bootstrap_size(ptr);
+    void* moved = malloc(size);
+    if (moved != NULL) memcpy(moved, ptr, old_size < size ? old_size : size);
+    return moved;
+  }
+  if (size == 0) { /* glibc (and jemalloc's default) frees and returns NULL */
     free(ptr);
     return NULL;
   }
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  if (a == NULL) return NULL;
   const int state = atomic_load_explicit(&g_state, memory_order_relaxed);
-  if (state == OFF) return __libc_realloc(ptr, size);
-  const size_t old_size = malloc_usable_size(ptr);
+  if (state == OFF || t_internal) return a->realloc(ptr, size);
+  const size_t old_size = a->usable_size(ptr);
   if (state == SAMPLING) leakgate_heap_table_forget((uintptr_t)ptr);
-  void* moved = __libc_realloc(ptr, size);
+  void* moved = a->realloc(ptr, size);
   if (moved == NULL) return NULL; /* the old block stays, still counted (its sample is lost) */
   add(-(int64_t)old_size, -1);
-  return allocated(moved);
+  return allocated(a, moved);
 }
 
 EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
@@ -180,31 +222,72 @@ EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
 }
 
 EXPORT void* memalign(size_t alignment, size_t size) {
-  return allocated(__libc_memalign(alignment, size));
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  if (a == NULL) return leakgate_bootstrap_alloc(size, alignment);
+  return allocated(a, next_aligned(a, alignment, size));
 }
 
-/* glibc 2.36's aligned_alloc is memalign (the same address in libc.so.6). */
 EXPORT void* aligned_alloc(size_t alignment, size_t size) {
-  return allocated(__libc_memalign(alignment, size));
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  if (a == NULL) return leakgate_bootstrap_alloc(size, alignment);
+  if (a->aligned_alloc != NULL) return allocated(a, a->aligned_alloc(alignment, size));
+  return allocated(a, next_aligned(a, alignment, size));
 }
 
 EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
   if (alignment % sizeof(void*) != 0 || (alignment & (alignment - 1)) != 0 || alignment == 0) {
     return EINVAL;
   }
+  const struct leakgate_allocator* a = leakgate_next_allocator();
   const int saved_errno = errno;
-  void* ptr = __libc_memalign(alignment, size);
+  void* ptr =
+      a == NULL ? leakgate_bootstrap_alloc(size, alignment) : next_aligned(a, alignment, size);
   errno = saved_errno;
   if (ptr == NULL) return ENOMEM;
-  *out = allocated(ptr);
+  *out = a == NULL ? ptr : allocated(a, ptr);
   return 0;
 }
 
-EXPORT void* valloc(size_t size) { return allocated(__libc_valloc(size)); }
+EXPORT void* valloc(size_t size) {
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  if (a == NULL) return leakgate_bootstrap_alloc(size, PAGE);
+  return allocated(a, a->valloc != NULL ? a->valloc(size) : next_aligned(a, PAGE, size));
+}
 
-EXPORT void* pvalloc(size_t size) { return allocated(__libc_pvalloc(size)); }
+EXPORT void* pvalloc(size_t size) {
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  const size_t rounded = (size + PAGE - 1) & ~(PAGE - 1);
+  if (a == NULL) return leakgate_bootstrap_alloc(rounded ? rounded : PAGE, PAGE);
+  if (a->pvalloc != NULL) return allocated(a, a->pvalloc(size));
+  return allocated(a, next_aligned(a, PAGE, rounded ? rounded : PAGE));
+}
 
+EXPORT size_t malloc_usable_size(void* ptr) {
+  if (ptr == NULL) return 0;
+  if (leakgate_is_bootstrap(ptr)) return leakgate_bootstrap_size(ptr);
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  return a != NULL && a->usable_size != NULL ? a->usable_size(ptr) : 0;
+}
+
+/* This library's own malloc, whatever the process's "malloc" resolves to. */
+extern __typeof(malloc) leakgate_own_malloc
+    __attribute__((alias("malloc"), visibility("hidden"), copy(malloc)));
+
+int leakgate_heap_hooks_interpose(void) {
+  const struct leakgate_allocator* a = leakgate_next_allocator();
+  return dlsym(RTLD_DEFAULT, "malloc") == (void*)&leakgate_own_malloc && a != NULL &&
+         a->usable_size != NULL;
+}
+
+#else
+int leakgate_heap_hooks_interpose(void) { return 0; }
 #endif
+
+int leakgate_heap_internal(int on) {
+  const int previous = t_internal;
+  t_internal = on;
+  return previous;
+}
 
 void leakgate_heap_start(uint64_t mean_bytes, uintptr_t self_begin, uintptr_t self_end) {
   g_self_begin = self_begin;
@@ -219,7 +302,10 @@ void leakgate_heap_stop(void) { atomic_store(&g_state, OFF); }
 void leakgate_heap_totals(int64_t* bytes, int64_t* blocks) {
   int64_t b = atomic_load_explicit(&g_shared.bytes, memory_order_relaxed);
   int64_t n = atomic_load_explicit(&g_shared.blocks, memory_order_relaxed);
-  for (int i = 0; i < SLOTS; ++i) {
+  /* Only the slots handed out so far: summing all 1024 (128 KiB) every 2 ms was a few % of a
+   * core in an idle daemon. */
+  const unsigned used = atomic_load_explicit(&g_slots_used, memory_order_acquire);
+  for (unsigned i = 0; i < used && i < SLOTS; ++i) {
     b += atomic_load_explicit(&g_slots[i].bytes, memory_order_relaxed);
     n += atomic_load_explicit(&g_slots[i].blocks, memory_order_relaxed);
   }

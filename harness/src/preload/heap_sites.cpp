@@ -1,6 +1,6 @@
 // The C++ side of the malloc hooks: publishes their live bytes and blocks as the counter
-// file's heap figure, and adds the live sampled allocations, grouped by stack and
-// symbolized, to every live-object dump as "heap_sites".
+// file's heap figure, and renders the live sampled allocations, grouped by stack and
+// symbolized, for every live-object dump ("heap_sites", dump_channel.cpp).
 #include "heap_sites.h"
 
 #include <algorithm>
@@ -30,6 +30,8 @@ struct Site {
   double bytes = 0;
   double blocks = 0;
 };
+
+}  // namespace
 
 std::string render_heap_sites() {
   const int was_paused = leakgate_heap_pause_sampling(1);  // our own work is not the daemon's
@@ -70,6 +72,8 @@ std::string render_heap_sites() {
   return text;
 }
 
+namespace {
+
 uint64_t sample_mean_from_environment() {
   const char* text = std::getenv(kHeapSampleEnv);
   if (text == nullptr || *text == '\0') return kDefaultHeapSampleBytes;
@@ -84,7 +88,6 @@ void start_heap_accounting(uintptr_t self_begin, uintptr_t self_end) {
   if (!LG_HEAP_HOOKS) return;
   leakgate_heap_start(sample_mean_from_environment(), self_begin, self_end);
   set_heap_source(&heap_figures);
-  set_live_dump_section("heap_sites", &render_heap_sites);
 }
 
 }  // namespace leakgate::preload

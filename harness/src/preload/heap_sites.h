@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace leakgate::preload {
 
@@ -13,8 +14,11 @@ inline constexpr const char* kHeapSampleEnv = "LEAKGATE_HEAP_SAMPLE";
 inline constexpr uint64_t kDefaultHeapSampleBytes = 8192;
 inline constexpr size_t kMaxHeapSites = 100;
 
-// Starts sampling, installs the heap source and the dump section. Frames in
-// [self_begin, self_end) are this library's.
+// Starts sampling and installs the heap source. Frames in [self_begin, self_end) are this
+// library's. Only when the hooks interpose (leakgate_heap_hooks_interpose).
 void start_heap_accounting(uintptr_t self_begin, uintptr_t self_end);
+
+// The dump's "heap_sites" section: JSON text.
+std::string render_heap_sites();
 
 }  // namespace leakgate::preload

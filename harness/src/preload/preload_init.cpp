@@ -1,8 +1,9 @@
 // libleakgate_preload.so, LD_PRELOADed by the harness into a daemon that does not link the
 // accounting library (scenario `daemon.preload: true`): it publishes the counter file named
-// by LEAKGATE_COUNTERS with the heap figure (the malloc hooks', heap_hooks.c, or tcmalloc's)
-// and records a creation stack for every fd the daemon opens (fd_hooks.c, fd_records.cpp)
-// and for sampled allocations (heap_sites.cpp).
+// by LEAKGATE_COUNTERS with the heap figure (the malloc hooks', heap_hooks.c, or tcmalloc's),
+// records a creation stack for every fd the daemon opens (fd_hooks.c, fd_records.cpp) and for
+// sampled allocations (heap_sites.cpp), and writes live-object dumps when the harness asks on
+// its dump channel (dump_channel.cpp; no signal).
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <exception>
 #include <string>
 
+#include "dump_channel.h"
 #include "fd_records.h"
 #include "heap_api.h"
 #include "heap_sites.h"
@@ -73,22 +75,43 @@ bool is_the_daemon() {
   return self == owner;
 }
 
-__attribute__((constructor)) void start_preload() {
-  leakgate_resolve_all_next();
-  const char* counters = std::getenv(kCountersEnv);
-  if (counters == nullptr || *counters == '\0' || !is_the_daemon()) {  // not ours to watch
-    leakgate_heap_stop();
-    return;
-  }
+// The process's malloc is not ours (an executable with its own allocator linked in, or an
+// earlier preload such as libtcmalloc): the hooks never run, the heap figure is not ours to
+// give. Said once on stderr; the harness warns before the start (daemon_preload.cpp).
+void say_heap_not_interposed() {
+  if (!LG_HEAP_HOOKS) return;  // under ASan there are no hooks by design
+  // tcmalloc ahead of us (a heap-profiled run) publishes its own figure (heap_stats.cpp).
+  if (dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty") != nullptr) return;
+  Dl_info info{};
+  void* found = dlsym(RTLD_DEFAULT, "malloc");
+  const char* where = found != nullptr && dladdr(found, &info) != 0 && info.dli_fname != nullptr &&
+                              *info.dli_fname != '\0'
+                          ? info.dli_fname
+                          : "the executable";
+  std::fprintf(stderr,
+               "libleakgate_preload: malloc is defined by %s ahead of this library: its "
+               "heap is not counted (no heap figure)\n",
+               where);
+}
+
+void start_preload_as(const char* counters) {
   const Range code = own_code();
+  const bool heap = leakgate_heap_hooks_interpose();
+  if (!heap) {
+    leakgate_heap_stop();
+    say_heap_not_interposed();
+  }
   try {
     kind("fds");  // published from the first sample on, even before the first open
-    start_heap_accounting(code.begin, code.end);  // before the file: its first figure counts
-    CounterPublisher::start_from_environment();
+    if (heap) start_heap_accounting(code.begin, code.end);  // before the file: its first figure
+    CounterPublisher::start_from_environment(/*dump_on_signal=*/false);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "libleakgate_preload: %s\n", error.what());
     leakgate_heap_stop();
     return;
+  }
+  if (!start_dump_channel(counters, "heap_sites", heap ? &render_heap_sites : nullptr)) {
+    std::fprintf(stderr, "libleakgate_preload: cannot serve live-object dumps\n");
   }
   if (!start_fd_records(code.begin, code.end)) {
     std::fprintf(stderr, "libleakgate_preload: cannot record fds\n");
@@ -97,6 +120,20 @@ __attribute__((constructor)) void start_preload() {
     stop_fd_records();
     leakgate_heap_stop();  // the counter file and the sample table are the parent's
   });
+}
+
+__attribute__((constructor)) void start_preload() {
+  leakgate_resolve_all_next();
+  const char* counters = std::getenv(kCountersEnv);
+  if (counters == nullptr || *counters == '\0' || !is_the_daemon()) {  // not ours to watch
+    leakgate_heap_stop();
+    return;
+  }
+  // What this library sets up (the registry, its threads, the files' names) is not the
+  // daemon's heap.
+  const int was_internal = leakgate_heap_internal(1);
+  start_preload_as(counters);
+  leakgate_heap_internal(was_internal);
 }
 
 }  // namespace

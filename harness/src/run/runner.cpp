@@ -292,6 +292,9 @@ class Engine {
     launch.env[descendants_.marker_env().first] = descendants_.marker_env().second;
     if (heap_profiler_) heap_profiler_->add_environment(launch.env);
     if (spec.preload) add_ld_preload(launch.env, leakgate_preload_library());
+    if (spec.preload && starts_ == 0) {  // said before the start: the hooks cannot count it
+      if (auto limit = preload_heap_limit(launch.argv)) record_.warnings.push_back(*limit);
+    }
     launch.workdir = workdir_;
     launch.log_prefix = starts_ == 0 ? "daemon" : "daemon.restart" + std::to_string(starts_);
     record_.daemon_command = launch.argv;

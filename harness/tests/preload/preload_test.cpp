@@ -29,6 +29,8 @@
 
 #include "leakgate/counter_file.h"
 #include "leakgate/live_dump.h"
+#include "leakgate/proc_parse.h"
+#include "spawn/live_objects_request.h"
 
 extern char** environ;
 
@@ -91,6 +93,7 @@ TEST(Preload, CountsWhatTheProcessKeepsOpenThroughTheAwkwardCases) {
   int status = 0;
   waitpid(pid, &status, 0);
   std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
   std::remove(out.c_str());
 }
 
@@ -100,9 +103,16 @@ struct Preloaded {
   int to_child = -1;
   int from_child = -1;
 
+  // `allocator`: a shared library preloaded after this one (the daemon's own allocator), or
+  // before it when `allocator_first`.
   Preloaded(const char* program, const std::string& counters,
-            const std::vector<std::string>& more_env = {}) {
-    std::vector<std::string> env_strings = {"LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB,
+            const std::vector<std::string>& more_env = {}, const std::string& allocator = {},
+            bool allocator_first = false) {
+    const std::string library = LEAKGATE_TEST_PRELOAD_LIB;
+    const std::string preload = allocator.empty() ? library
+                                : allocator_first ? allocator + ":" + library
+                                                  : library + ":" + allocator;
+    std::vector<std::string> env_strings = {"LD_PRELOAD=" + preload,
                                             "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1"};
     env_strings.insert(env_strings.end(), more_env.begin(), more_env.end());
     std::vector<char*> env;
@@ -166,6 +176,10 @@ std::map<pid_t, long> sleeps_of_other_threads(pid_t pid) {
   for (const auto& entry : std::filesystem::directory_iterator(task_dir, error)) {
     const pid_t tid = static_cast<pid_t>(std::atol(entry.path().filename().c_str()));
     if (tid == pid) continue;
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    // The dump thread sleeps until asked, and a dump allocates nothing that is counted.
+    if (std::getline(comm, name) && name == "leakgate-dump") continue;
     std::ifstream status(entry.path() / "status");
     std::string line;
     while (std::getline(status, line)) {
@@ -202,9 +216,10 @@ std::pair<int64_t, int64_t> current_heap_figure(pid_t pid, const std::string& co
   return heap_figure(counters, std::nullopt);
 }
 
-TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
+// The phases of heap_pattern.c, each checked against the figure it should leave.
+void expect_heap_follows_every_phase(const std::string& allocator) {
   const std::string counters = temp_path("heap-counters");
-  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters);
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters, {}, allocator);
   ASSERT_GT(child.pid, 0);
   ASSERT_EQ(child.line(), "ready");
   auto before = current_heap_figure(child.pid, counters);
@@ -225,6 +240,48 @@ TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
     before = after;
   }
   std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
+}
+
+TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
+  expect_heap_follows_every_phase({});
+}
+
+// The same under jemalloc (as Debian's redis-server links it): every call forwarded to
+// jemalloc, its malloc_usable_size measuring, pvalloc (which jemalloc lacks) built from its
+// memalign instead of glibc's.
+TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactlyOnJemalloc) {
+  const std::string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+  if (!std::filesystem::exists(jemalloc)) GTEST_SKIP() << jemalloc << " is not installed";
+  expect_heap_follows_every_phase(jemalloc);
+}
+
+// jemalloc preloaded ahead of the library: its malloc is the process's, the hooks never see
+// it, and no heap figure is published. pvalloc, which jemalloc lacks, still reaches the
+// library's hook: it must be served by jemalloc (its memalign), not by glibc behind the
+// library, or jemalloc's free crashes on it (heap_pattern under jemalloc alone does).
+TEST(Preload, AnAllocatorAheadOfTheLibraryServesWhatStillReachesTheHooks) {
+  const std::string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+  if (!std::filesystem::exists(jemalloc)) GTEST_SKIP() << jemalloc << " is not installed";
+  const std::string counters = temp_path("ahead-counters");
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters, {}, jemalloc, /*allocator_first=*/true);
+  ASSERT_GT(child.pid, 0);
+  ASSERT_EQ(child.line(), "ready");
+  for (int phase = 1; phase <= 5; ++phase) {
+    child.send("go\n");
+    EXPECT_EQ(child.line().rfind(std::to_string(phase) + " ", 0), 0u) << "phase " << phase;
+  }
+  close(child.to_child);  // heap_pattern exits at the end of stdin
+  child.to_child = -1;
+  int status = 0;
+  ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
+  child.pid = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  const auto reader = CounterFileReader::open(counters);
+  ASSERT_TRUE(reader.has_value());
+  EXPECT_FALSE(reader->read().heap.has_value());
+  std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
 }
 
 // Bytes and blocks of the dump's heap_sites whose stack passes through `function`.
@@ -254,7 +311,7 @@ TEST(Preload, DumpListsTheLiveSampledAllocationsBySite) {
   int phase = 0;
   int64_t bytes = 0, blocks = 0;
   ASSERT_TRUE(answer >> phase >> bytes >> blocks);
-  auto dump = request_live_dump(child.pid, counters, std::chrono::seconds(10));
+  auto dump = request_preload_dump(child.pid, counters, std::chrono::seconds(10));
   ASSERT_TRUE(dump.has_value());
   const auto first = nlohmann::json::parse(*dump);
   EXPECT_EQ(sampled_at(first, "phase_every_function"), std::make_pair(bytes, blocks)) << *dump;
@@ -262,12 +319,64 @@ TEST(Preload, DumpListsTheLiveSampledAllocationsBySite) {
     child.send("go\n");
     ASSERT_FALSE(child.line().empty());
   }
-  dump = request_live_dump(child.pid, counters, std::chrono::seconds(10));
+  dump = request_preload_dump(child.pid, counters, std::chrono::seconds(10));
   ASSERT_TRUE(dump.has_value());
   const auto last = nlohmann::json::parse(*dump);
   EXPECT_EQ(sampled_at(last, "phase_every_function"), std::make_pair(int64_t{0}, int64_t{0}))
       << *dump;
   std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
+  std::remove(live_dump_path(counters).c_str());
+}
+
+std::string proc_text(pid_t pid, const std::string& entry) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + entry);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// fd number -> what it is, of every fd `pid` holds.
+std::map<int, std::string> fd_targets(pid_t pid) {
+  std::map<int, std::string> targets;
+  std::error_code error;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    targets[std::atoi(entry.path().filename().c_str())] =
+        std::filesystem::read_symlink(entry.path(), error).string();
+  }
+  return targets;
+}
+
+// The dump is asked for on the channel file, not by a signal: the process catches no signal
+// it did not catch itself, holds no fd for the channel, and what the library allocates to
+// render the dump (JSON, symbols and their caches) is not in the heap figure.
+TEST(Preload, DumpChannelTakesNoSignalNoFdAndNoHeap) {
+  const std::string counters = temp_path("channel-counters");
+  Preloaded child(LEAKGATE_TEST_HEAP_PATTERN, counters, {"LEAKGATE_HEAP_SAMPLE=1"});
+  ASSERT_GT(child.pid, 0);
+  ASSERT_EQ(child.line(), "ready");
+  child.send("go\n");  // allocations to sample: the dump then has sites to symbolize
+  ASSERT_FALSE(child.line().empty());
+  const auto caught = parse_status_signal_mask(proc_text(child.pid, "status"), "SigCgt");
+  ASSERT_TRUE(caught.has_value());
+  EXPECT_EQ(*caught & (uint64_t{1} << (SIGUSR2 - 1)), 0u) << "SigCgt " << std::hex << *caught;
+  EXPECT_EQ(*caught & (uint64_t{1} << (SIGUSR1 - 1)), 0u) << "SigCgt " << std::hex << *caught;
+  const auto fds_before = fd_targets(child.pid);
+  const auto before = current_heap_figure(child.pid, counters);
+  const auto started = std::chrono::steady_clock::now();
+  const auto dump = request_preload_dump(child.pid, counters, std::chrono::seconds(10));
+  ASSERT_TRUE(dump.has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(nlohmann::json::parse(*dump).contains("heap_sites")) << *dump;
+  EXPECT_EQ(current_heap_figure(child.pid, counters), before);
+  const auto fds_after = fd_targets(child.pid);
+  EXPECT_EQ(fds_after, fds_before);
+  for (const auto& [fd, target] : fds_after) {
+    EXPECT_EQ(target.find(counters), std::string::npos) << "fd " << fd << " -> " << target;
+  }
+  std::remove(counters.c_str());
+  std::remove((counters + ".dump").c_str());  // the dump channel
   std::remove(live_dump_path(counters).c_str());
 }
 

@@ -1,0 +1,31 @@
+// The preload library's dump channel, shared by the harness (spawn/live_objects_request.cpp)
+// and the library (dump_channel.cpp): a small file "<counter file>.dump" that both map. The
+// harness bumps `requested` and wakes it; the library's own thread writes the live-object
+// dump to "<counter file>.live.json", sets `answered` and wakes it. Futexes on a MAP_SHARED
+// file mapping work across processes. The daemon never sees it: no signal, and no fd (the
+// mapping outlives the fd it was made from), so exec'd children inherit nothing and
+// daemon.fds counts nothing of it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace leakgate::dump_channel {
+
+inline constexpr char kMagic[8] = {'L', 'G', 'D', 'U', 'M', 'P', 'C', '1'};
+
+struct Layout {
+  char magic[8];                    // written before the file is renamed into place
+  std::atomic<int32_t> pid;         // the process whose thread serves requests
+  std::atomic<uint32_t> requested;  // futex word: bumped by the harness per request
+  std::atomic<uint32_t> answered;   // futex word: the last request whose dump is written
+  uint32_t reserved[11];
+};
+
+static_assert(std::atomic<uint32_t>::is_always_lock_free && sizeof(std::atomic<uint32_t>) == 4);
+static_assert(sizeof(Layout) == 64);
+
+inline std::string path_for(const std::string& counters_path) { return counters_path + ".dump"; }
+
+}  // namespace leakgate::dump_channel
