@@ -223,11 +223,19 @@ std::vector<TreeProcessFigures> Sampler::tree_figures() const {
   return tree_figures_;
 }
 
-std::vector<pid_t> Sampler::worker_pids() const {
+std::vector<FdInfo> Sampler::worker_fds() const {
+  // Under the lock: the probes' own fds are never seen by a sample of the harness (client.fds).
   std::lock_guard lock(mutex_);
-  std::vector<pid_t> pids;
-  for (const TreeMember& worker : workers_) pids.push_back(worker.pid);
-  return pids;
+  std::vector<FdInfo> fds;
+  for (const TreeMember& worker : workers_) {
+    try {
+      auto listed = ProcessProbe(worker.pid).list_fds().value_or(std::vector<FdInfo>{});
+      fds.insert(fds.end(), listed.begin(), listed.end());
+    } catch (const ProbeError&) {
+      // Exited since the walk.
+    }
+  }
+  return fds;
 }
 
 void Sampler::start() {

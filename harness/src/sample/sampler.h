@@ -54,9 +54,9 @@ class Sampler {
   // was reparented to us); client.children without those orphans. Not owned.
   void count_descendants_with(DescendantTracker* tracker);
   // The daemon's processes at the last sample (the root first), their figures summed in
-  // daemon.*; and the live workers of the last tree walk (process_tree.h).
+  // daemon.*; and the open fds of the live workers of the last tree walk (process_tree.h).
   std::vector<TreeProcessFigures> tree_figures() const;
-  std::vector<pid_t> worker_pids() const;
+  std::vector<FdInfo> worker_fds() const;
 
   // Ticks come from a SCHED_IDLE thread, or from a normal one while the CPUs are saturated
   // (sampler_priority.h says why). No-op when sample_hz is 0.
