@@ -24,6 +24,7 @@ struct FdInfo {
   int fd = -1;
   FdType type = FdType::kOther;
   std::string target;  // readlink of /proc/PID/fd/N
+  pid_t pid = -1;      // the process holding it (a daemon's tree has several)
 };
 
 struct FdCounts {

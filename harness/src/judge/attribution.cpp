@@ -224,16 +224,20 @@ nlohmann::json new_fds(const std::vector<FdInfo>& before, const std::vector<FdIn
   const auto identity = [](const FdInfo& fd) {
     constexpr std::string_view kDeleted = " (deleted)";
     const std::string_view target = fd.target;
-    return std::make_pair(fd.fd, std::string(target.ends_with(kDeleted)
-                                                 ? target.substr(0, target.size() - kDeleted.size())
-                                                 : target));
+    return std::make_tuple(fd.pid, fd.fd,
+                           std::string(target.ends_with(kDeleted)
+                                           ? target.substr(0, target.size() - kDeleted.size())
+                                           : target));
   };
-  std::set<std::pair<int, std::string>> old;
+  std::set<std::tuple<pid_t, int, std::string>> old;
   for (const auto& fd : before) old.insert(identity(fd));
   nlohmann::json fresh = nlohmann::json::array();
   for (const auto& fd : after) {
     if (old.count(identity(fd)) == 0) {
-      fresh.push_back({{"fd", fd.fd}, {"type", to_string(fd.type)}, {"target", fd.target}});
+      fresh.push_back({{"pid", fd.pid},
+                       {"fd", fd.fd},
+                       {"type", to_string(fd.type)},
+                       {"target", fd.target}});
     }
   }
   return fresh;

@@ -109,6 +109,49 @@ void apply_known(const Scenario& scenario, const RunRecord& record, Judgement& j
   }
 }
 
+// The worker (not the spawned root) `pid` was at the final snapshot, if it was one.
+const TreeProcessFigures* worker_of(const RunRecord& record, pid_t pid) {
+  for (const TreeProcessFigures& process : record.final_processes)
+    if (process.pid == pid && process.role == "worker") return &process;
+  return nullptr;
+}
+
+std::string name_pids(const std::vector<const TreeMember*>& members) {
+  std::string text;
+  for (size_t i = 0; i < members.size() && i < 5; ++i) {
+    text += (i ? ", " : "") + std::to_string(members[i]->pid) + " (" + members[i]->name + ")";
+  }
+  if (members.size() > 5) text += " and " + std::to_string(members.size() - 5) + " more";
+  return text;
+}
+
+// daemon.children grew: who is in the tree at the final snapshot, zombies apart (a parent that
+// never waits for its children leaks their process table entries).
+void name_children(const RunRecord& record, nlohmann::json& objects,
+                   std::vector<std::string>& lines) {
+  std::map<pid_t, std::vector<const TreeMember*>> zombies_by_parent;
+  std::vector<const TreeMember*> live;
+  nlohmann::json tree = nlohmann::json::array();
+  for (const TreeMember& member : record.final_tree) {
+    tree.push_back({{"pid", member.pid}, {"parent", member.parent}, {"name", member.name},
+                    {"state", member.zombie ? "zombie" : "alive"}});
+    if (member.zombie)
+      zombies_by_parent[member.parent].push_back(&member);
+    else
+      live.push_back(&member);
+  }
+  objects["daemon.children"] = std::move(tree);
+  for (const auto& [parent, zombies] : zombies_by_parent) {
+    lines.push_back(std::to_string(zombies.size()) + " zombie(s), exited and never reaped by " +
+                    (parent == record.daemon_pid ? "the daemon" : "their parent") + " (pid " +
+                    std::to_string(parent) + "): pid " + name_pids(zombies));
+  }
+  if (!live.empty()) {
+    lines.push_back(std::to_string(live.size()) + " live process(es) in the daemon's tree: pid " +
+                    name_pids(live));
+  }
+}
+
 }  // namespace
 
 Judgement judge(const Scenario& scenario, const RunRecord& record,
@@ -164,16 +207,25 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
   }
   if (fds_violated && !fresh_fds.empty()) {
     // Socket and pipe targets are unique inodes: count those by type, files by path.
-    std::map<std::string, int> by_target;
+    std::map<std::pair<pid_t, std::string>, int> by_target;
     for (const auto& fd : fresh_fds) {
       const std::string type = fd["type"].get<std::string>();
-      by_target[type == "file" || type == "other" ? fd["target"].get<std::string>()
-                                                  : type + " fds"]++;
+      by_target[{fd.value("pid", pid_t{-1}), type == "file" || type == "other"
+                                                  ? fd["target"].get<std::string>()
+                                                  : type + " fds"}]++;
     }
+    std::vector<std::pair<std::pair<pid_t, std::string>, int>> largest(by_target.begin(),
+                                                                         by_target.end());
+    std::stable_sort(largest.begin(), largest.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     int shown = 0;
-    for (const auto& [target, count] : by_target) {
+    for (const auto& [key, count] : largest) {
       if (shown++ == 3) break;
-      attribution_lines.push_back(std::to_string(count) + " new daemon fd(s): " + target);
+      const TreeProcessFigures* worker = worker_of(record, key.first);
+      attribution_lines.push_back(
+          worker ? "+" + std::to_string(count) + " " + key.second + " in worker " +
+                       std::to_string(worker->pid) + " (" + worker->name + ")"
+                 : std::to_string(count) + " new daemon fd(s): " + key.second);
     }
   }
 
@@ -205,6 +257,10 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
       attribution_lines.push_back("... and " + std::to_string(record.escaped.size() - 5) +
                                   " more (result.json attribution.objects)");
     }
+  }
+
+  if (violated_metrics.count("daemon.children") && !record.final_tree.empty()) {
+    name_children(record, objects, attribution_lines);
   }
 
   if (record.heap_growth) {

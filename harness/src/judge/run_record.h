@@ -16,8 +16,10 @@
 #include "profile/heap_profile.h"
 #include "sample/checkpoints.h"
 #include "sample/floor_window.h"
+#include "sample/process_tree.h"
 #include "sample/source_state.h"
 #include "sample/timeline.h"
+#include "spawn/descendants.h"
 #include "spawn/step_executor.h"
 
 namespace leakgate {
@@ -106,6 +108,14 @@ struct RunRecord {
   // descendants_checked (the daemon stopped at the end of the run).
   bool descendants_checked = false;
   std::vector<EscapedProcess> escaped;
+  // Processes exec steps started that still ran at the end (then stopped).
+  std::vector<EscapedProcess> step_leftovers;
+  // The daemon's tree at the final snapshot (root excluded): what daemon.children counted.
+  std::vector<TreeMember> final_tree;
+  // Each process of the daemon's tree (root and workers) with its own figures, at the
+  // baseline and at the final snapshot: daemon.fds, .rss, .threads are their sums.
+  std::vector<TreeProcessFigures> baseline_processes;
+  std::vector<TreeProcessFigures> final_processes;
 
   std::optional<HeapGrowth> heap_growth;         // --profile heap
   std::optional<HeapGrowth> client_heap_growth;  // --profile client-heap

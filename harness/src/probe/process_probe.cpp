@@ -165,6 +165,7 @@ std::optional<std::vector<FdInfo>> ProcessProbe::list_fds() const {
     const ssize_t len = ::readlinkat(dir, name, target, sizeof target);
     if (len < 0) return;
     FdInfo info;
+    info.pid = pid_;
     std::from_chars(name, name + std::strlen(name), info.fd);
     info.target.assign(target, static_cast<size_t>(len));
     info.type = classify_fd_target(info.target);

@@ -93,6 +93,40 @@ std::string failure_text(const std::string& test, const RunFailure& failure,
   return text;
 }
 
+// A failed run (a stop that exited non-zero) still broke what its snapshots show: every
+// unexpected violation, and where it came from, below the failure.
+std::string broken_budgets_text(const Evaluation& evaluation,
+                                const std::vector<std::string>& attribution_lines) {
+  std::string text;
+  for (const Violation& violation : evaluation.violations)
+    if (!violation.expected) text += "     also violated: " + violation.message + "\n";
+  if (text.empty()) return text;
+  for (const std::string& line : attribution_lines) text += "       " + line + "\n";
+  return text;
+}
+
+// The daemon's processes with their own figures (daemon.fds, .rss, .threads are the sums).
+nlohmann::json processes_json(const std::vector<TreeProcessFigures>& processes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const TreeProcessFigures& p : processes) {
+    list.push_back({{"pid", p.pid},
+                    {"parent", p.parent},
+                    {"name", p.name},
+                    {"role", p.role},
+                    {"fds", p.fds},
+                    {"rss_bytes", p.rss_bytes},
+                    {"threads", p.threads}});
+  }
+  return list;
+}
+
+nlohmann::json escaped_json(const std::vector<EscapedProcess>& processes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const EscapedProcess& p : processes)
+    list.push_back({{"pid", p.pid}, {"command_line", p.command_line}});
+  return list;
+}
+
 nlohmann::json attribution_json(const Judgement& judgement, const RunRecord& record) {
   nlohmann::json attribution = {
       {"objects", judgement.objects}, {"new_fds", judgement.new_fds}, {"heap_growth", nullptr}};
@@ -238,6 +272,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
     exit_code = 1;
     verdict = "error";
     text = failure_text(record.test, *record.failure, record.stderr_tail);
+    text += broken_budgets_text(evaluation, attribution_lines);
   } else {
     text = format_verdict(record.test, evaluation, attribution_lines, verdict_sources(record));
   }
@@ -415,6 +450,10 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
          record.daemon_cpu_s ? nlohmann::json(*record.daemon_cpu_s) : nlohmann::json(nullptr)},
         {"exit", exit_json},
         {"stop", record.stop_description},
+        {"step_leftovers", escaped_json(record.step_leftovers)},
+        {"processes",
+         {{"baseline", processes_json(record.baseline_processes)},
+          {"final", processes_json(record.final_processes)}}},
         {"stdout_tail", record.stdout_tail},
         {"stderr_tail", record.stderr_tail},
         {"files", daemon_files(record)}}},

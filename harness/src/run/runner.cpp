@@ -371,6 +371,26 @@ class Engine {
     daemon_->kill_group();
   }
 
+  // Whatever an exec step started and left running (in its own session, too: orphans come to
+  // the harness, the subreaper) is named and stopped once the final snapshot is taken.
+  void stop_step_leftovers() {
+    const auto left = step_processes_.stop_all(std::chrono::milliseconds(2000));
+    for (const Descendant& d : left) {
+      record_.step_leftovers.push_back(EscapedProcess{d.pid, d.command_line});
+    }
+    if (left.empty()) return;
+    std::string names;
+    for (size_t i = 0; i < left.size() && i < 3; ++i) {
+      const std::string& line = left[i].command_line;  // all of it in result.json
+      names += (i ? ", " : "") + std::to_string(left[i].pid) + " " +
+               (line.size() > 60 ? line.substr(0, 57) + "..." : line);
+    }
+    if (left.size() > 3) names += " and " + std::to_string(left.size() - 3) + " more";
+    record_.warnings.push_back("exec steps left " + std::to_string(left.size()) +
+                               " process(es) running, stopped after the final snapshot: pid " +
+                               names);
+  }
+
   ExitStatus stop_daemon_now() {
     sampler_.detach_daemon();  // a stopping daemon's figures are not part of the run
     const ExitStatus status =
@@ -545,6 +565,7 @@ class Engine {
                           [this](int signo) { return daemon_->signal(signo); },
                           [this] { restart_daemon(); }};
     executor_ = std::make_unique<StepExecutor>(scenario_, control, client_injections_);
+    executor_->set_exec_marker(step_processes_.marker_env());
     client_heap_profile(&ClientHeapProfiler::start, "at the start");
     record_.begin_phase("warmup", sampler_.seconds_since_start());
   }
@@ -573,6 +594,8 @@ class Engine {
     close_idle_clients();
     record_.baseline_settled = settle(sampler_, scenario_.settle, *daemon_, check_interrupt);
     take_floors(record_.baseline, record_.baseline_fds, record_.baseline_floors, "baseline");
+    record_.baseline_processes = sampler_.tree_figures();
+    name_by_command_line(record_.baseline_processes);
     if (!record_.baseline_settled && daemon_->running()) {
       record_.warnings.push_back("figures did not settle before the baseline within " +
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
@@ -603,6 +626,9 @@ class Engine {
     client_heap_profile(&ClientHeapProfiler::dump_final, "at the final snapshot");
     if (client_heap_profiler_) client_heap_profiler_->stop();
     take_floors(record_.final, record_.final_fds, record_.final_floors, "final");
+    record_.final_tree = descendants_.members();  // as the window's last sample scanned it
+    record_.final_processes = sampler_.tree_figures();
+    name_by_command_line(record_.final_processes);
     if (!record_.final_settled && daemon_->running()) {
       record_.warnings.push_back("figures did not settle before the final snapshot within " +
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
@@ -730,6 +756,7 @@ class Engine {
       collect_escaped();
       record_.descendants_checked = true;
     }
+    stop_step_leftovers();
     record_.end_phase(sampler_.seconds_since_start());
   }
 
@@ -737,6 +764,7 @@ class Engine {
   const RunOptions& options_;
   std::chrono::steady_clock::time_point t0_;
   DescendantTracker descendants_;  // before sampler_: its threads scan through it
+  DescendantTracker step_processes_;  // what exec steps started (their marker), stopped at the end
   Sampler sampler_;
   Progress progress_;
   RunRecord record_;

@@ -91,6 +91,9 @@ FloorReport confirm_floors(Sampler& sampler, const SettleSpec& spec, DaemonProce
     const Frame frame = sampler.sample_now(true);
     std::vector<FdInfo> fds;
     if (probe) fds = probe->list_fds().value_or(std::vector<FdInfo>{});
+    // The workers' too: the daemon is its process tree (an fd is known by pid and number).
+    const std::vector<FdInfo> workers = sampler.worker_fds();
+    fds.insert(fds.end(), workers.begin(), workers.end());
     const auto now = Clock::now();
     window.add(std::chrono::duration<double>(now - start).count(), frame, fds);
     if (!spec.period) {

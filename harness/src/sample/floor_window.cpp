@@ -47,7 +47,7 @@ void FloorWindow::add(double t_s, const Frame& frame, const std::vector<FdInfo>&
   std::vector<FdKey> keys;
   keys.reserve(fds.size());
   for (const FdInfo& fd : fds) {
-    keys.emplace_back(fd.fd, fd.type, identity_target(fd.target));
+    keys.emplace_back(fd.pid, fd.fd, fd.type, identity_target(fd.target));
     FdSeen& seen = fd_seen_[keys.back()];
     ++seen.samples;
     seen.target = fd.target;
@@ -90,7 +90,7 @@ FloorReport FloorWindow::report() const {
   report.samples = samples_;
   report.seconds = seconds();
   for (const auto& [key, seen] : fd_seen_) {
-    FdInfo fd{std::get<0>(key), std::get<1>(key), seen.target};
+    FdInfo fd{std::get<1>(key), std::get<2>(key), seen.target, std::get<0>(key)};
     if (seen.samples == samples_)
       report.fds.push_back(std::move(fd));
     else

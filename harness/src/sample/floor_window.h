@@ -67,7 +67,7 @@ class FloorWindow {
  private:
   // An fd's identity: its number, type and target, less the " (deleted)" a file gets when
   // another is renamed over it (the same open file, as a temp file renamed into place is).
-  using FdKey = std::tuple<int, FdType, std::string>;
+  using FdKey = std::tuple<pid_t, int, FdType, std::string>;  // pid: a tree has several
   struct FdSeen {
     int samples = 0;
     std::string target;  // as the last sample read it

@@ -215,6 +215,27 @@ std::vector<SourceState> Sampler::sources() const {
 void Sampler::detach_daemon() {
   std::lock_guard lock(mutex_);
   daemon_probe_.reset();
+  workers_.clear();
+}
+
+std::vector<TreeProcessFigures> Sampler::tree_figures() const {
+  std::lock_guard lock(mutex_);
+  return tree_figures_;
+}
+
+std::vector<FdInfo> Sampler::worker_fds() const {
+  // Under the lock: the probes' own fds are never seen by a sample of the harness (client.fds).
+  std::lock_guard lock(mutex_);
+  std::vector<FdInfo> fds;
+  for (const TreeMember& worker : workers_) {
+    try {
+      auto listed = ProcessProbe(worker.pid).list_fds().value_or(std::vector<FdInfo>{});
+      fds.insert(fds.end(), listed.begin(), listed.end());
+    } catch (const ProbeError&) {
+      // Exited since the walk.
+    }
+  }
+  return fds;
 }
 
 void Sampler::start() {
@@ -383,9 +404,17 @@ void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessP
   const bool daemon_side = &columns == &daemon_columns_;
   // A /proc scan: only at the slow rate; the daemon's from the descendant tracker, if any.
   options.children = slow_tick && !(descendants_ != nullptr && daemon_side);
-  const auto sample = probe.sample(options);
+  // The daemon's tree: walked at the slow rate, its live workers summed every tick.
+  const bool tree = descendants_ != nullptr && daemon_side;
+  int64_t tree_children = 0;
+  if (tree && slow_tick) {
+    tree_children = descendants_->scan();
+    workers_ = live_members(descendants_->members());
+  }
+  auto sample = probe.sample(options);
   // A process that exited but is not reaped yet reads as all zeros: not a sample.
   if (!sample || sample->rss_bytes == 0) return;
+  if (tree) tree_figures_ = add_workers(*sample, probe.pid(), workers_, options);
   if (&columns == &daemon_columns_) note_source(kProcSource, true);
   set(row, columns.fds, static_cast<double>(sample->fds));
   set(row, columns.rss, static_cast<double>(sample->rss_bytes));
@@ -393,7 +422,7 @@ void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessP
   if (slow_tick) {
     int64_t children = sample->children;
     if (descendants_ != nullptr) {
-      children = daemon_side ? descendants_->scan()
+      children = daemon_side ? tree_children
                              : std::max<int64_t>(0, children - descendants_->adopted_count());
     }
     set(row, columns.children, static_cast<double>(children));

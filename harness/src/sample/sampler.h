@@ -17,6 +17,7 @@
 #include "leakgate/counter_file.h"
 #include "leakgate/process_probe.h"
 #include "leakgate/unique_fd.h"
+#include "sample/process_tree.h"
 #include "sample/sampler_priority.h"
 #include "sample/source_state.h"
 #include "sample/timeline.h"
@@ -52,6 +53,10 @@ class Sampler {
   // daemon.children from the tracker (the whole tree, also what left the daemon's session or
   // was reparented to us); client.children without those orphans. Not owned.
   void count_descendants_with(DescendantTracker* tracker);
+  // The daemon's processes at the last sample (the root first), their figures summed in
+  // daemon.*; and the open fds of the live workers of the last tree walk (process_tree.h).
+  std::vector<TreeProcessFigures> tree_figures() const;
+  std::vector<FdInfo> worker_fds() const;
 
   // Ticks come from a SCHED_IDLE thread, or from a normal one while the CPUs are saturated
   // (sampler_priority.h says why). No-op when sample_hz is 0.
@@ -143,6 +148,8 @@ class Sampler {
   LazyColumn daemon_heap_{"daemon.heap"};
   LazyColumn client_heap_{"client.heap"};
   DescendantTracker* descendants_ = nullptr;
+  std::vector<TreeMember> workers_;  // live, from the last tree walk
+  std::vector<TreeProcessFigures> tree_figures_;
   std::vector<SourceState> sources_;
   bool preload_heap_live_ = false;  // the fast path of record_counters
   bool preload_fds_live_ = false;

@@ -151,6 +151,8 @@ void pidfd_send_signal(int pidfd, int signo) {
 std::optional<StatFields> parse_stat_fields(std::string_view stat) {
   const size_t close = stat.rfind(')');  // comm may hold spaces and parentheses
   if (close == std::string_view::npos) return std::nullopt;
+  const size_t open = stat.find('(');
+  if (open == std::string_view::npos || open > close) return std::nullopt;
   std::string_view rest = stat.substr(close + 1);
   // Fields after comm, from 3 (state): token i is field i + 3.
   std::string_view tokens[20];
@@ -165,6 +167,7 @@ std::optional<StatFields> parse_stat_fields(std::string_view stat) {
   }
   if (count < 20 || tokens[0].size() != 1) return std::nullopt;
   StatFields fields;
+  fields.comm = std::string(stat.substr(open + 1, close - open - 1));
   fields.state = tokens[0][0];
   const auto number = [](std::string_view text, auto& out) {
     return std::from_chars(text.data(), text.data() + text.size(), out).ec == std::errc{};
@@ -238,9 +241,19 @@ bool DescendantTracker::is_root(pid_t pid, uint64_t start_time) const {
   return std::find(roots_.begin(), roots_.end(), std::pair{pid, start_time}) != roots_.end();
 }
 
+std::vector<TreeMember> DescendantTracker::members() const {
+  std::lock_guard lock(mutex_);
+  return members_;
+}
+
+void DescendantTracker::add_member(pid_t pid, pid_t parent, const StatFields& stat) {
+  members_.push_back(TreeMember{pid, parent, stat.comm, dtree::is_dead(stat)});
+}
+
 void DescendantTracker::scan_locked() {
   alive_ = 0;
   adopted_now_ = 0;
+  members_.clear();
   std::vector<pid_t> seen;
   if (root_ > 0) {
     const auto stat = dtree::read_stat(root_);
@@ -270,6 +283,7 @@ void DescendantTracker::scan_locked() {
       }
     } else {
       ++alive_;
+      add_member(pid, stat->ppid, *stat);
       it->second.adopted = stat->ppid == self;
       if (it->second.adopted) ++adopted_now_;
     }
@@ -283,13 +297,20 @@ void DescendantTracker::walk(pid_t pid, int64_t threads, std::vector<pid_t>& see
   dtree::for_each_child(pid, threads, [&](pid_t child) {
     if (std::find(seen.begin(), seen.end(), child) != seen.end()) return;
     const auto stat = dtree::read_stat(child);
-    if (!stat || dtree::is_dead(*stat) || is_root(child, stat->start_time))
-      return;  // zombies: parent's
+    if (!stat || is_root(child, stat->start_time)) return;
+    if (dtree::is_dead(*stat)) {
+      // Its parent's to reap, and a leak while it does not: counted, never tracked or stopped.
+      seen.push_back(child);
+      ++alive_;
+      add_member(child, pid, *stat);
+      return;
+    }
     Tracked& entry = tracked_[child];
     entry.start_time = stat->start_time;
     entry.adopted = false;
     seen.push_back(child);
     ++alive_;
+    add_member(child, pid, *stat);
     walk(child, stat->threads, seen, depth + 1);
   });
 }
@@ -328,6 +349,7 @@ void DescendantTracker::look_at_our_children(std::vector<pid_t>& seen) {
     seen.push_back(child);
     ++alive_;
     ++adopted_now_;
+    add_member(child, ::getpid(), *stat);
     walk(child, stat->threads, seen, 1);
   });
   foreign_ = std::move(foreign);

@@ -25,6 +25,17 @@ struct Descendant {
   std::string command_line;  // /proc/PID/cmdline, arguments joined by spaces
 };
 
+// A process of the daemon's tree at the last scan (the root excluded). A zombie stays in its
+// parent's children list until the parent reaps it: it counts as a child, named as a zombie.
+struct TreeMember {
+  pid_t pid = -1;
+  pid_t parent = -1;
+  std::string name;  // comm, /proc/PID/stat field 2 ("nginx", "python3")
+  bool zombie = false;
+};
+
+struct StatFields;  // below: /proc/PID/stat's fields
+
 // Makes this process the child subreaper (PR_SET_CHILD_SUBREAPER), once: orphans of the
 // daemon's tree are reparented to the harness instead of init, so they stay findable and
 // reapable. Throws std::system_error when the kernel refuses.
@@ -55,6 +66,8 @@ class DescendantTracker {
   // reparented to it): the harness's client.children should not count them. Lock-free: a
   // sampler tick never waits for stop_all().
   int64_t adopted_count() const { return adopted_.load(std::memory_order_relaxed); }
+  // The last scan's processes: the live ones and the zombies their parents never reaped.
+  std::vector<TreeMember> members() const;
 
   // After the root has exited: the tracked descendants still alive (not zombies, not
   // already dying of a SIGKILL; pid reuse ruled out by the start time in /proc/PID/stat).
@@ -72,6 +85,7 @@ class DescendantTracker {
   };
   void scan_locked();
   void walk(pid_t pid, int64_t threads, std::vector<pid_t>& seen, int depth);
+  void add_member(pid_t pid, pid_t parent, const StatFields& stat);
   void look_at_our_children(std::vector<pid_t>& seen);
   bool is_root(pid_t pid, uint64_t start_time) const;
   std::vector<Descendant> alive_locked(bool full_environ_scan);
@@ -84,13 +98,15 @@ class DescendantTracker {
   std::vector<pid_t> root_groups_;                 // their process groups (not ours)
   std::map<pid_t, Tracked> tracked_;
   std::map<pid_t, uint64_t> foreign_;  // our children without the marker (exec steps)
-  int64_t alive_ = 0;
+  int64_t alive_ = 0;  // live members and zombies: daemon.children
+  std::vector<TreeMember> members_;
   int64_t adopted_now_ = 0;  // counted during a scan, published when it ends
   std::atomic<int64_t> adopted_{0};
 };
 
 // Pure parts, unit-tested on fixture strings.
 struct StatFields {
+  std::string comm;  // field 2, without its parentheses
   char state = '?';  // R S D Z X ...
   pid_t ppid = -1;
   pid_t pgrp = -1;

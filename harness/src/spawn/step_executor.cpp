@@ -103,7 +103,7 @@ void run_http(const HttpStep& http, const Step& step, Vars& vars, const std::str
 }
 
 void run_exec(const ExecStep& exec, const Step& step, const Vars& vars,
-              const std::string& endpoint) {
+              const std::string& endpoint, const std::pair<std::string, std::string>& marker) {
   std::vector<std::string> argv;
   for (const auto& arg : exec.command) argv.push_back(expand_or_fail(arg, vars, step));
   bp::environment env = boost::this_process::environment();
@@ -112,6 +112,7 @@ void run_exec(const ExecStep& exec, const Step& step, const Vars& vars,
   for (const auto& set : registered_client_operations())
     for (const auto& name : set->endpoint_variables) env.set(name, endpoint);
   for (const auto& [key, value] : exec.env) env.set(key, expand_or_fail(value, vars, step));
+  if (!marker.first.empty()) env.set(marker.first, marker.second);
   const auto it = vars.find("WORKDIR");
   const std::string output = (it != vars.end() ? it->second : std::string("/tmp")) + "/exec.out";
   std::string program = argv.front();
@@ -230,7 +231,7 @@ void StepExecutor::run_step(const Step& step, size_t index, Vars& vars,
           } else if constexpr (std::is_same_v<T, HttpStep>) {
             run_http(action, step, vars, control_.endpoint());
           } else if constexpr (std::is_same_v<T, ExecStep>) {
-            run_exec(action, step, vars, control_.endpoint());
+            run_exec(action, step, vars, control_.endpoint(), exec_marker_);
           } else if constexpr (std::is_same_v<T, SleepStep>) {
             std::this_thread::sleep_for(action.duration);
           } else if constexpr (std::is_same_v<T, SignalStep>) {

@@ -61,6 +61,11 @@ class StepExecutor {
   size_t top_level_steps() const { return scenario_.steps.size(); }
   // Drops the harness-side client sessions (a clean client closes its session at the end).
   void close_clients();
+  // NAME=VALUE put into every exec step's environment: what carries it after the step is
+  // found and stopped at the end (a step tracker's marker_env(), spawn/descendants.h).
+  void set_exec_marker(std::pair<std::string, std::string> marker) {
+    exec_marker_ = std::move(marker);
+  }
 
   std::vector<StepStats> stats() const;
 
@@ -78,6 +83,7 @@ class StepExecutor {
   std::vector<StepStats> stats_;
   std::map<const Step*, size_t> step_index_;
   AfterStep after_step_;
+  std::pair<std::string, std::string> exec_marker_;
 };
 
 }  // namespace leakgate

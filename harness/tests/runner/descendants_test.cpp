@@ -227,6 +227,34 @@ TEST_F(DescendantsTest, ARootWhoseChildExitedFirstLeavesNothing) {
   EXPECT_TRUE(tracker_.stop_all(milliseconds(500)).empty());
 }
 
+// A parent that never waits: its exited children stay zombies in its children list. They count
+// (daemon.children), are named as zombies, and are never tracked as escaped or signalled.
+TEST_F(DescendantsTest, CountsZombiesTheRootNeverReapedAndNamesThem) {
+  // After exec, sleep is the parent of the shell's two background children and never waits.
+  ShellRoot root("sleep 0 & sleep 0 & exec sleep 30", env(), false);
+  ASSERT_GT(root.pid(), 0);
+  tracker_.set_root(root.pid());
+  // The children count from their fork on; they are zombies once they exited.
+  const auto zombies = [](const std::vector<TreeMember>& members) {
+    return std::count_if(members.begin(), members.end(),
+                         [](const TreeMember& member) { return member.zombie; });
+  };
+  for (const auto deadline = Clock::now() + kPatience;
+       zombies(tracker_.members()) < 2 && Clock::now() < deadline;) {
+    tracker_.scan();
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(tracker_.scan(), 2);  // daemon.children
+  const auto members = tracker_.members();
+  ASSERT_EQ(members.size(), 2u);
+  for (const TreeMember& member : members) {
+    EXPECT_TRUE(member.zombie) << member.pid;
+    EXPECT_EQ(member.parent, root.pid());
+    EXPECT_EQ(member.name, "sleep");
+  }
+  EXPECT_TRUE(tracker_.alive_after_root().empty());  // nothing alive to stop
+}
+
 TEST_F(DescendantsTest, AHelperThatIgnoresSigtermIsKilledWithItsChildren) {
   ShellRoot root(
       "setsid sh -c 'trap \"\" TERM; sleep 302; true' </dev/null >/dev/null 2>&1 & "
@@ -283,6 +311,7 @@ TEST(DescendantsParse, StatFieldsAfterAnOddCommand) {
       "4242 (a) b (c)) S 17 4240 4240 0 -1 4194368 95 0 0 0 0 0 0 0 20 0 1 0 123456 2269184 "
       "196 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
   ASSERT_TRUE(fields);
+  EXPECT_EQ(fields->comm, "a) b (c)");
   EXPECT_EQ(fields->state, 'S');
   EXPECT_EQ(fields->ppid, 17);
   EXPECT_EQ(fields->pgrp, 4240);

@@ -267,6 +267,49 @@ TEST(Judge, NewFdsAreListedAndNamedWhenFdsGrew) {
       << lines_of(judgement);
 }
 
+// The daemon is its process tree: fds of a worker are named by the worker (issue 24).
+TEST(Judge, NewFdsOfAWorkerNameTheWorker) {
+  RunRecord record = recorded_run({1, 1, 1, 1, 1, 1, 1}, {7, 8, 9, 9, 10, 10, 10});
+  record.baseline_fds = {{3, FdType::kSocket, "socket:[11]", 100}};
+  record.final_fds = {{3, FdType::kSocket, "socket:[11]", 100},
+                      {3, FdType::kSocket, "socket:[11]", 4711},  // same fd, another process
+                      {4, FdType::kSocket, "socket:[12]", 4711},
+                      {5, FdType::kSocket, "socket:[13]", 4711}};
+  record.final_processes = {{100, -1, "nginx: master process", "root", 9, 0, 1},
+                            {4711, 100, "nginx: worker process", "worker", 12, 0, 1}};
+  const Judgement judgement = judge(scenario_with(), record);
+  ASSERT_EQ(judgement.new_fds.size(), 3u);
+  EXPECT_EQ(judgement.new_fds[0]["pid"], 4711);
+  const auto& lines = judgement.attribution_lines;
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "+3 socket fds in worker 4711 (nginx: worker process)"),
+            lines.end())
+      << lines_of(judgement);
+}
+
+// Zombies stay in their parent's children list: daemon.children names them as zombies.
+TEST(Judge, ChildrenGrowthNamesZombiesByParent) {
+  RunRecord record = flat_run();
+  record.daemon_pid = 50;
+  (*record.baseline)["daemon.children"] = 0;
+  (*record.final)["daemon.children"] = 3;
+  record.final_tree = {{61, 50, "python3", true}, {62, 50, "python3", true},
+                       {63, 50, "worker", false}};
+  const Judgement judgement = judge(scenario_with(), record);
+  ASSERT_NE(find_violation(judgement, "daemon.children", "growth"), nullptr);
+  const auto& lines = judgement.attribution_lines;
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "2 zombie(s), exited and never reaped by the daemon (pid 50): pid "
+                      "61 (python3), 62 (python3)"),
+            lines.end())
+      << lines_of(judgement);
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "1 live process(es) in the daemon's tree: pid 63 (worker)"),
+            lines.end())
+      << lines_of(judgement);
+  EXPECT_EQ(judgement.objects["daemon.children"][0]["state"], "zombie");
+}
+
 TEST(Judge, NewFdsWithoutAnFdViolationAreListedButNotBlamed) {
   RunRecord record = flat_run();
   record.baseline_fds = {{3, FdType::kSocket, "socket:[1]"}};
