@@ -25,6 +25,7 @@ nlohmann::json window_json(const std::optional<FloorReport>& report) {
           {"period_source", to_string(report->period_source)},
           {"bounded", report->bounded},
           {"transient_fds", std::move(fds)},
+          {"opened_during", report->opened_fds.size()},
           {"transient_figures", std::move(figures)}};
 }
 

@@ -147,6 +147,11 @@ std::vector<std::string> describe_transients(const FloorReport& report, size_t m
     lines.push_back(figure.metric + " " + count_text(figure.high) + " in " +
                     std::to_string(figure.above) + of + ", floor " + count_text(figure.floor));
   }
+  if (!report.opened_fds.empty()) {
+    lines.push_back(std::to_string(report.opened_fds.size()) +
+                    " fd(s) opened during the window and still open at its end (growth going "
+                    "on): not in this snapshot");
+  }
   if (lines.size() > most) {
     const size_t rest = lines.size() - most;
     lines.resize(most);

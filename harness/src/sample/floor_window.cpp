@@ -93,13 +93,15 @@ FloorReport FloorWindow::report() const {
     FdInfo fd{std::get<1>(key), std::get<2>(key), seen.target, std::get<0>(key)};
     if (seen.samples == samples_)
       report.fds.push_back(std::move(fd));
+    else if (std::binary_search(previous_fds_.begin(), previous_fds_.end(), key))
+      report.opened_fds.push_back(std::move(fd));  // still open at the end: not transient
     else
       report.transient_fds.push_back(TransientFd{std::move(fd), seen.samples});
   }
   for (const auto& [metric, values] : values_) {
     const double floor = floor_.at(metric);
     const double high = high_.at(metric);
-    if (high <= floor) continue;
+    if (high <= floor || values.back() > floor) continue;  // never above, or still above
     const int above = static_cast<int>(
         std::count_if(values.begin(), values.end(), [&](double v) { return v > floor; }));
     report.transient_figures.push_back(TransientFigure{metric, floor, high, above});

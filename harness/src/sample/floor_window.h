@@ -35,8 +35,12 @@ const char* to_string(PeriodSource source);
 struct FloorReport {
   Frame floor;                    // each figure's minimum over the window's samples
   std::vector<FdInfo> fds;        // open (same number, type and target) in every sample
-  std::vector<TransientFd> transient_fds;
-  std::vector<TransientFigure> transient_figures;  // integer figures only (not rss/heap)
+  std::vector<TransientFd> transient_fds;  // came and went: open in some samples, not the last
+  // Opened during the window and still open at its end (a leak going on): not in this
+  // snapshot's floor, not transient either.
+  std::vector<FdInfo> opened_fds;
+  // Integer figures (not rss/heap) above their floor in some samples and back at it in the last.
+  std::vector<TransientFigure> transient_figures;
   int samples = 0;
   double seconds = 0;                  // first to last sample
   std::optional<double> period_s;      // the daemon's own period, when known
