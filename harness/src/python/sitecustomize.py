@@ -1,0 +1,183 @@
+"""leakgate's Python agent: loaded by the interpreter at start-up, not by the daemon's code.
+
+leakgate (daemon: {python: true}) puts this directory first on PYTHONPATH and sets
+PYTHONTRACEMALLOC, LEAKGATE_PY_SOCKET (a Unix socket in the run's work directory) and
+LEAKGATE_PY_WARNINGS (a file). A daemon thread of ours serves one JSON request per
+connection on the socket; the daemon's own code sees no signal, port or thread it must know.
+
+Requests (one line of JSON) and answers (one JSON document, then the connection closes):
+  {"op": "counts"}  -> full gc.collect(), then {"types": {"module.Qualname": n, ...},
+                       "heap": tracemalloc traced bytes, "pid": ...}
+  {"op": "sites", "types": [...], "sample": N}
+                    -> {"sites": {"module.Qualname": [{"count": n, "frames": [...]}]}}
+                       frames "function (file:line)", the daemon's own code first.
+ResourceWarnings are always shown and appended to LEAKGATE_PY_WARNINGS as JSON lines.
+Standard library only. Any user sitecustomize further down sys.path still runs.
+"""
+
+import ast
+import gc
+import json
+import os
+import socket
+import sys
+import sysconfig
+import threading
+import tracemalloc
+import warnings
+
+
+def _library_dirs():
+    paths = sysconfig.get_paths()
+    dirs = {paths.get("stdlib"), paths.get("platstdlib"), paths.get("purelib"), paths.get("platlib"),
+            os.path.dirname(os.path.abspath(__file__))}
+    dirs.update(p for p in sys.path if p.endswith(("dist-packages", "site-packages")))
+    return tuple(d.rstrip("/") + "/" for d in dirs if d)
+
+
+_LIBRARY = _library_dirs()
+_functions = {}  # filename -> [(first line, last line, qualified name)]
+
+
+def _function_at(filename, lineno):
+    """The innermost def enclosing filename:lineno (tracemalloc keeps lines, not names)."""
+    if filename not in _functions:
+        spans = []
+        try:
+            with open(filename, "rb") as f:
+                tree = ast.parse(f.read())
+
+            def walk(node, prefix):
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        name = prefix + child.name
+                        if not isinstance(child, ast.ClassDef):
+                            spans.append((child.lineno, child.end_lineno, name))
+                        walk(child, name + ".")
+                    else:
+                        walk(child, prefix)
+            walk(tree, "")
+        except (OSError, SyntaxError, ValueError):
+            pass
+        _functions[filename] = spans
+    best = None
+    for first, last, name in _functions[filename]:
+        if first <= lineno <= last and (best is None or first >= best[0]):
+            best = (first, name)
+    return best[1] if best else "<module>"
+
+
+def _frames(traceback):
+    """The allocation's frames, innermost first; the daemon's own before libraries'."""
+    frames = [(f.filename, f.lineno) for f in reversed(list(traceback))]
+    own = [f for f in frames if not f[0].startswith(_LIBRARY) and not f[0].startswith("<")]
+    chosen = own or frames
+    return ["%s (%s:%d)" % (_function_at(name, line), name, line) for name, line in chosen]
+
+
+def _type_name(obj):
+    kind = type(obj)
+    return "%s.%s" % (getattr(kind, "__module__", "?"), getattr(kind, "__qualname__", kind.__name__))
+
+
+def _counts():
+    gc.collect()
+    types = {}
+    for obj in gc.get_objects():
+        name = _type_name(obj)
+        types[name] = types.get(name, 0) + 1
+    heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
+    return {"types": types, "heap": heap, "pid": os.getpid()}
+
+
+def _sites(wanted, sample):
+    gc.collect()
+    wanted = set(wanted)
+    seen = {name: 0 for name in wanted}
+    groups = {name: {} for name in wanted}
+    for obj in gc.get_objects():
+        name = _type_name(obj)
+        if name not in wanted or seen[name] >= sample:
+            continue
+        seen[name] += 1
+        traceback = tracemalloc.get_object_traceback(obj)
+        frames = tuple(_frames(traceback)) if traceback else ("(allocated before tracing)",)
+        groups[name][frames] = groups[name].get(frames, 0) + 1
+    return {"sites": {name: [{"count": n, "frames": list(f)} for f, n in
+                             sorted(by_stack.items(), key=lambda item: -item[1])]
+                      for name, by_stack in groups.items()}}
+
+
+def _answer(connection):
+    with connection:
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        try:
+            request = json.loads(data or b"{}")
+            if request.get("op") == "sites":
+                reply = _sites(request.get("types", []), int(request.get("sample", 200)))
+            else:
+                reply = _counts()
+        except Exception as error:  # the daemon must not die of our request
+            reply = {"error": "%s: %s" % (type(error).__name__, error)}
+        connection.sendall(json.dumps(reply).encode())
+
+
+def _serve(path):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    listener.bind(path)
+    listener.listen(4)
+    while True:
+        connection, _ = listener.accept()
+        _answer(connection)
+
+
+def _capture_resource_warnings(path):
+    warnings.simplefilter("always", ResourceWarning)
+    shown = warnings.showwarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, ResourceWarning):
+            try:
+                with open(path, "a") as out:
+                    out.write(json.dumps({"message": str(message), "file": filename,
+                                          "line": lineno}) + "\n")
+            except OSError:
+                pass
+        shown(message, category, filename, lineno, file, line)
+    warnings.showwarning = showwarning
+
+
+def _start():
+    path = os.environ.pop("LEAKGATE_PY_SOCKET", "")
+    if not path:
+        return
+    # Forked or spawned Python children would bind the same path: only the daemon answers.
+    warnings_file = os.environ.pop("LEAKGATE_PY_WARNINGS", "")
+    if warnings_file:
+        _capture_resource_warnings(warnings_file)
+    threading.Thread(target=_serve, args=(path,), name="leakgate-agent", daemon=True).start()
+
+
+def _chain_user_sitecustomize():
+    """A sitecustomize of the daemon's own, further along sys.path, still runs."""
+    import importlib.machinery
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec and spec.origin and os.path.abspath(spec.origin) != os.path.abspath(__file__):
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+
+
+_start()
+_chain_user_sitecustomize()
