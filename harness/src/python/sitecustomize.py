@@ -75,6 +75,26 @@ def _frames(traceback):
     return ["%s (%s:%d)" % (_function_at(name, line), name, line) for name, line in chosen]
 
 
+def _made_at(obj):
+    """Where obj was allocated. Python 3.11 gives no traceback for an object with a managed
+    __dict__ (its block starts before the object): then the site most of the objects it holds
+    were allocated at, which for an instance is its __init__'s caller."""
+    traceback = tracemalloc.get_object_traceback(obj)
+    if traceback:
+        return tuple(_frames(traceback))
+    votes = {}
+    for referent in gc.get_referents(obj):
+        if isinstance(referent, (type, type(sys))):
+            continue
+        held = tracemalloc.get_object_traceback(referent)
+        if held:
+            site = tuple(_frames(held))
+            votes[site] = votes.get(site, 0) + 1
+    if votes:
+        return max(votes.items(), key=lambda item: item[1])[0]
+    return ("(allocated before tracing)",)
+
+
 def _type_name(obj):
     kind = type(obj)
     return "%s.%s" % (getattr(kind, "__module__", "?"), getattr(kind, "__qualname__", kind.__name__))
@@ -100,8 +120,7 @@ def _sites(wanted, sample):
         if name not in wanted or seen[name] >= sample:
             continue
         seen[name] += 1
-        traceback = tracemalloc.get_object_traceback(obj)
-        frames = tuple(_frames(traceback)) if traceback else ("(allocated before tracing)",)
+        frames = _made_at(obj)
         groups[name][frames] = groups[name].get(frames, 0) + 1
     return {"sites": {name: [{"count": n, "frames": list(f)} for f, n in
                              sorted(by_stack.items(), key=lambda item: -item[1])]
