@@ -7,16 +7,23 @@ connection on the socket; the daemon's own code sees no signal, port or thread i
 
 Requests (one line of JSON) and answers (one JSON document, then the connection closes):
   {"op": "counts"}  -> full gc.collect(), then {"types": {"module.Qualname": n, ...},
+                       "user_types": [types defined by the daemon's own code],
                        "heap": tracemalloc traced bytes, "pid": ...}
   {"op": "sites", "types": [...], "sample": N}
                     -> {"sites": {"module.Qualname": [{"count": n, "frames": [...]}]}}
                        frames "function (file:line)", the daemon's own code first.
 ResourceWarnings are always shown and appended to LEAKGATE_PY_WARNINGS as JSON lines.
+Before counting, each running asyncio loop drops its cancelled timers (what the loop does by
+itself, lazily, once they are over half of 100+ scheduled): a cancelled aiohttp request
+timeout is no live object, but until that purge it and its Context look like +1 per request.
+A type is the daemon's own ("user_types") when its module's file lies outside the standard
+library, site/dist-packages and this directory; types of modules without a file are not.
 Standard library only. Any user sitecustomize further down sys.path still runs.
 """
 
 import ast
 import gc
+import heapq
 import json
 import os
 import socket
@@ -72,6 +79,8 @@ def _frames(traceback):
     frames = [(f.filename, f.lineno) for f in reversed(list(traceback))]
     own = [f for f in frames if not f[0].startswith(_LIBRARY) and not f[0].startswith("<")]
     chosen = own or frames
+    if not chosen:
+        return ["site unknown (tracemalloc has no traceback for it)"]
     return ["%s (%s:%d)" % (_function_at(name, line), name, line) for name, line in chosen]
 
 
@@ -92,7 +101,7 @@ def _made_at(obj):
             votes[site] = votes.get(site, 0) + 1
     if votes:
         return max(votes.items(), key=lambda item: item[1])[0]
-    return ("(allocated before tracing)",)
+    return ("site unknown (tracemalloc has no traceback for it)",)
 
 
 def _type_name(obj):
@@ -100,17 +109,70 @@ def _type_name(obj):
     return "%s.%s" % (getattr(kind, "__module__", "?"), getattr(kind, "__qualname__", kind.__name__))
 
 
+_user_modules = {}  # module name -> is the daemon's own code
+
+
+def _is_user_type(kind):
+    module_name = getattr(kind, "__module__", None)
+    if module_name not in _user_modules:
+        module = sys.modules.get(module_name) if isinstance(module_name, str) else None
+        filename = getattr(module, "__file__", None)
+        own = isinstance(filename, str) and not filename.startswith("<")
+        if own:
+            own = not os.path.abspath(filename).startswith(_LIBRARY)
+        _user_modules[module_name] = own
+    return _user_modules[module_name]
+
+
+def _purge_cancelled_timers(loop, done):
+    """Runs on the loop's thread: BaseEventLoop._run_once's own purge, done now."""
+    try:
+        if getattr(loop, "_timer_cancelled_count", 0) and isinstance(loop._scheduled, list):
+            live = []
+            for handle in loop._scheduled:
+                if handle._cancelled:
+                    handle._scheduled = False
+                else:
+                    live.append(handle)
+            heapq.heapify(live)
+            loop._scheduled = live
+            loop._timer_cancelled_count = 0
+    finally:
+        done.set()
+
+
+def _settle_asyncio_loops():
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return
+    loops = [o for o in gc.get_objects() if isinstance(o, asyncio.BaseEventLoop)]
+    for loop in loops:
+        if not loop.is_running() or loop.is_closed():
+            continue
+        done = threading.Event()
+        try:
+            loop.call_soon_threadsafe(_purge_cancelled_timers, loop, done)
+        except RuntimeError:  # closed meanwhile
+            continue
+        done.wait(5)  # a loop blocked in a callback: count what is there
+
+
 def _counts():
+    _settle_asyncio_loops()
     gc.collect()
     types = {}
+    user = set()
     for obj in gc.get_objects():
         name = _type_name(obj)
         types[name] = types.get(name, 0) + 1
+        if name not in user and _is_user_type(type(obj)):
+            user.add(name)
     heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
-    return {"types": types, "heap": heap, "pid": os.getpid()}
+    return {"types": types, "user_types": sorted(user), "heap": heap, "pid": os.getpid()}
 
 
 def _sites(wanted, sample):
+    _settle_asyncio_loops()
     gc.collect()
     wanted = set(wanted)
     seen = {name: 0 for name in wanted}
