@@ -659,8 +659,9 @@ class Engine {
     std::vector<std::string> grown;  // builtin containers are not judged by count: no sites
     for (const auto& [metric, value] : *record_.final) {
       const auto before = record_.baseline->find(metric);
-      if (metric.rfind(kPythonTypePrefix, 0) == 0 && metric != kPythonHeapMetric &&
-          metric.find(".builtins.") == std::string::npos &&
+      const bool typed = (metric.rfind(kPythonTypePrefix, 0) == 0 && metric != kPythonHeapMetric) ||
+                         metric.rfind(kPythonLibraryTypePrefix, 0) == 0;
+      if (typed && metric.find(".builtins.") == std::string::npos &&
           value > (before == record_.baseline->end() ? 0 : before->second))
         grown.push_back(metric);
     }

@@ -54,9 +54,11 @@ MetricInfo make_info(MetricSide side, std::string_view resource, bool custom) {
   return info;
 }
 
-// daemon.py.heap and daemon.py.<module.Type>: the Python agent's figures (daemon.python).
+// daemon.py.heap, daemon.py.<module.Type> and daemon.pylib.<module.Type>: the Python
+// agent's figures (daemon.python, spawn/python_agent.h).
 bool is_python_resource(std::string_view resource) {
-  if (!resource.starts_with("py.") || resource.size() == 3) return false;
+  const size_t prefix = resource.starts_with("py.") ? 3 : resource.starts_with("pylib.") ? 6 : 0;
+  if (prefix == 0 || resource.size() == prefix) return false;
   for (char c : resource)
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
           c == '.'))
@@ -207,12 +209,13 @@ Budget default_budget(std::string_view metric) {
     // caches that fill once are no trend; 2 KiB per iteration is.
     budget.per_iter = 2 * kKiB;
   } else if (resource.starts_with("py.")) {
-    // Live objects of one Python type after a full collection: a user or library type that
-    // grows steadily leaks (a lazily made one-off is no slope). Builtin containers (dict,
-    // list, tuple, frame, cell, function) follow everything else: reported, not judged.
-    if (!resource.starts_with("py.builtins.")) budget.per_iter = 0.5;
-  } else if (resource == "pss") {
-    // Costly to sample; judged only when a scenario asks.
+    // Live objects after a full collection of a type the daemon's own code defines, or of a
+    // well-known resource type (an engine, a client session): steady growth leaks (a lazily
+    // made one-off is no slope). Other library types (daemon.pylib.*) follow their owner:
+    // reported, judged only when a scenario budgets them.
+    budget.per_iter = 0.5;
+  } else if (resource == "pss" || resource.starts_with("pylib.")) {
+    // pss: costly to sample. pylib: see above. Judged only when a scenario asks.
   } else if (!find_builtin(resource) && !resource.empty()) {
     // Counted kinds: every object created in an iteration is released by its end.
     budget.growth = 0;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "leakgate/unique_fd.h"
@@ -66,8 +67,10 @@ std::string python_agent_directory() {
 #endif
 }
 
-std::string python_type_metric(const std::string& type_name) {
-  std::string name = kPythonTypePrefix;
+std::string python_type_metric(const std::string& type_name, bool user_code) {
+  bool judged = user_code;
+  for (const char* known : kWellKnownPythonResources) judged = judged || type_name == known;
+  std::string name = judged ? kPythonTypePrefix : kPythonLibraryTypePrefix;
   for (char c : type_name) {
     const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                        (c >= '0' && c <= '9') || c == '_' || c == '.';
@@ -135,10 +138,15 @@ std::optional<std::map<std::string, double>> PythonAgent::figures(int timeout_ms
   std::map<std::string, double> out;
   if (reply->contains("heap") && (*reply)["heap"].is_number())
     out[kPythonHeapMetric] = (*reply)["heap"].get<double>();
+  std::set<std::string> user_types;
+  if (reply->contains("user_types") && (*reply)["user_types"].is_array()) {
+    for (const auto& type : (*reply)["user_types"])
+      if (type.is_string()) user_types.insert(type.get<std::string>());
+  }
   if (reply->contains("types") && (*reply)["types"].is_object()) {
     for (const auto& [type, count] : (*reply)["types"].items()) {
       if (!count.is_number()) continue;
-      const std::string metric = python_type_metric(type);
+      const std::string metric = python_type_metric(type, user_types.count(type) > 0);
       type_of_metric_[metric] = type;
       out[metric] += count.get<double>();
     }
@@ -191,10 +199,22 @@ nlohmann::json PythonAgent::sites(const std::vector<std::string>& metrics, int s
   if (types.empty()) return dump;
   auto reply = ask({{"op", "sites"}, {"types", types}, {"sample", sample}}, 20000);
   if (!reply || !reply->contains("sites")) return dump;
+  std::map<std::string, std::string> metric_of_type;
+  for (const auto& metric : metrics)
+    if (auto it = type_of_metric_.find(metric); it != type_of_metric_.end())
+      metric_of_type[it->second] = metric;
   for (const auto& [type, groups] : (*reply)["sites"].items()) {
+    auto metric = metric_of_type.find(type);
+    if (metric == metric_of_type.end() || !groups.is_array()) continue;
+    nlohmann::json named = nlohmann::json::array();
+    for (auto group : groups) {  // a group without frames would print "created at " and nothing
+      if (!group.contains("frames") || !group["frames"].is_array() || group["frames"].empty())
+        group["frames"] = {"site unknown (tracemalloc has no traceback for it)"};
+      named.push_back(std::move(group));
+    }
     // judge/judgement.cpp looks a metric's groups up by its name after the side: "py.<type>".
-    const std::string kind = python_type_metric(type).substr(std::strlen("daemon."));
-    dump["kinds"].push_back({{"kind", kind}, {"groups", groups}});
+    const std::string kind = metric->second.substr(std::strlen("daemon."));
+    dump["kinds"].push_back({{"kind", kind}, {"groups", named}});
   }
   return dump;
 }

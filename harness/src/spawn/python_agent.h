@@ -17,10 +17,35 @@ namespace leakgate {
 std::string python_agent_directory();
 
 // Live objects per qualified type and tracemalloc's heap, as figures:
-//   daemon.py.heap            traced bytes after a full collection
-//   daemon.py.<module.Type>   live objects of that type (characters outside [A-Za-z0-9_.] -> _)
+//   daemon.py.heap               traced bytes after a full collection
+//   daemon.py.<module.Type>      live objects of a type the daemon's own code defines (the
+//                                agent: its module's file is outside the standard library
+//                                and site/dist-packages) or of a well-known resource type
+//                                (kWellKnownPythonResources): judged by default
+//   daemon.pylib.<module.Type>   any other library or builtin type: reported, judged only
+//                                when a scenario budgets it (one leaked engine drags ~20
+//                                library types along; the root type is what a user needs)
+// Characters outside [A-Za-z0-9_.] become _.
 inline constexpr const char* kPythonHeapMetric = "daemon.py.heap";
 inline constexpr const char* kPythonTypePrefix = "daemon.py.";
+inline constexpr const char* kPythonLibraryTypePrefix = "daemon.pylib.";
+
+// Library types that own a resource (a pool, connections, a thread) and that code makes and
+// must close itself: a steady count of them is a leak by itself. What they own (a session's
+// connector, an engine's pool) is not listed: one leak, one violation. Sockets and files are
+// judged by daemon.fds.
+inline constexpr const char* kWellKnownPythonResources[] = {
+    "aiohttp.client.ClientSession",
+    "sqlalchemy.engine.base.Engine",
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine",
+    "sqlalchemy.orm.session.Session",
+    "sqlalchemy.ext.asyncio.session.AsyncSession",
+    "asyncio.unix_events._UnixSelectorEventLoop",
+    "concurrent.futures.thread.ThreadPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor",
+    "subprocess.Popen",
+    "threading.Thread",
+};
 
 class PythonAgent {
  public:
@@ -62,7 +87,8 @@ class PythonAgent {
   std::string error_;
 };
 
-// The figure's name for a Python type.
-std::string python_type_metric(const std::string& type_name);
+// The figure's name for a Python type: daemon.py.<type> when `user_code` or a well-known
+// resource type, else daemon.pylib.<type>.
+std::string python_type_metric(const std::string& type_name, bool user_code);
 
 }  // namespace leakgate
