@@ -50,6 +50,10 @@ struct DaemonSpec {
   Millis ready_timeout{10000};
   Millis stop_timeout{2000};
   bool preload = false;
+  // daemon.python: the Python agent (sitecustomize on PYTHONPATH) answers object counts by
+  // type, tracemalloc's heap and allocation tracebacks over a socket in the work directory.
+  bool python = false;
+  int python_tracemalloc = 8;  // frames kept per allocation (PYTHONTRACEMALLOC)
   int stop_signal = SIGTERM;             // for daemons that clean up on Ctrl-C
   std::vector<int> clean_exit_codes{0};  // exit codes that count as a clean stop
 };

@@ -39,6 +39,7 @@
 #include "spawn/descendants.h"
 #include "spawn/endpoint.h"
 #include "spawn/live_objects_request.h"
+#include "spawn/python_agent.h"
 #include "spawn/readiness.h"
 #include "spawn/step_executor.h"
 
@@ -295,6 +296,10 @@ class Engine {
     if (spec.preload && starts_ == 0) {  // said before the start: the hooks cannot count it
       if (auto limit = preload_heap_limit(launch.argv)) record_.warnings.push_back(*limit);
     }
+    if (spec.python) {  // spawn/python_agent.h
+      python_agent_ = std::make_unique<PythonAgent>(workdir_, spec.python_tracemalloc);
+      python_agent_->add_environment(launch.env);
+    }
     launch.workdir = workdir_;
     launch.log_prefix = starts_ == 0 ? "daemon" : "daemon.restart" + std::to_string(starts_);
     record_.daemon_command = launch.argv;
@@ -542,6 +547,8 @@ class Engine {
     // the iteration, or a fast iteration's leak shows up one checkpoint late.
     if (publishes_heap_) std::this_thread::sleep_for(std::chrono::milliseconds(3));
     Frame checkpoint = sampler_.sample_now(true);
+    if (python_agent_ && !python_agent_->add_to_checkpoint(checkpoint))
+      throw DaemonError(python_agent_->error());
     sampler_.mark_peak_window();  // the measured window's peaks reach this checkpoint
     record_.checkpoints.add(iteration, sampler_.seconds_since_start(), checkpoint);
     record_.completed_iterations = iteration;
@@ -601,6 +608,7 @@ class Engine {
                                  std::to_string(scenario_.settle.timeout.count()) + " ms");
     }
     publishes_heap_ = record_.baseline->count("daemon.heap") > 0;
+    if (python_agent_ && !python_agent_->at_baseline()) throw DaemonError(python_agent_->error());
     // The preload library's sampled allocations at the baseline: heap growth sites are the
     // difference to the final dump (judgement.cpp).
     if (scenario_.daemon.preload) {
@@ -637,9 +645,11 @@ class Engine {
       record_.warnings.push_back("heap profile at the final snapshot: " + heap_profiler_->error());
     }
     record_.daemon_cpu_s = process_cpu_seconds(daemon_->pid());
+    if (python_agent_) python_final();
     // Symbolizing creation stacks costs a few hundred ms: only when a counted kind grew
     // (or, with the preload library, the fds or the heap it records).
-    if (counted_kind_grew("daemon.") ||
+    if (python_agent_) {  // the agent answered above; the daemon catches no SIGUSR2
+    } else if (counted_kind_grew("daemon.") ||
         (scenario_.daemon.preload && (grew("daemon.fds") || grew("daemon.heap")))) {
       record_.daemon_live_objects =
           request_daemon_live_objects(*daemon_, counter_path_of_current());
@@ -668,6 +678,23 @@ class Engine {
         record_.warnings.push_back("transient in the " + which + " window: " + transients[i]);
     }
     floors = std::move(report);
+  }
+
+  // The Python agent's figures join the final snapshot; for the types that grew, where a
+  // sample of their live objects was allocated, as the live-objects dump judgement.cpp reads.
+  void python_final() {
+    if (!python_agent_->add_to_final(*record_.final, *record_.baseline))
+      throw DaemonError(python_agent_->error());
+    std::vector<std::string> grown;  // builtin containers are not judged by count: no sites
+    for (const auto& [metric, value] : *record_.final) {
+      const auto before = record_.baseline->find(metric);
+      const bool typed = (metric.rfind(kPythonTypePrefix, 0) == 0 && metric != kPythonHeapMetric) ||
+                         metric.rfind(kPythonLibraryTypePrefix, 0) == 0;
+      if (typed && metric.find(".builtins.") == std::string::npos &&
+          value > (before == record_.baseline->end() ? 0 : before->second))
+        grown.push_back(metric);
+    }
+    record_.daemon_live_objects = python_agent_->sites(grown);
   }
 
   bool counted_kind_grew(const std::string& side) const {
@@ -755,6 +782,10 @@ class Engine {
       }
       collect_escaped();
       record_.descendants_checked = true;
+      if (python_agent_) {
+        for (auto& warning : python_agent_->resource_warnings())
+          record_.warnings.push_back(std::move(warning));
+      }
     }
     stop_step_leftovers();
     record_.end_phase(sampler_.seconds_since_start());
@@ -775,6 +806,7 @@ class Engine {
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<StepExecutor> executor_;
   std::unique_ptr<HeapProfiler> heap_profiler_;               // --profile heap
+  std::unique_ptr<PythonAgent> python_agent_;                 // daemon.python
   std::unique_ptr<ClientHeapProfiler> client_heap_profiler_;  // --profile client-heap
   std::string endpoint_;
   std::string phase_failure_ = "daemon failed";

@@ -23,7 +23,8 @@ const std::vector<std::string_view> kTopLevelKeys = {
     "max_iterations", "max_duration", "known_leaks"};
 const std::vector<std::string_view> kDaemonKeys = {
     "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",          "env",
-    "files",   "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes"};
+    "files",   "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes",
+    "python"};
 constexpr Millis kMaxTimeout{10 * 60 * 1000};
 
 // yaml-cpp's terse messages, with what usually causes them.
@@ -119,6 +120,17 @@ std::vector<int> read_exit_codes(const YamlReader& reader, const Field& field) {
   return codes;
 }
 
+// python: true | false | {tracemalloc: DEPTH}: the Python agent (harness/src/python/).
+void read_python(const YamlReader& reader, const Field& field, DaemonSpec& daemon) {
+  if (field.node.IsMap()) {
+    daemon.python = true;
+    for (const Entry& entry : read_mapping(reader, field, {"tracemalloc"}))
+      daemon.python_tracemalloc = static_cast<int>(read_integer(reader, entry.value, 1, 100));
+    return;
+  }
+  daemon.python = read_bool(reader, field);
+}
+
 DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const VariableScope& scope) {
   DaemonSpec daemon;
   const auto entries = read_mapping(reader, field, kDaemonKeys);
@@ -143,6 +155,8 @@ DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const Varia
       daemon.env = read_template_map(reader, value, scope);
     else if (entry.key == "preload")
       daemon.preload = read_bool(reader, value);
+    else if (entry.key == "python")
+      read_python(reader, value, daemon);
     else if (entry.key == "ready_timeout")
       daemon.ready_timeout = read_duration(reader, value, Millis(1), kMaxTimeout);
     else if (entry.key == "stop_timeout")

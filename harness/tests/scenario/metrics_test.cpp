@@ -76,6 +76,38 @@ TEST(Metrics, DefaultBudgets) {
   EXPECT_FALSE(default_budget("nonsense").growth);
 }
 
+// The Python agent's figures (spawn/python_agent.h): the daemon's own and well-known resource
+// types judged by steady growth, other library types reported only, the heap by trend.
+TEST(Metrics, PythonDefaults) {
+  EXPECT_EQ(default_budget("daemon.py.sqlalchemy.engine.base.Engine").per_iter, 0.5);
+  EXPECT_EQ(default_budget("daemon.py.__main__.Flags").per_iter, 0.5);
+  EXPECT_FALSE(default_budget("daemon.py.__main__.Flags").growth);
+  EXPECT_FALSE(default_budget("daemon.py.__main__.Flags").at_exit);
+  for (const char* library : {"daemon.pylib.sqlalchemy.pool.impl.NullPool",
+                              "daemon.pylib.builtins.dict", "daemon.pylib._contextvars.Context"}) {
+    const Budget budget = default_budget(library);
+    EXPECT_FALSE(budget.peak || budget.growth || budget.per_iter || budget.at_exit ||
+                 budget.regress)
+        << library;
+  }
+  EXPECT_EQ(default_budget("daemon.py.heap").per_iter, 2 * 1024);
+  EXPECT_TRUE(per_iter_by_trend("daemon.py.heap"));
+  EXPECT_FALSE(per_iter_by_trend("daemon.py.sqlalchemy.engine.base.Engine"));
+  EXPECT_EQ(metric_unit("daemon.py.heap"), MetricUnit::kBytes);
+  EXPECT_EQ(metric_unit("daemon.pylib.asyncio.events.TimerHandle"), MetricUnit::kCount);
+}
+
+TEST(Metrics, PythonFiguresAreKnownOnTheDaemonSideOnly) {
+  EXPECT_TRUE(find_metric("daemon.py.aiohttp.client.ClientSession"));
+  EXPECT_TRUE(find_metric("daemon.pylib.sqlalchemy.sql.elements.TextClause"));
+  EXPECT_TRUE(find_metric("daemon.py.heap"));
+  EXPECT_EQ(find_metric("daemon.py.heap")->unit, MetricUnit::kBytes);
+  EXPECT_FALSE(find_metric("client.py.aiohttp.client.ClientSession"));
+  EXPECT_FALSE(find_metric("daemon.py."));
+  EXPECT_FALSE(find_metric("daemon.pylib."));
+  EXPECT_FALSE(find_metric("daemon.py.a-b"));
+}
+
 TEST(Metrics, EveryCatalogueMetricHasADefaultExceptPss) {
   for (const MetricInfo& info : metric_catalogue({"widgets"})) {
     const Budget b = default_budget(info.name);

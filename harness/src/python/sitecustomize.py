@@ -1,0 +1,264 @@
+"""leakgate's Python agent: loaded by the interpreter at start-up, not by the daemon's code.
+
+leakgate (daemon: {python: true}) puts this directory first on PYTHONPATH and sets
+PYTHONTRACEMALLOC, LEAKGATE_PY_SOCKET (a Unix socket in the run's work directory) and
+LEAKGATE_PY_WARNINGS (a file). A daemon thread of ours serves one JSON request per
+connection on the socket; the daemon's own code sees no signal, port or thread it must know.
+
+Requests (one line of JSON) and answers (one JSON document, then the connection closes):
+  {"op": "counts"}  -> full gc.collect(), then {"types": {"module.Qualname": n, ...},
+                       "user_types": [types defined by the daemon's own code],
+                       "heap": tracemalloc traced bytes, "pid": ...}
+  {"op": "sites", "types": [...], "sample": N}
+                    -> {"sites": {"module.Qualname": [{"count": n, "frames": [...]}]}}
+                       frames "function (file:line)", the daemon's own code first.
+ResourceWarnings are always shown and appended to LEAKGATE_PY_WARNINGS as JSON lines.
+Before counting, each running asyncio loop drops its cancelled timers (what the loop does by
+itself, lazily, once they are over half of 100+ scheduled): a cancelled aiohttp request
+timeout is no live object, but until that purge it and its Context look like +1 per request.
+A type is the daemon's own ("user_types") when its module's file lies outside the standard
+library, site/dist-packages and this directory; types of modules without a file are not.
+Standard library only. Any user sitecustomize further down sys.path still runs.
+"""
+
+import ast
+import gc
+import heapq
+import json
+import os
+import socket
+import sys
+import sysconfig
+import threading
+import tracemalloc
+import warnings
+
+
+def _library_dirs():
+    paths = sysconfig.get_paths()
+    dirs = {paths.get("stdlib"), paths.get("platstdlib"), paths.get("purelib"), paths.get("platlib"),
+            os.path.dirname(os.path.abspath(__file__))}
+    dirs.update(p for p in sys.path if p.endswith(("dist-packages", "site-packages")))
+    return tuple(d.rstrip("/") + "/" for d in dirs if d)
+
+
+_LIBRARY = _library_dirs()
+_functions = {}  # filename -> [(first line, last line, qualified name)]
+
+
+def _function_at(filename, lineno):
+    """The innermost def enclosing filename:lineno (tracemalloc keeps lines, not names)."""
+    if filename not in _functions:
+        spans = []
+        try:
+            with open(filename, "rb") as f:
+                tree = ast.parse(f.read())
+
+            def walk(node, prefix):
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        name = prefix + child.name
+                        if not isinstance(child, ast.ClassDef):
+                            spans.append((child.lineno, child.end_lineno, name))
+                        walk(child, name + ".")
+                    else:
+                        walk(child, prefix)
+            walk(tree, "")
+        except (OSError, SyntaxError, ValueError):
+            pass
+        _functions[filename] = spans
+    best = None
+    for first, last, name in _functions[filename]:
+        if first <= lineno <= last and (best is None or first >= best[0]):
+            best = (first, name)
+    return best[1] if best else "<module>"
+
+
+def _frames(traceback):
+    """The allocation's frames, innermost first; the daemon's own before libraries'."""
+    frames = [(f.filename, f.lineno) for f in reversed(list(traceback))]
+    own = [f for f in frames if not f[0].startswith(_LIBRARY) and not f[0].startswith("<")]
+    chosen = own or frames
+    if not chosen:
+        return ["site unknown (tracemalloc has no traceback for it)"]
+    return ["%s (%s:%d)" % (_function_at(name, line), name, line) for name, line in chosen]
+
+
+def _made_at(obj):
+    """Where obj was allocated. Python 3.11 gives no traceback for an object with a managed
+    __dict__ (its block starts before the object): then the site most of the objects it holds
+    were allocated at, which for an instance is its __init__'s caller."""
+    traceback = tracemalloc.get_object_traceback(obj)
+    if traceback:
+        return tuple(_frames(traceback))
+    votes = {}
+    for referent in gc.get_referents(obj):
+        if isinstance(referent, (type, type(sys))):
+            continue
+        held = tracemalloc.get_object_traceback(referent)
+        if held:
+            site = tuple(_frames(held))
+            votes[site] = votes.get(site, 0) + 1
+    if votes:
+        return max(votes.items(), key=lambda item: item[1])[0]
+    return ("site unknown (tracemalloc has no traceback for it)",)
+
+
+def _type_name(obj):
+    kind = type(obj)
+    return "%s.%s" % (getattr(kind, "__module__", "?"), getattr(kind, "__qualname__", kind.__name__))
+
+
+_user_modules = {}  # module name -> is the daemon's own code
+
+
+def _is_user_type(kind):
+    module_name = getattr(kind, "__module__", None)
+    if module_name not in _user_modules:
+        module = sys.modules.get(module_name) if isinstance(module_name, str) else None
+        filename = getattr(module, "__file__", None)
+        own = isinstance(filename, str) and not filename.startswith("<")
+        if own:
+            own = not os.path.abspath(filename).startswith(_LIBRARY)
+        _user_modules[module_name] = own
+    return _user_modules[module_name]
+
+
+def _purge_cancelled_timers(loop, done):
+    """Runs on the loop's thread: BaseEventLoop._run_once's own purge, done now."""
+    try:
+        if getattr(loop, "_timer_cancelled_count", 0) and isinstance(loop._scheduled, list):
+            live = []
+            for handle in loop._scheduled:
+                if handle._cancelled:
+                    handle._scheduled = False
+                else:
+                    live.append(handle)
+            heapq.heapify(live)
+            loop._scheduled = live
+            loop._timer_cancelled_count = 0
+    finally:
+        done.set()
+
+
+def _settle_asyncio_loops():
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return
+    loops = [o for o in gc.get_objects() if isinstance(o, asyncio.BaseEventLoop)]
+    for loop in loops:
+        if not loop.is_running() or loop.is_closed():
+            continue
+        done = threading.Event()
+        try:
+            loop.call_soon_threadsafe(_purge_cancelled_timers, loop, done)
+        except RuntimeError:  # closed meanwhile
+            continue
+        done.wait(5)  # a loop blocked in a callback: count what is there
+
+
+def _counts():
+    _settle_asyncio_loops()
+    gc.collect()
+    types = {}
+    user = set()
+    for obj in gc.get_objects():
+        name = _type_name(obj)
+        types[name] = types.get(name, 0) + 1
+        if name not in user and _is_user_type(type(obj)):
+            user.add(name)
+    heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
+    return {"types": types, "user_types": sorted(user), "heap": heap, "pid": os.getpid()}
+
+
+def _sites(wanted, sample):
+    _settle_asyncio_loops()
+    gc.collect()
+    wanted = set(wanted)
+    seen = {name: 0 for name in wanted}
+    groups = {name: {} for name in wanted}
+    for obj in gc.get_objects():
+        name = _type_name(obj)
+        if name not in wanted or seen[name] >= sample:
+            continue
+        seen[name] += 1
+        frames = _made_at(obj)
+        groups[name][frames] = groups[name].get(frames, 0) + 1
+    return {"sites": {name: [{"count": n, "frames": list(f)} for f, n in
+                             sorted(by_stack.items(), key=lambda item: -item[1])]
+                      for name, by_stack in groups.items()}}
+
+
+def _answer(connection):
+    with connection:
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        try:
+            request = json.loads(data or b"{}")
+            if request.get("op") == "sites":
+                reply = _sites(request.get("types", []), int(request.get("sample", 200)))
+            else:
+                reply = _counts()
+        except Exception as error:  # the daemon must not die of our request
+            reply = {"error": "%s: %s" % (type(error).__name__, error)}
+        connection.sendall(json.dumps(reply).encode())
+
+
+def _serve(path):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    listener.bind(path)
+    listener.listen(4)
+    while True:
+        connection, _ = listener.accept()
+        _answer(connection)
+
+
+def _capture_resource_warnings(path):
+    warnings.simplefilter("always", ResourceWarning)
+    shown = warnings.showwarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, ResourceWarning):
+            try:
+                with open(path, "a") as out:
+                    out.write(json.dumps({"message": str(message), "file": filename,
+                                          "line": lineno}) + "\n")
+            except OSError:
+                pass
+        shown(message, category, filename, lineno, file, line)
+    warnings.showwarning = showwarning
+
+
+def _start():
+    path = os.environ.pop("LEAKGATE_PY_SOCKET", "")
+    if not path:
+        return
+    # Forked or spawned Python children would bind the same path: only the daemon answers.
+    warnings_file = os.environ.pop("LEAKGATE_PY_WARNINGS", "")
+    if warnings_file:
+        _capture_resource_warnings(warnings_file)
+    threading.Thread(target=_serve, args=(path,), name="leakgate-agent", daemon=True).start()
+
+
+def _chain_user_sitecustomize():
+    """A sitecustomize of the daemon's own, further along sys.path, still runs."""
+    import importlib.machinery
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec and spec.origin and os.path.abspath(spec.origin) != os.path.abspath(__file__):
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+
+
+_start()
+_chain_user_sitecustomize()

@@ -1,0 +1,94 @@
+// daemon: {python: true}: leakgate's Python agent (harness/src/python/sitecustomize.py),
+// injected from outside through PYTHONPATH, asked over a Unix socket in the work directory.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace leakgate {
+
+// The directory holding the agent's sitecustomize.py: $LEAKGATE_PYTHON_AGENT_DIR, else the
+// installed one beside the executable, else the source tree's (compiled in).
+std::string python_agent_directory();
+
+// Live objects per qualified type and tracemalloc's heap, as figures:
+//   daemon.py.heap               traced bytes after a full collection
+//   daemon.py.<module.Type>      live objects of a type the daemon's own code defines (the
+//                                agent: its module's file is outside the standard library
+//                                and site/dist-packages) or of a well-known resource type
+//                                (kWellKnownPythonResources): judged by default
+//   daemon.pylib.<module.Type>   any other library or builtin type: reported, judged only
+//                                when a scenario budgets it (one leaked engine drags ~20
+//                                library types along; the root type is what a user needs)
+// Characters outside [A-Za-z0-9_.] become _.
+inline constexpr const char* kPythonHeapMetric = "daemon.py.heap";
+inline constexpr const char* kPythonTypePrefix = "daemon.py.";
+inline constexpr const char* kPythonLibraryTypePrefix = "daemon.pylib.";
+
+// Library types that own a resource (a pool, connections, a thread) and that code makes and
+// must close itself: a steady count of them is a leak by itself. What they own (a session's
+// connector, an engine's pool) is not listed: one leak, one violation. Sockets and files are
+// judged by daemon.fds.
+inline constexpr const char* kWellKnownPythonResources[] = {
+    "aiohttp.client.ClientSession",
+    "sqlalchemy.engine.base.Engine",
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine",
+    "sqlalchemy.orm.session.Session",
+    "sqlalchemy.ext.asyncio.session.AsyncSession",
+    "asyncio.unix_events._UnixSelectorEventLoop",
+    "concurrent.futures.thread.ThreadPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor",
+    "subprocess.Popen",
+    "threading.Thread",
+};
+
+class PythonAgent {
+ public:
+  PythonAgent(const std::filesystem::path& workdir, int tracemalloc_depth);
+
+  // PYTHONPATH (the agent first, the daemon's own after it), PYTHONTRACEMALLOC, the socket.
+  void add_environment(std::map<std::string, std::string>& env) const;
+
+  // A full collection in the daemon, then its counts; nullopt (and error()) when it did not
+  // answer within `timeout_ms`.
+  std::optional<std::map<std::string, double>> figures(int timeout_ms = 10000);
+
+  // The figures a run keeps: all of them are asked for each time, but a type whose count
+  // never left its baseline value is left out of the record (thousands of types, few move).
+  // Each returns false (and error()) when the agent did not answer.
+  bool at_baseline();
+  bool add_to_checkpoint(std::map<std::string, double>& checkpoint);
+  bool add_to_final(std::map<std::string, double>& final, std::map<std::string, double>& baseline);
+
+  // For each metric named (daemon.py.<type>): where a sample of its live objects were made,
+  // in the live-objects dump format judge/attribution.h reads ({"kinds": [{"kind": "py.T",
+  // "groups": [{"count", "frames"}]}]}).
+  nlohmann::json sites(const std::vector<std::string>& metrics, int sample = 200);
+
+  // ResourceWarnings the daemon raised: "ResourceWarning at file:line: message".
+  std::vector<std::string> resource_warnings() const;
+
+  const std::string& error() const { return error_; }
+
+ private:
+  std::optional<nlohmann::json> ask(const nlohmann::json& request, int timeout_ms);
+
+  std::filesystem::path socket_path_;
+  std::filesystem::path warnings_path_;
+  int depth_;
+  std::map<std::string, std::string> type_of_metric_;  // sanitized metric -> Python type
+  std::map<std::string, double> baseline_;
+  std::map<std::string, bool> moved_;  // metrics that differed from the baseline once
+  std::string error_;
+};
+
+// The figure's name for a Python type: daemon.py.<type> when `user_code` or a well-known
+// resource type, else daemon.pylib.<type>.
+std::string python_type_metric(const std::string& type_name, bool user_code);
+
+}  // namespace leakgate
