@@ -107,7 +107,10 @@ FloorReport confirm_floors(Sampler& sampler, const SettleSpec& spec, DaemonProce
     if (now - start >= target && window.samples() >= 3) break;
     std::this_thread::sleep_for(kWindowInterval);
   }
-  FloorReport report = window.report();
+  // The final (judged against `reference`) must hold through the window; the baseline is
+  // what the daemon had most of the time (FloorWindow::Level).
+  FloorReport report = window.report(reference != nullptr ? FloorWindow::Level::kEverySample
+                                                          : FloorWindow::Level::kMostSamples);
   if (spec.period) {
     report.period_s = std::chrono::duration<double>(*spec.period).count();
     report.period_source = PeriodSource::kDeclared;

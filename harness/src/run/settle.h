@@ -27,7 +27,8 @@ bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
 // between two rises the window saw), at most spec.confirm_max. It lasts to that bound when
 // something came and went and no period is known yet, and when its floors are above
 // `reference` (the baseline's, for the final): growth is confirmed over the whole bound.
-// Its floors are the snapshot.
+// Its floors are the snapshot: with a `reference` (the final) each figure's minimum and the
+// fds open in every sample, without (the baseline) the median and the fds open in most.
 FloorReport confirm_floors(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
                            const InterruptCheck& check_interrupt,
                            const Frame* reference = nullptr);

@@ -37,8 +37,8 @@ void FloorWindow::add(double t_s, const Frame& frame, const std::vector<FdInfo>&
     if (!fresh) floor->second = std::min(floor->second, value);
     auto [high, new_high] = high_.try_emplace(metric, value);
     if (!new_high) high->second = std::max(high->second, value);
-    if (!is_integer_figure(metric)) continue;
     values_[metric].push_back(value);
+    if (!is_integer_figure(metric)) continue;
     const auto before = previous_.find(metric);
     if (samples_ == 0 || before == previous_.end()) continue;
     if (value > before->second) rose = true;
@@ -84,14 +84,23 @@ bool FloorWindow::above(const Frame& reference) const {
   return false;
 }
 
-FloorReport FloorWindow::report() const {
+FloorReport FloorWindow::report(Level level) const {
+  const bool most = level == Level::kMostSamples;
   FloorReport report;
   report.floor = floor_;
+  if (most) {
+    for (const auto& [metric, values] : values_) {
+      std::vector<double> sorted = values;
+      const size_t middle = sorted.size() / 2;
+      std::nth_element(sorted.begin(), sorted.begin() + middle, sorted.end());
+      report.floor[metric] = sorted[middle];
+    }
+  }
   report.samples = samples_;
   report.seconds = seconds();
   for (const auto& [key, seen] : fd_seen_) {
     FdInfo fd{std::get<1>(key), std::get<2>(key), seen.target, std::get<0>(key)};
-    if (seen.samples == samples_)
+    if (seen.samples == samples_ || (most && 2 * seen.samples > samples_))
       report.fds.push_back(std::move(fd));
     else if (std::binary_search(previous_fds_.begin(), previous_fds_.end(), key))
       report.opened_fds.push_back(std::move(fd));  // still open at the end: not transient
@@ -99,7 +108,8 @@ FloorReport FloorWindow::report() const {
       report.transient_fds.push_back(TransientFd{std::move(fd), seen.samples});
   }
   for (const auto& [metric, values] : values_) {
-    const double floor = floor_.at(metric);
+    if (!is_integer_figure(metric)) continue;
+    const double floor = report.floor.at(metric);
     const double high = high_.at(metric);
     if (high <= floor || values.back() > floor) continue;  // never above, or still above
     const int above = static_cast<int>(

@@ -66,7 +66,13 @@ class FloorWindow {
   bool above(const Frame& reference) const;
   // The gap between the last two rises: the daemon's own period as this window saw it.
   std::optional<double> learnt_period() const;
-  FloorReport report() const;
+  // kEverySample (the final snapshot): each figure's minimum, the fds open in every sample:
+  // growth must hold through the whole window. kMostSamples (the baseline): each figure's
+  // median, the fds open in more than half of the samples: what the daemon had before, so
+  // neither a file open for a moment nor a child that blinked out (a shell between two
+  // `sleep`s) moves the baseline.
+  enum class Level { kEverySample, kMostSamples };
+  FloorReport report(Level level = Level::kEverySample) const;
 
  private:
   // An fd's identity: its number, type and target, less the " (deleted)" a file gets when
@@ -80,7 +86,7 @@ class FloorWindow {
   double first_t_ = 0, last_t_ = 0;
   Frame floor_;
   std::map<std::string, double> high_;
-  std::map<std::string, std::vector<double>> values_;  // integer figures, for `above`
+  std::map<std::string, std::vector<double>> values_;  // every figure's samples
   std::map<FdKey, FdSeen> fd_seen_;
   std::vector<FdKey> previous_fds_;
   Frame previous_;

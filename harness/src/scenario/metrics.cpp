@@ -92,7 +92,8 @@ std::string_view source_description(MetricSource source) {
     case MetricSource::kProcStatus:
       return "/proc/PID/status Threads";
     case MetricSource::kProcChildren:
-      return "/proc/PID/task/*/children, the whole tree (daemon: also what left it)";
+      return "/proc/PID/task/*/children, the whole tree, zombies included (daemon: also what "
+             "left it)";
     case MetricSource::kHeap:
       return "tcmalloc current allocated bytes, or the preload library's malloc hooks";
     case MetricSource::kCounter:

@@ -52,6 +52,30 @@ TEST(FloorWindow, AFileOpenInEverySampleIsCounted) {
   EXPECT_TRUE(report.transient_figures.empty());
 }
 
+// The baseline is what the daemon had most of the time: a shell daemon's `sleep` child is gone
+// for an instant between two sleeps, and a baseline that counted that instant would make the
+// final's child look like growth. A file open for a moment is no part of it either.
+TEST(FloorWindow, TheBaselineLevelIsWhatMostSamplesHad) {
+  FloorWindow window;
+  for (int i = 0; i < 10; ++i) {
+    const bool blink = i == 4;  // the child is between two sleeps
+    const bool export_open = i == 7;
+    std::vector<FdInfo> fds{file(3, "/w/db")};
+    if (export_open) fds.push_back(file(4, "/w/export.tmp"));
+    window.add(0.02 * i,
+               Frame{{"daemon.children", blink ? 0.0 : 1.0},
+                     {"daemon.fds", static_cast<double>(fds.size())}},
+               fds);
+  }
+  const FloorReport most = window.report(FloorWindow::Level::kMostSamples);
+  EXPECT_EQ(most.floor.at("daemon.children"), 1);
+  EXPECT_EQ(most.floor.at("daemon.fds"), 1);
+  ASSERT_EQ(most.fds.size(), 1u);
+  ASSERT_EQ(most.transient_fds.size(), 1u);
+  const FloorReport every = window.report(FloorWindow::Level::kEverySample);
+  EXPECT_EQ(every.floor.at("daemon.children"), 0);  // the final asks more: every sample
+}
+
 TEST(FloorWindow, TheSameNumberWithAnotherTargetIsNotTheSameFd) {
   FloorWindow window;
   window.add(0.0, Frame{{"daemon.fds", 1}}, {file(5, "/w/a")});
