@@ -3,7 +3,9 @@
 #   check_example_run NAME BUILD_DIR CTEST_LOG CTEST_STATUS
 # The clean tests pass (the C and Python daemons' scenarios, the LeakTest, the accounting
 # program); the leaking ones fail on daemon.fds; the LeakTest really ran through the engine
-# (its result.json: verdict pass after 10 iterations), it was not skipped.
+# (its result.json: verdict pass after 10 iterations), it was not skipped; the leaking LeakTest's
+# page names the line of echo_daemon.c that opened the fds; the LeakTest whose daemon cannot
+# start fails with one verdict, and its body does not run.
 check_example_run() {
   local name="$1" build="$2" log="$3" status="$4"
   local problems=0
@@ -14,12 +16,20 @@ check_example_run() {
               example.counted-sessions; do
     grep -Eq "Test +#[0-9]+: ${test//./\\.} \.+ +Passed" "$log" || problem "$test did not pass"
   done
-  for test in leak.example.fd-leak leak.example.py-fd-leak leak.gtest.EchoDaemonTest.FdPerRequest; do
+  for test in leak.example.fd-leak leak.example.py-fd-leak \
+              leak.gtest.FdLeakingEchoDaemonTest.FdPerRequest; do
     grep -Eq "Test +#[0-9]+: ${test//./\\.} \.+\*\*\*Failed" "$log" || problem "$test did not fail"
     grep -Eq "^FAIL ${test//./\\.}  daemon\.fds growth \+10 > 0" "$log" ||
       problem "$test did not fail on daemon.fds (growth +10 > 0)"
   done
-  grep -q '3 tests failed out of 7' "$log" || problem "expected exactly 3 failed tests of 7"
+  test=leak.gtest.BrokenEchoDaemonTest.CannotStart
+  grep -Eq "Test +#[0-9]+: ${test//./\\.} \.+\*\*\*Failed" "$log" || problem "$test did not fail"
+  [[ $(grep -c "^FAIL ${test//./\\.} " "$log") -eq 1 ]] || problem "$test did not print one verdict"
+  ! grep -q "the body ran" "$log" || problem "$test: the body ran although the daemon did not start"
+  grep -q '4 tests failed out of 8' "$log" || problem "expected exactly 4 failed tests of 8"
+  grep -Eq 'open_request_log[^<]*echo_daemon\.c:[0-9]+' \
+    "$build/leak-reports/leak.gtest.FdLeakingEchoDaemonTest.FdPerRequest/index.html" ||
+    problem "the leaking LeakTest's page does not name open_request_log (echo_daemon.c:LINE)"
   grep -Eq 'daemon\.fds .*created at open_request_log \([^)]*echo_daemon\.c:[0-9]+\)' "$log" ||
     problem "example.fd-leak's verdict does not name open_request_log (echo_daemon.c)"
   local result="$build/leak-reports/leak.gtest.EchoDaemonTest.Clean/result.json"
@@ -29,5 +39,7 @@ d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["verdict"] == "pass" and d["iterations"]["completed"] == 10 else 1)
 PY
   [[ $problems -eq 0 ]] || return 1
-  echo "$name: 4 clean tests passed (C, Python, LeakTest, accounting); 3 leaking failed on daemon.fds"
+  echo "$name: 4 clean tests passed (C, Python, LeakTest, accounting); 3 leaking failed on" \
+       "daemon.fds (the LeakTest's page naming echo_daemon.c's line); the LeakTest whose daemon" \
+       "cannot start failed with one verdict, its body not run"
 }

@@ -1,7 +1,12 @@
-// leakgate::LeakTest: echo_daemon driven from a GoogleTest body instead of a scenario. Each
-// test starts its own daemon, sends ten requests over its Unix socket (one iteration each),
-// and is judged in TearDown against the default budgets: Clean passes; FdPerRequest starts the
-// daemon with its bug switched on and fails on daemon.fds.
+// leakgate::LeakTest: echo_daemon driven from a GoogleTest body instead of a scenario. The
+// fixture describes the daemon as a scenario's `daemon:` block does (in YAML here); SetUp starts
+// it and waits until GET /hello answers, then the body sends ten requests over its Unix socket
+// (one iteration each), and TearDown judges against the default budgets:
+//   EchoDaemonTest.Clean passes;
+//   FdLeakingEchoDaemonTest.FdPerRequest (the bug switched on) fails on daemon.fds, naming the
+//     line of echo_daemon.c that opened the leaked fds (preload);
+//   BrokenEchoDaemonTest.CannotStart (no socket path: the daemon exits at once) fails in SetUp,
+//     and its body does not run.
 #include "leakgate/leak_test.h"
 
 #include <sys/socket.h>
@@ -9,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -40,23 +46,51 @@ std::string get(const std::string& endpoint) {
 
 class EchoDaemonTest : public leakgate::LeakTest {
  protected:
-  void ten_requests(std::vector<std::string> extra_arguments) {
-    leakgate::LeakTestDaemon daemon;
-    daemon.command = {ECHO_DAEMON, "${WORKDIR}/echo.sock"};
+  // Started in SetUp, before the body. preload: libleakgate_preload.so records where each fd
+  // the daemon opens was created, and publishes it through the counter file (counters: shm).
+  std::optional<leakgate::DaemonSpec> daemon_spec() override {
+    leakgate::DaemonSpec daemon = leakgate::daemon_from_yaml(R"(
+command: ["${ECHO_DAEMON}", "${WORKDIR}/echo.sock"]
+ready: {http: /hello}
+endpoint: unix:${WORKDIR}/echo.sock
+preload: true
+counters: shm
+)",
+                                                             {{"ECHO_DAEMON", ECHO_DAEMON}});
     daemon.command.insert(daemon.command.end(), extra_arguments.begin(), extra_arguments.end());
-    daemon.counters = leakgate::DaemonSpec::Counters::kNone;  // not linked with leakgate
-    start_daemon(daemon);
+    return daemon;
+  }
+  void ten_requests() {
     for (int i = 0; i < 10; ++i) {
       ASSERT_EQ(get(endpoint()), "HTTP/1.0 200 OK");
       iteration_done();
     }
   }
+  std::vector<std::string> extra_arguments;
 };
 
-TEST_F(EchoDaemonTest, Clean) { ten_requests({}); }
+TEST_F(EchoDaemonTest, Clean) { ten_requests(); }
 
 // The regression: one fd per request, never closed. Fails on daemon.fds.
-TEST_F(EchoDaemonTest, FdPerRequest) { ten_requests({"--leak-fd-per-request"}); }
+class FdLeakingEchoDaemonTest : public EchoDaemonTest {
+ protected:
+  FdLeakingEchoDaemonTest() { extra_arguments = {"--leak-fd-per-request"}; }
+};
+TEST_F(FdLeakingEchoDaemonTest, FdPerRequest) { ten_requests(); }
+
+// A daemon that cannot start (echo_daemon without its socket path exits at once): the test
+// fails in SetUp with one verdict, and the body below never runs.
+class BrokenEchoDaemonTest : public leakgate::LeakTest {
+ protected:
+  std::optional<leakgate::DaemonSpec> daemon_spec() override {
+    return leakgate::daemon_from_yaml(R"(
+command: ["${ECHO_DAEMON}"]
+counters: none
+)",
+                                      {{"ECHO_DAEMON", ECHO_DAEMON}});
+  }
+};
+TEST_F(BrokenEchoDaemonTest, CannotStart) { std::cout << "the body ran" << std::endl; }
 
 }  // namespace
 

@@ -116,7 +116,7 @@ TEST_F(HistoricalLeakTest, RegressionSessionPerCallIsCaught) {
 
 TEST_F(HistoricalLeakTest, RegressionEnginePerSyncIsCaught) {
   auto daemon = trackerd({"--sync-interval", "10ms", "--inject", "engine-per-sync"});
-  daemon.settle = {100ms, 50ms};  // it never settles: every tick leaks
+  set_settle({100ms, 50ms});  // it never settles: every tick leaks
   start_daemon(daemon);
   set_budget("daemon.heap", {.growth = leakgate::kBudgetOff, .per_iter = leakgate::kBudgetOff});
   set_budget("daemon.rss", {.peak = leakgate::kBudgetOff, .per_iter = leakgate::kBudgetOff});

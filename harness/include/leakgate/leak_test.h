@@ -1,14 +1,25 @@
 // GoogleTest integration: a fixture that runs one daemon per test through the same engine as
 // `leakgate run` (leakgate/leak_run.h): the test body takes the place of a scenario's steps.
-// Same settle, budgets, history (`regress`), attribution and result.json: each test writes its
-// page into $LEAKGATE_REPORT_DIR (default ./leak-reports) beside the scenario tests.
+// Same daemon description (a scenario's `daemon:` block: DaemonSpec, from C++ fields or from
+// YAML), settle, budgets, history (`regress`), attribution and result.json: each test writes
+// its page into $LEAKGATE_REPORT_DIR (default ./leak-reports) beside the scenario tests.
 //
-//   class SyncTest : public leakgate::LeakTest {};
-//   TEST_F(SyncTest, OneEngine) {
-//     start_daemon({.command = {TRACKERD, "--socket", "${WORKDIR}/t.sock",
-//                               "--db", "${WORKDIR}/db"}});
-//     set_budget("daemon.engines", {.peak = 1, .growth = 0, .at_exit = 0});
-//     for (...) { ...; iteration_done(); }
+//   class EchoTest : public leakgate::LeakTest {
+//    protected:
+//     // Started in SetUp: a daemon that cannot start fails the test there, and the body
+//     // does not run.
+//     std::optional<leakgate::DaemonSpec> daemon_spec() override {
+//       return leakgate::daemon_from_yaml(R"(
+//         command: ["${ECHO_DAEMON}", "${WORKDIR}/echo.sock"]
+//         ready: {http: /hello}
+//         endpoint: unix:${WORKDIR}/echo.sock
+//         preload: true
+//       )", {{"ECHO_DAEMON", ECHO_DAEMON}});
+//     }
+//   };
+//   TEST_F(EchoTest, OneFdPerRequestAtMost) {
+//     set_budget("daemon.fds", {.growth = 0});
+//     for (...) { ...request endpoint()...; iteration_done(); }
 //   }
 //   int main(int argc, char** argv) {
 //     ::testing::InitGoogleTest(&argc, argv);
@@ -16,34 +27,37 @@
 //     return RUN_ALL_TESTS();
 //   }
 //
-// Client objects (sessions) must be released by the end of the test body: the final
-// snapshot is taken in TearDown.
+// A fixture that overrides SetUp() calls LeakTest::SetUp() first. Client objects (sessions)
+// must be released by the end of the test body: the final snapshot is taken in TearDown.
+// Failures are reported at the TEST_F's file and line, never in leakgate's sources; the
+// verdict is printed once, by the engine, as for `leakgate run`.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <source_location>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "leakgate/scenario.h"
 
 namespace leakgate {
 
-struct LeakTestDaemon {
-  std::vector<std::string> command;  // ${WORKDIR} and ${PORT} are expanded
-  std::map<std::string, std::string> env;
-  // kNone for a daemon that does not link leakgate::accounting (/proc figures only).
-  DaemonSpec::Counters counters = DaemonSpec::Counters::kShm;
-  Millis ready_timeout{10000};
-  Millis stop_timeout{2000};
-  SettleSpec settle{Millis{3000}, Millis{100}};
-  double sample_hz = 200;
-};
+// The one daemon description of scenarios and LeakTests (the old name, kept for existing tests).
+using LeakTestDaemon = DaemonSpec;
+
+// A daemon block in a scenario's YAML syntax (same keys, checks and messages: docs/scenarios.md),
+// e.g. "command: [...]\nready: {tcp: ${PORT}}\npreload: true". `variables` are the ${NAME}s it
+// may use besides the builtins (${WORKDIR}, ${PORT}, ...), with their values. Throws
+// ScenarioError ("<file>:<line> daemon YAML:<line>:<column>: ...", naming the caller's line).
+DaemonSpec daemon_from_yaml(std::string_view yaml,
+                            const std::map<std::string, std::string>& variables = {},
+                            std::source_location where = std::source_location::current());
 
 class LeakTest : public ::testing::Test {
  public:
@@ -51,11 +65,25 @@ class LeakTest : public ::testing::Test {
   ~LeakTest() override;
 
  protected:
-  // Starts the daemon, waits for its readiness line, settles and takes the baseline.
-  void start_daemon(LeakTestDaemon daemon);
+  // The daemon every test of the fixture runs, started by SetUp() (with the readiness wait,
+  // settle and baseline) before the body; std::nullopt (the default): the body starts it with
+  // start_daemon(). A daemon that cannot start is a fatal failure in SetUp: the body does not run.
+  virtual std::optional<DaemonSpec> daemon_spec() { return std::nullopt; }
+  void SetUp() override;
+
+  // Starts the daemon from the body. If it cannot start, the test fails (a fatal failure: the
+  // rest of the body runs only if it checks, e.g. ASSERT_NO_FATAL_FAILURE(start_daemon(...))),
+  // and endpoint() is empty. Prefer daemon_spec(), which keeps the body from running.
+  void start_daemon(DaemonSpec daemon);
   const std::string& endpoint() const;
   pid_t daemon_pid() const;
   const std::filesystem::path& workdir() const;
+
+  // As a scenario's `settle:` and `sample_hz:` (call before the daemon starts).
+  void set_settle(SettleSpec settle);
+  void set_sample_hz(double hz);
+  // ${NAME} values for the daemon's templates (as `leakgate run --var NAME=VALUE`).
+  void set_variable(const std::string& name, const std::string& value);
 
   // Budgets for this test, merged over the documented defaults (docs/metrics.md).
   void set_budget(const std::string& metric, Budget budget);
@@ -72,6 +100,7 @@ class LeakTest : public ::testing::Test {
   void TearDown() override;
 
  private:
+  void start(DaemonSpec daemon);
   struct State;
   std::unique_ptr<State> state_;
 };

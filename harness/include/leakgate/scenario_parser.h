@@ -39,6 +39,12 @@ inline constexpr int kMaxScenarioNesting = 64;
 Scenario parse_scenario_text(std::string_view text, const std::string& filename,
                              const std::set<std::string>& extra_variables = {});
 
+// A daemon block alone, as under a scenario's `daemon:` (same keys, checks and messages), for
+// front-ends that take the daemon from YAML (leakgate/leak_test.h). `filename` names it in
+// errors.
+DaemonSpec parse_daemon_text(std::string_view text, const std::string& filename,
+                             const std::set<std::string>& extra_variables = {});
+
 // Reads the file (at most kMaxScenarioBytes) and parses it; Scenario::file is `path`.
 Scenario parse_scenario_file(const std::string& path,
                              const std::set<std::string>& extra_variables = {});

@@ -43,6 +43,12 @@ bool is_valid_variable_name(std::string_view name);
 // "${" or an invalid name.
 std::string expand_variables(std::string_view text, const Variables& values);
 
+// Fills in the ${NAME}s that `values` defines and keeps the template a template: every other
+// ${NAME} stays, and each literal "$" (of the text or of a value) is written "$$", so that
+// expanding the result later gives what expanding the text with all the values would. For
+// templates filled in two steps: a LeakTest's own variables first, the runner's at run time.
+std::string bind_variables(std::string_view text, const Variables& values);
+
 // Names referenced by a template, in order of first use, each once. Throws VariableError
 // on an unterminated "${" or an invalid name (not on undefined ones: there is no map).
 std::vector<std::string> referenced_variables(std::string_view text);

@@ -3,8 +3,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "leakgate/leak_run.h"
+#include "leakgate/scenario_parser.h"
+#include "leakgate/variables.h"
 
 namespace leakgate {
 namespace {
@@ -26,7 +29,45 @@ std::filesystem::path report_dir() {
   return dir && *dir ? std::filesystem::path(dir) : std::filesystem::path("leak-reports");
 }
 
+// The TEST_F's own file and line: where GoogleTest shows a LeakTest's failures.
+struct TestSite {
+  std::string file = "unknown";
+  int line = 0;
+};
+TestSite test_site() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (!info || !info->file()) return {};
+  return {info->file(), info->line()};
+}
+
+// Every template of the daemon's description with the caller's variables filled in.
+void bind_daemon_variables(DaemonSpec& daemon, const Variables& values) {
+  for (std::string& word : daemon.command) word = bind_variables(word, values);
+  for (std::string& word : daemon.wrapper) word = bind_variables(word, values);
+  for (auto& [name, value] : daemon.env) value = bind_variables(value, values);
+  for (DaemonFile& file : daemon.files) file.content = bind_variables(file.content, values);
+  if (daemon.endpoint) daemon.endpoint = bind_variables(*daemon.endpoint, values);
+  daemon.ready_tcp = bind_variables(daemon.ready_tcp, values);
+}
+
+// A non-fatal failure at the TEST_F (the body goes on; the run has stopped measuring).
+void fail_at_test(const std::string& message) {
+  const TestSite site = test_site();
+  ADD_FAILURE_AT(site.file.c_str(), site.line) << message;
+}
+
 }  // namespace
+
+DaemonSpec daemon_from_yaml(std::string_view yaml, const std::map<std::string, std::string>& variables,
+                            std::source_location where) {
+  const std::string origin = std::filesystem::path(where.file_name()).filename().string() + ":" +
+                             std::to_string(where.line()) + " daemon YAML";
+  std::set<std::string> names;
+  for (const auto& [name, value] : variables) names.insert(name);
+  DaemonSpec daemon = parse_daemon_text(yaml, origin, names);
+  bind_daemon_variables(daemon, variables);
+  return daemon;
+}
 
 // The test body takes the place of a scenario's steps: the scenario holds the daemon, the
 // budgets and the settle and sampling settings, and the engine (leakgate/leak_run.h) runs the
@@ -54,34 +95,67 @@ LeakTest::LeakTest() : state_(std::make_unique<State>()) {
 
 LeakTest::~LeakTest() = default;
 
-void LeakTest::start_daemon(LeakTestDaemon spec) {
+void LeakTest::SetUp() {
+  std::optional<DaemonSpec> daemon;
+  try {
+    daemon = daemon_spec();
+  } catch (const std::exception& error) {
+    const TestSite site = test_site();
+    GTEST_FAIL_AT(site.file.c_str(), site.line)
+        << "the daemon's description is invalid: " << error.what();
+  }
+  if (daemon) start(std::move(*daemon));
+}
+
+void LeakTest::start_daemon(DaemonSpec daemon) {
+  if (state_->run) {
+    const TestSite site = test_site();
+    GTEST_FAIL_AT(site.file.c_str(), site.line) << "the daemon was started twice";
+  }
+  start(std::move(daemon));
+}
+
+// A failure to start is fatal (in SetUp: the body does not run). Its reason is in the verdict
+// TearDown prints, so the failure line only says what happened and where the verdict is.
+void LeakTest::start(DaemonSpec daemon) {
   State& s = *state_;
-  ASSERT_FALSE(s.run) << "start_daemon called twice";
-  DaemonSpec& daemon = s.scenario.daemon;
-  daemon.command = std::move(spec.command);
-  daemon.env = std::move(spec.env);
-  daemon.counters = spec.counters;
-  daemon.ready_timeout = spec.ready_timeout;
-  daemon.stop_timeout = spec.stop_timeout;
-  s.scenario.settle = spec.settle;
-  s.scenario.sample_hz = spec.sample_hz;
+  s.scenario.daemon = std::move(daemon);
   s.run = std::make_unique<LeakRun>(s.scenario, s.options);
-  s.failed = !s.run->start() || !s.run->take_baseline();
-  ASSERT_FALSE(s.failed) << s.run->failure();
+  std::string harness_error;
+  try {
+    s.failed = !s.run->start() || !s.run->take_baseline();
+  } catch (const std::exception& error) {  // a harness problem, e.g. no work directory
+    s.failed = true;
+    harness_error = std::string(": ") + error.what();
+  }
+  if (s.failed) {
+    const TestSite site = test_site();
+    GTEST_FAIL_AT(site.file.c_str(), site.line)
+        << "leak." << s.scenario.name << ": the daemon did not start"
+        << (harness_error.empty() ? "; the verdict below says why" : harness_error);
+  }
+}
+
+void LeakTest::set_settle(SettleSpec settle) { state_->scenario.settle = settle; }
+void LeakTest::set_sample_hz(double hz) { state_->scenario.sample_hz = hz; }
+void LeakTest::set_variable(const std::string& name, const std::string& value) {
+  state_->options.vars[name] = value;
 }
 
 void LeakTest::warmup_done() {
   State& s = *state_;
   if (!s.run || s.failed) return;
   s.failed = !s.run->take_baseline();
-  EXPECT_FALSE(s.failed) << s.run->failure();
+  if (s.failed) fail_at_test("leak." + s.scenario.name +
+                             ": the run stopped at the new baseline; the verdict below says why");
 }
 
 void LeakTest::iteration_done() {
   State& s = *state_;
   if (!s.run || s.failed) return;
   s.failed = !s.run->iteration_done();
-  EXPECT_FALSE(s.failed) << s.run->failure();
+  if (s.failed) fail_at_test("leak." + s.scenario.name +
+                             ": the run stopped at a checkpoint; the verdict below says why");
 }
 
 const std::string& LeakTest::endpoint() const {
@@ -113,9 +187,14 @@ void LeakTest::TearDown() {
     ::testing::Test::RecordProperty(name, std::to_string(value));
   }
   ::testing::Test::RecordProperty("leakgate.result", outcome.result_path.string());
-  // The engine printed the verdict lines; the failure repeats them in GoogleTest's summary.
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.verdict_text;
-  EXPECT_EQ(outcome.publish_error, "") << "the report was not written";
+  // The engine printed the verdict; the failure says where it is, at the user's TEST_F.
+  // A run that stopped has said so at the TEST_F already.
+  if (outcome.exit_code != 0 && !s.failed)
+    fail_at_test("leak." + s.scenario.name + " failed (verdict above; page " +
+                 (outcome.result_path.parent_path() / "index.html").string() + ")");
+  if (!outcome.publish_error.empty())
+    fail_at_test("leak." + s.scenario.name + ": the report was not written: " +
+                 outcome.publish_error);
   judged().tests++;
   judged().failed += outcome.exit_code != 0 ? 1 : 0;
   judged().report_dir = s.options.report_dir;

@@ -292,6 +292,18 @@ Scenario parse_scenario_text(std::string_view text, const std::string& filename,
   return scenario;
 }
 
+DaemonSpec parse_daemon_text(std::string_view text, const std::string& filename,
+                             const std::set<std::string>& extra_variables) {
+  check_scenario_text(text, filename);
+  const YamlReader reader(filename);
+  const Field root{load_yaml(text, filename), SourceLocation{filename, 1, 1}, "daemon"};
+  if (!root.node.IsMap())
+    reader.fail(reader.at(root.node, root.where),
+                "a daemon block must be a mapping, got " + describe_value(root.node),
+                "keys: " + join(kDaemonKeys));
+  return read_daemon(reader, root, builtin_scope(extra_variables, kDaemonBuiltinVariables));
+}
+
 Scenario parse_scenario_file(const std::string& path,
                              const std::set<std::string>& extra_variables) {
   std::ifstream in(path, std::ios::binary);

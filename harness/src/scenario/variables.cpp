@@ -77,6 +77,22 @@ std::string expand_variables(std::string_view text, const Variables& values) {
   return out;
 }
 
+std::string bind_variables(std::string_view text, const Variables& values) {
+  std::string out;
+  out.reserve(text.size());
+  const auto append_literal = [&](std::string_view literal) {
+    for (char c : literal) out += c == '$' ? "$$" : std::string(1, c);
+  };
+  scan_template(text, append_literal, [&](std::string_view name, size_t) {
+    const auto found = values.find(std::string(name));
+    if (found != values.end())
+      append_literal(found->second);
+    else
+      out += "${" + std::string(name) + "}";
+  });
+  return out;
+}
+
 std::vector<std::string> referenced_variables(std::string_view text) {
   std::vector<std::string> names;
   scan_template(

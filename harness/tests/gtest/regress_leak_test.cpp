@@ -19,7 +19,7 @@ TEST_F(RegressTest, FdsAgainstTheHistoryBaseline) {
                     "for i in $(seq 1 " + std::string(extra && *extra ? extra : "0") +
                         "); do eval \"exec $((i + 20))</dev/null\"; done; "
                         "echo '{\"event\":\"ready\"}'; exec sleep 600"};
-  daemon.settle = {std::chrono::milliseconds(2000), std::chrono::milliseconds(50)};
+  set_settle({std::chrono::milliseconds(2000), std::chrono::milliseconds(50)});
   start_daemon(daemon);
   // The daemon really holds the extra descriptors (else the grown run would pass for nothing);
   // the budget itself is judged in TearDown, against the history.

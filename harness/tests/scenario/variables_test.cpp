@@ -57,6 +57,18 @@ TEST(Variables, ReferencedNamesInOrderOnce) {
   EXPECT_THROW(referenced_variables("${open"), VariableError);
 }
 
+// Binding some variables first and the rest later gives what expanding once with all would.
+TEST(Variables, BindingSomeFirstKeepsTheRestATemplate) {
+  const std::string text = "${BIN} $HOME $$5 ${WORKDIR}/x";
+  const std::string bound = bind_variables(text, {{"BIN", "/opt/a$b"}});
+  EXPECT_EQ(bound, "/opt/a$$b $$HOME $$5 ${WORKDIR}/x");
+  EXPECT_EQ(expand_variables(bound, {{"WORKDIR", "/w"}}), "/opt/a$b $HOME $5 /w/x");
+  EXPECT_EQ(expand_variables(bound, {{"WORKDIR", "/w"}}),
+            expand_variables(text, {{"BIN", "/opt/a$b"}, {"WORKDIR", "/w"}}));
+  EXPECT_EQ(bind_variables("${V}", {{"V", "${W}"}}), "$${W}");  // a value is never a template
+  EXPECT_THROW(bind_variables("${open", {}), VariableError);
+}
+
 TEST(Variables, NameRule) {
   EXPECT_TRUE(is_valid_variable_name("ITER"));
   EXPECT_TRUE(is_valid_variable_name("_x9"));
