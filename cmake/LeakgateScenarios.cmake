@@ -13,6 +13,9 @@
 # slow, never a timeout: written at build time into a file that ctest reads after the tests
 # are defined (a child directory's TEST_INCLUDE_FILES). TIMEOUT holds until then.
 # Each test is one `leakgate run` process with its own daemon, so `ctest -j` is safe.
+# The tests of one report directory are one run per ctest invocation: they require the CTest
+# fixture of leakgate_run_session() (below), whose setup opens the run and whose cleanup
+# closes it and renders the index; `leakgate compare` then compares whole invocations.
 # The CLI: leakgate::leakgate when it exists (the imported executable of an installed
 # package, find_package(leakgate); an alias after add_subdirectory), else the `leakgate`
 # target of this build (resolved when the build system is generated).
@@ -47,6 +50,7 @@ function(leakgate_add_scenarios)
     list(APPEND time_limit_args --selftests)
   endif()
   leakgate_scenario_time_limits("${scenario_files}" "${time_limit_args}")
+  leakgate_run_session("${ARG_REPORT_DIR}" session_fixture)
   foreach(file IN LISTS scenario_files)
     file(STRINGS ${file} name_line REGEX "^name:[ \t]*[A-Za-z0-9._-]+" LIMIT_COUNT 1)
     if(NOT name_line)
@@ -55,7 +59,8 @@ function(leakgate_add_scenarios)
     string(REGEX REPLACE "^name:[ \t]*([A-Za-z0-9._-]+).*" "\\1" name "${name_line}")
     add_test(NAME leak.${name}
              COMMAND ${cli} run ${file} --report-dir ${ARG_REPORT_DIR} --ctest ${var_args})
-    set_tests_properties(leak.${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+    set_tests_properties(leak.${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+                                                 FIXTURES_REQUIRED ${session_fixture})
     if(ARG_PROVE_WITHOUT_INJECTION)
       add_test(NAME selftest.${name}.without-injection
                COMMAND ${cli} run ${file} --no-inject --report-dir
@@ -114,7 +119,50 @@ function(leakgate_discover_leak_tests target)
   # Here, not at the top: GoogleTest.cmake keeps its script's path in a variable of the scope
   # that includes it, which is not the caller's after add_subdirectory(leakgate).
   include(GoogleTest)
+  leakgate_run_session("${ARG_REPORT_DIR}" session_fixture)
   gtest_discover_tests(${target} NO_PRETTY_VALUES TEST_PREFIX "${ARG_TEST_PREFIX}"
                        PROPERTIES LABELS "${ARG_LABELS}"
-                                  ENVIRONMENT "LEAKGATE_REPORT_DIR=${ARG_REPORT_DIR}")
+                                  ENVIRONMENT "LEAKGATE_REPORT_DIR=${ARG_REPORT_DIR}"
+                                  FIXTURES_REQUIRED ${session_fixture})
+endfunction()
+
+# leakgate_run_session(report_dir out_fixture): the CTest fixture of one report directory,
+# made once per directory and project: leak.session-open (`leakgate session open`: a new run id
+# and the commit of the project, ${CMAKE_SOURCE_DIR}) and leak.session-close (`leakgate session
+# close`: the run ends, the index is rendered). CTest runs them around whichever of their tests
+# a ctest invocation selects, `ctest -R one-test` too. A second report directory gets its own
+# pair, named after it.
+function(leakgate_run_session report_dir out_fixture)
+  if(TARGET leakgate::leakgate)
+    set(cli $<TARGET_FILE:leakgate::leakgate>)
+  else()
+    set(cli $<TARGET_FILE:leakgate>)
+  endif()
+  string(MD5 key "${report_dir}")
+  string(SUBSTRING "${key}" 0 8 key)
+  set(fixture leakgate_run_${key})
+  set(${out_fixture} ${fixture} PARENT_SCOPE)
+  get_property(made GLOBAL PROPERTY LEAKGATE_RUN_SESSION_${key})
+  if(made)
+    return()
+  endif()
+  set_property(GLOBAL PROPERTY LEAKGATE_RUN_SESSION_${key} TRUE)
+  get_property(count GLOBAL PROPERTY LEAKGATE_RUN_SESSIONS)
+  if(NOT count)
+    set(count 0)
+  endif()
+  set(suffix "")
+  if(count GREATER 0)
+    set(suffix "-${key}")
+  endif()
+  math(EXPR count "${count} + 1")
+  set_property(GLOBAL PROPERTY LEAKGATE_RUN_SESSIONS ${count})
+  add_test(NAME leak.session-open${suffix}
+           COMMAND ${cli} session open --report-dir ${report_dir} --project-dir ${CMAKE_SOURCE_DIR})
+  add_test(NAME leak.session-close${suffix}
+           COMMAND ${cli} session close --report-dir ${report_dir})
+  set_tests_properties(leak.session-open${suffix} PROPERTIES FIXTURES_SETUP ${fixture}
+                                                             LABELS leak TIMEOUT 60)
+  set_tests_properties(leak.session-close${suffix} PROPERTIES FIXTURES_CLEANUP ${fixture}
+                                                              LABELS leak TIMEOUT 300)
 endfunction()

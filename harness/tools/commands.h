@@ -18,6 +18,7 @@ CLI::App* add_probe_command(CLI::App& app, int* exit_code);      // probe_comman
 CLI::App* add_run_command(CLI::App& app, int* exit_code);        // run_command.cpp
 CLI::App* add_calibrate_command(CLI::App& app, int* exit_code);  // calibrate_command.cpp
 CLI::App* add_time_limit_command(CLI::App& app, int* exit_code);  // time_limit_command.cpp
+CLI::App* add_session_command(CLI::App& app, int* exit_code);     // session_command.cpp
 // report_commands.cpp: report (and report --merge), baseline, compare, history
 void add_report_commands(CLI::App& app, int* exit_code);
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   leakgate::cli::add_run_command(app, &exit_code);
   leakgate::cli::add_calibrate_command(app, &exit_code);
   leakgate::cli::add_time_limit_command(app, &exit_code);
+  leakgate::cli::add_session_command(app, &exit_code);
   leakgate::cli::add_report_commands(app, &exit_code);
   // A typo is named as one, before CLI11 reads what follows it as something else.
   if (const std::string typo =

@@ -1,5 +1,6 @@
 #include "leakgate/reports/publish.h"
 
+#include <cstdlib>
 #include <stdexcept>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "leakgate/reports/history.h"
 #include "leakgate/reports/noise.h"
 #include "leakgate/reports/run_index.h"
+#include "leakgate/reports/run_session.h"
 #include "leakgate/reports/test_page.h"
 
 namespace leakgate::reports {
@@ -37,7 +39,13 @@ auto with_context(const std::string& context, Work&& work) {
 }  // namespace
 
 PublishOptions publish_options_from_environment(const fs::path& report_dir) {
-  return {current_run_id(), history_path_for(report_dir)};
+  PublishOptions options{current_run_id(), history_path_for(report_dir), ""};
+  if (const auto session = read_run_session(report_dir)) {
+    const char* run_id = std::getenv("LEAKGATE_RUN_ID");
+    if (!run_id || !*run_id) options.run_id = session->run_id;
+    options.project_commit = session->project_commit;
+  }
+  return options;
 }
 
 fs::path test_directory(const fs::path& report_dir, const json& result) {
@@ -59,6 +67,12 @@ void publish_test_result(const fs::path& report_dir, json result, const PublishO
                               detail::text_member(result, "test", "(unnamed test)") + " into " +
                               report_dir.string();
   std::string history_error;
+  if (!options.project_commit.empty() && result.contains("environment") &&
+      result["environment"].is_object()) {
+    json& environment = result["environment"];
+    environment["leakgate_commit"] = environment.value("git_commit", "");
+    environment["git_commit"] = options.project_commit;
+  }
   with_context(context, [&] {
     const fs::path directory = test_directory(report_dir, result);
     fs::create_directories(directory);

@@ -161,6 +161,11 @@ std::string render_index(const std::vector<json>& unsorted_results) {
       !commits.empty()) {
     html += "<div><dt>commit</dt><dd>" + escape_html(commits) + "</dd></div>";
   }
+  // The leakgate that judged them, beside the project's commit (issue 26).
+  const std::string leakgate_commits = distinct_values(results, "environment", "leakgate_commit");
+  html += "<div><dt>leakgate</dt><dd>" LEAKGATE_VERSION +
+          (leakgate_commits.empty() ? "" : " (" + escape_html(leakgate_commits) + ")") +
+          "</dd></div>";
   html += "<div><dt>generated</dt><dd>" + detail::utc_now_iso8601() +
           "</dd></div>"
           "<div><dt>data</dt><dd><a href=\"results.json\">results.json</a></dd></div></dl>\n";

@@ -14,9 +14,13 @@ namespace leakgate::reports {
 struct PublishOptions {
   std::string run_id;                      // one per suite invocation
   std::filesystem::path history_database;  // empty: no history
+  // The project's commit, from an open run session (run_session.h): it becomes the result's
+  // environment.git_commit, leakgate's own going to environment.leakgate_commit.
+  std::string project_commit;
 };
 
-// Options from the environment: current_run_id() and history_path_for(report_dir).
+// Options from the environment: the run id ($LEAKGATE_RUN_ID, else the open run session's of
+// report_dir, else a fresh one), the session's project commit, history_path_for(report_dir).
 PublishOptions publish_options_from_environment(const std::filesystem::path& report_dir);
 
 // The runner's entry point: records the result in the history database, fills

@@ -1,0 +1,73 @@
+// leakgate session open|close: one run id for one `ctest` invocation (leakgate/reports/
+// run_session.h). leakgate_add_scenarios() and leakgate_discover_leak_tests() register both
+// as a CTest fixture around their tests, so no wrapper script is needed.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "leakgate/reports/publish.h"
+#include "leakgate/reports/run_session.h"
+#include "report_dir.h"
+
+namespace leakgate::cli {
+namespace {
+
+struct SessionOptions {
+  std::string report_dir = default_report_dir();
+  std::string project_dir;
+  std::string commit;
+};
+
+int open_session(const SessionOptions& options) {
+  const reports::RunSession session =
+      reports::open_run_session(options.report_dir, options.project_dir, options.commit);
+  std::printf("leakgate session: run %s opened in %s (commit %s)\n", session.run_id.c_str(),
+              options.report_dir.c_str(),
+              session.project_commit.empty() ? "unknown" : session.project_commit.c_str());
+  return 0;
+}
+
+int close_session(const SessionOptions& options) {
+  const auto session = reports::read_run_session(options.report_dir);
+  if (!reports::close_run_session(options.report_dir) || !session) {
+    std::printf("leakgate session: no run was open in %s\n", options.report_dir.c_str());
+    return 0;
+  }
+  const std::filesystem::path index = std::filesystem::path(options.report_dir) / "index.html";
+  if (std::filesystem::exists(std::filesystem::path(options.report_dir) / "results.json") ||
+      std::filesystem::exists(index))
+    reports::regenerate_index(options.report_dir);
+  std::printf("leakgate session: run %s closed; report: %s\n", session->run_id.c_str(),
+              std::filesystem::absolute(index).string().c_str());
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_session_command(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<SessionOptions>();
+  CLI::App* command = app.add_subcommand(
+      "session",
+      "One run for one ctest invocation: `open` before the first leak test (a new run id, the\n"
+      "project's commit), `close` after the last (the index rendered). Every test published\n"
+      "into the report directory meanwhile joins the run ($LEAKGATE_RUN_ID still wins).\n"
+      "leakgate_add_scenarios() and leakgate_discover_leak_tests() register both as a CTest\n"
+      "fixture; you need not call them yourself.");
+  command->require_subcommand(1);
+  CLI::App* open = command->add_subcommand("open", "start a run (replaces an earlier open one)");
+  CLI::App* close = command->add_subcommand("close", "end the run and render the index");
+  for (CLI::App* each : {open, close})
+    each->add_option("--report-dir", options->report_dir,
+                     "report directory (" + report_dir_help() + ")");
+  open->add_option("--project-dir", options->project_dir,
+                   "the project whose commit the results name (git rev-parse there)");
+  open->add_option("--commit", options->commit,
+                   "the project's commit, when it is no git work tree ($LEAKGATE_GIT_COMMIT too)");
+  open->callback([options, exit_code] { *exit_code = open_session(*options); });
+  close->callback([options, exit_code] { *exit_code = close_session(*options); });
+  return command;
+}
+
+}  // namespace leakgate::cli
