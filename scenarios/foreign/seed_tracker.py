@@ -3,10 +3,10 @@
 
     seed_tracker.py PORT DBFILE [--engine-per-tick] [--session-per-call] [--no-cleanup]
 
-GET /health answers 200. POST /issues {"title": ...} adds a row. GET /issues lists issues and,
-like the seed's IPC call, asks a peer (our own /health) over an aiohttp ClientSession. GET /sync
-runs one sync tick (the seed ran it every 5 s; here a step runs it: once per iteration). Without
-flags it is the clean twin: one engine and one client session for its life, closed on stop.
+GET /health answers 200. GET /issues lists issues and, like the seed's IPC call, asks a peer
+(our own /health) over an aiohttp ClientSession. GET /sync runs one sync tick (the seed ran
+it every 5 s; here a step runs it, so it happens once per iteration). Without flags it is the
+clean twin: one engine and one client session for the daemon's life, both closed on stop.
 
   --engine-per-tick    sync_tick() makes a new SQLAlchemy engine each time and keeps it
   --session-per-call   each /issues opens a ClientSession and never closes it
@@ -66,15 +66,6 @@ async def health(request):
     return web.Response(text="ok\n")
 
 
-async def create_issue(request):
-    # the seed's write path, for scripts/seed-ratio: one row, one transaction, then the answer
-    title = (await request.json())["title"]
-    with request.app["engine"].begin() as connection:
-        result = connection.execute(
-            sqlalchemy.text("INSERT INTO issues (title) VALUES (:title)"), {"title": title})
-    return web.json_response({"id": result.lastrowid, "title": title}, status=201)
-
-
 async def start(app):
     app["session"] = aiohttp.ClientSession()
     app["sessions"] = []
@@ -116,7 +107,6 @@ def main():
     app.on_cleanup.append(cleanup)
     app.router.add_get("/health", health)
     app.router.add_get("/issues", issues)
-    app.router.add_post("/issues", create_issue)
     app.router.add_get("/sync", sync)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
