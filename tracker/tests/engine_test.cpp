@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "leakgate/registry.h"
 #include "storage/schema.h"
 #include "temp_dir.h"
@@ -172,6 +175,44 @@ TEST_F(EngineTest, DataSurvivesReopen) {
   EXPECT_EQ(reopened.integrity_check(), "ok");
   EXPECT_EQ(reopened.schema_version(), kSchemaVersion);
   EXPECT_GT(reopened.last_change_ms(), 0);
+}
+
+// A create writes no meta row (the POST path's cost): the newest issue's created_at stands for
+// it at open, the meta row for updates and deletes.
+TEST_F(EngineTest, LastChangeAfterReopenIsTheLastWriteOfEachKind) {
+  const auto reopened_last_change = [this] { return Engine(db_).last_change_ms(); };
+  const auto tick = [] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); };
+  int64_t expected = 0;
+  {
+    Engine engine(db_);
+    engine.create(make_issue("one"));
+    tick();
+    engine.create(make_issue("two"));
+    expected = engine.last_change_ms();
+    EXPECT_EQ(expected, engine.get(2)->created_at_ms);
+  }
+  EXPECT_EQ(reopened_last_change(), expected);
+  {
+    Engine engine(db_);
+    tick();
+    IssuePatch close;
+    close.status = Status::kClosed;
+    engine.update(1, close);  // not the newest issue: only the meta row knows this time
+    expected = engine.last_change_ms();
+    EXPECT_GT(expected, engine.get(2)->created_at_ms);
+  }
+  EXPECT_EQ(reopened_last_change(), expected);
+  {
+    Engine engine(db_);
+    tick();
+    engine.remove(2);  // the newest issue, and its created_at with it
+    expected = engine.last_change_ms();
+    tick();
+    engine.create(make_issue("three"));
+    EXPECT_GT(engine.last_change_ms(), expected);
+    expected = engine.last_change_ms();
+  }
+  EXPECT_EQ(reopened_last_change(), expected);
 }
 
 TEST_F(EngineTest, RefusesDatabaseFromNewerSchema) {

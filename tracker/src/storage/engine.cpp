@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -72,6 +73,7 @@ struct Engine::Statements {
         set_last_change(db,
                         "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_change_ms', ?1)"),
         get_last_change(db, "SELECT value FROM meta WHERE key = 'last_change_ms'"),
+        newest_created(db, "SELECT created_at FROM issues ORDER BY id DESC LIMIT 1"),
         count_all(db, "SELECT COUNT(*) FROM issues"),
         count_closed(db, "SELECT COUNT(*) FROM issues WHERE status = 'closed'"),
         count_labels(db, "SELECT label, COUNT(*) FROM issue_labels GROUP BY label") {}
@@ -79,7 +81,7 @@ struct Engine::Statements {
   Statement select_one, select_all, select_filtered;
   Statement insert_issue, update_issue, delete_issue;
   Statement insert_label, delete_labels;
-  Statement set_last_change, get_last_change;
+  Statement set_last_change, get_last_change, newest_created;
   Statement count_all, count_closed, count_labels;
 };
 
@@ -90,6 +92,7 @@ Engine::Engine(std::filesystem::path db_path) : path_(std::move(db_path)), conne
   connection_.exec("PRAGMA foreign_keys = ON");
   migrate(connection_);
   statements_ = std::make_unique<Statements>(connection_.handle());
+  last_change_ms_ = load_last_change();
 }
 
 Engine::~Engine() = default;
@@ -109,8 +112,8 @@ Issue Engine::create(const NewIssue& input) {
   Issue issue;
   issue.id = connection_.last_insert_rowid();
   write_labels(issue.id, input.labels);
-  mark_changed(now);
-  transaction.commit();
+  transaction.commit();  // no meta row: the newest issue's created_at says it (load_last_change)
+  last_change_ms_ = now;
   issue.title = input.title;
   issue.body = input.body;
   issue.labels = input.labels;
@@ -150,6 +153,7 @@ std::optional<Issue> Engine::update(int64_t id, const IssuePatch& patch) {
   }
   mark_changed(now);
   transaction.commit();
+  last_change_ms_ = now;
   return issue;
 }
 
@@ -161,8 +165,10 @@ bool Engine::remove(int64_t id) {
     statements_->delete_issue.bind(1, id).step();  // labels go by ON DELETE CASCADE
   }
   if (connection_.changes() == 0) return false;
-  mark_changed(now_ms());
+  const int64_t now = now_ms();
+  mark_changed(now);
   transaction.commit();
+  last_change_ms_ = now;
   return true;
 }
 
@@ -227,9 +233,20 @@ int Engine::schema_version() {
   return static_cast<int>(connection_.query_int("PRAGMA user_version"));
 }
 
-int64_t Engine::last_change_locked() {
-  StatementScope scope(statements_->get_last_change);
-  return statements_->get_last_change.step() ? statements_->get_last_change.column_int(0) : 0;
+int64_t Engine::last_change_locked() { return last_change_ms_; }
+
+// Updates and deletes write the meta row in their transaction; a create is the newest row.
+int64_t Engine::load_last_change() {
+  int64_t last = 0;
+  {
+    StatementScope scope(statements_->get_last_change);
+    if (statements_->get_last_change.step()) last = statements_->get_last_change.column_int(0);
+  }
+  StatementScope scope(statements_->newest_created);
+  if (statements_->newest_created.step()) {
+    last = std::max(last, statements_->newest_created.column_int(0));
+  }
+  return last;
 }
 
 std::optional<Issue> Engine::get_locked(int64_t id) {

@@ -34,7 +34,7 @@ class Engine {
 
   std::optional<Issue> get(int64_t id);
   std::vector<Issue> list(const ListQuery& query);
-  int64_t last_change_ms();  // 0 when nothing was ever written
+  int64_t last_change_ms();  // 0 when nothing was ever written; survives reopen and kill -9
 
   // The counts of one read snapshot (total, open, closed, labels, last_change_ms) by SQL
   // aggregates: no issue is loaded, so memory does not grow with the table. When `each_issue`
@@ -50,6 +50,7 @@ class Engine {
 
   std::optional<Issue> get_locked(int64_t id);
   int64_t last_change_locked();
+  int64_t load_last_change();
   void write_labels(int64_t id, const std::vector<std::string>& labels);
   void mark_changed(int64_t now_ms);
 
@@ -58,6 +59,9 @@ class Engine {
   std::mutex mutex_;
   SqliteConnection connection_;
   std::unique_ptr<Statements> statements_;  // destroyed before connection_
+  // Kept here: a create does not write the meta row (one B-tree page fewer per POST), so the
+  // database alone answers only at open. Assumes this engine is the file's only writer.
+  int64_t last_change_ms_ = 0;
 };
 
 }  // namespace tracker
