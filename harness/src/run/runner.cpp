@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "judge/attribution.h"
+#include "judge/judgement.h"
 #include "judge/known_leaks.h"
 #include "judge/run_record.h"
 #include "judge/run_until_sure.h"
@@ -196,7 +197,8 @@ class Engine {
     if (auto note = loaded_machine_note(std::max(load.value_or(0), load_at_start_.value_or(0)),
                                         sysconf(_SC_NPROCESSORS_ONLN)))
       record_.warnings.push_back(std::move(*note));
-    RunOutcome outcome = write_result(scenario_, options_, record_, workdir_);
+    const Judgement judgement = judge(scenario_, record_, calibration_);
+    RunOutcome outcome = write_result(scenario_, options_, record_, judgement, workdir_);
     progress_.finish(outcome.verdict_text);
     if (!options_.keep_workdir) {
       std::error_code ec;
@@ -210,6 +212,7 @@ class Engine {
  private:
   // Everything before the daemon starts: work directory, variables, descendants, profilers.
   void prepare() {
+    calibration_ = load_calibration(scenario_, record_.test, options_);  // once, before the run
     load_at_start_ = load_average();
     workdir_ = make_workdir(scenario_.name);
     std::string file_error;
@@ -455,14 +458,10 @@ class Engine {
   // reason goes into the verdict.
   bool sure_enough(int iteration, const Frame& checkpoint) {
     if (!scenario_.iterations_auto || options_.iterations) return false;
-    if (!calibrated_budgets_) {
-      calibrated_budgets_ = scenario_.budgets;
-      resolve_auto_budgets(*calibrated_budgets_, options_.report_dir, record_.test);
-    }
     std::map<std::string, Budget> budgets;
     for (const auto& [metric, value] : checkpoint) {
       if (!std::isnan(value)) auto_series_[metric].push_back(value);
-      budgets[metric] = effective_budget(metric, *calibrated_budgets_);
+      budgets[metric] = effective_budget(metric, calibration_.budgets);
     }
     const StopDecision decision = decide_stop(auto_series_, budgets);
     std::string why = "decided";
@@ -818,7 +817,7 @@ class Engine {
   // iterations: auto: the checkpoints so far by metric, and the budgets with per_iter: auto
   // resolved from the calibration (sure_enough()).
   std::map<std::string, std::vector<double>> auto_series_;
-  std::optional<std::map<std::string, Budget>> calibrated_budgets_;
+  RunCalibration calibration_;  // per_iter: auto and regress: baselines (load_calibration)
   std::optional<StepFigures> step_probe_;  // watch_steps
   Frame step_figures_;                     // after the last step run
   std::chrono::steady_clock::time_point step_figures_at_;
