@@ -64,6 +64,11 @@ inline constexpr double kTrendConfidence = 0.998;
 // it, and none may rise by more than a limit to be below it.
 Trend trend_of(const std::vector<double>& ys, double z = kTrendZ);
 
+// The per-iteration trend of an observation's checkpoints: trend_of() divided by
+// iterations_per_checkpoint (a long run keeps every n-th checkpoint). Below two checkpoints,
+// none. The one place a metric's slope is computed: the judge's figures and evaluate() read it.
+std::optional<Trend> per_iter_trend(const MetricObservation& observation);
+
 // A judged per_iter key with its trend (its confidence), for result.json and the page.
 struct TrendJudgement {
   std::string metric;
@@ -86,7 +91,7 @@ struct Evaluation {
 bool evaluation_passed(const Evaluation& evaluation);
 
 // Why figures were never read, for the reasons of NotJudged entries (the runner fills it
-// from its sources: unread_reasons() in harness/src/sample/source_state.h).
+// from its sources: unread_reasons() in harness/src/judge/unread_reasons.h).
 struct UnreadReasons {
   std::map<std::string, std::string> metrics;  // metric -> why no source read it
   std::optional<std::string> daemon_at_exit;   // the daemon's at-exit counters mean nothing
@@ -103,6 +108,7 @@ using HistoryPeaks = std::map<std::string, double>;  // metric -> baseline peak 
 // Robust slope of ys against their index: the median of all pairwise slopes (Theil–Sen),
 // so one outlier sample cannot fake or hide a trend. NaN points are skipped; fewer than two
 // points give 0. Above 500 points an evenly spaced subset is used (the pair count is n²/2).
+// Per checkpoint, not per iteration: a metric's figure is per_iter_trend()'s.
 double theil_sen_slope(const std::vector<double>& ys);
 
 // The scenario's budget for `metric` merged key by key over default_budget(metric);

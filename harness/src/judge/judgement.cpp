@@ -5,6 +5,7 @@
 #include <set>
 
 #include "judge/attribution.h"
+#include "judge/unread_reasons.h"
 #include "leakgate/metrics.h"
 #include "leakgate/units.h"
 
@@ -80,11 +81,9 @@ void attribute_steps(const RunRecord& record, const Evaluation& evaluation, Judg
     if (auto attribution = attribute_to_steps(record.step_growth, metric)) {
       // The headline figure is the judged one (the checkpoints' slope): the steps' sums also
       // count what the first iteration opened once (a client's kept-alive connection).
-      const auto observed = judgement.observations.find(metric);
-      if (observed != judgement.observations.end() && observed->second.checkpoints.size() >= 2) {
-        const double slope = theil_sen_slope(observed->second.checkpoints);
-        if (slope > 0) attribution->per_iter = slope;
-      }
+      const auto figures = judgement.figures.find(metric);
+      if (figures != judgement.figures.end() && figures->second.per_iter.value_or(0) > 0)
+        attribution->per_iter = *figures->second.per_iter;
       judgement.attribution_lines.push_back(
           format_step_attribution(*attribution, record.step_growth.steps));
       judgement.step_attributions.push_back(std::move(*attribution));
@@ -98,7 +97,7 @@ void apply_known(const Scenario& scenario, const RunRecord& record, Judgement& j
   if (scenario.known_leaks.empty()) return;
   const LeakSites sites{judgement.objects, judgement.step_attributions, record.step_growth.steps};
   judgement.known_leaks =
-      apply_known_leaks(scenario.known_leaks, judgement.evaluation, judgement.observations, sites,
+      apply_known_leaks(scenario.known_leaks, judgement.evaluation, judgement.figures, sites,
                         record.today.empty() ? record.started_at.substr(0, 10) : record.today,
                         record.completed_iterations);
   for (const KnownLeakResult& result : judgement.known_leaks) {
@@ -163,6 +162,7 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
       evaluate(observations, scenario, history_peaks,
                unread_reasons(record.sources, record.at_exit_unmeasured, scenario));
   const Evaluation& evaluation = judgement.evaluation;
+  judgement.figures = figures_of(observations, evaluation);
   attribute_steps(record, evaluation, judgement);
 
   // Attribution for what was violated: live objects by creation stack, new fds.
@@ -276,7 +276,16 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
   judgement.new_fds = fresh_fds;
   judgement.attribution_lines = std::move(attribution_lines);
   apply_known(scenario, record, judgement);
+  judgement.verdict = verdict_of(record, judgement.evaluation, judgement.attribution_lines,
+                                 judgement.warnings);
   return judgement;
+}
+
+Judgement judge(const Scenario& scenario, const RunRecord& record,
+                const RunCalibration& calibration) {
+  Scenario calibrated = scenario;
+  calibrated.budgets = calibration.budgets;
+  return judge(calibrated, record, calibration.history_peaks);
 }
 
 }  // namespace leakgate

@@ -1,7 +1,6 @@
 #include "judge/known_leaks.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <stdexcept>
@@ -52,12 +51,10 @@ std::string matched_step(const KnownLeak& leak, const LeakSites& sites) {
   return named ? step_label(step, sites.step_names) : "";
 }
 
-// The larger of the checkpoints' slope and growth / iterations.
-double growth_per_iter(const MetricObservation& observation, int iterations) {
-  double per_iter =
-      observation.checkpoints.size() >= 2 ? theil_sen_slope(observation.checkpoints) : 0;
-  if (observation.baseline && observation.final && iterations > 0)
-    per_iter = std::max(per_iter, (*observation.final - *observation.baseline) / iterations);
+// The larger of the checkpoints' slope and growth / iterations, per iteration.
+double growth_per_iter(const MetricFigures& figures, int iterations) {
+  double per_iter = figures.per_iter.value_or(0);
+  if (figures.growth && iterations > 0) per_iter = std::max(per_iter, *figures.growth / iterations);
   return per_iter;
 }
 
@@ -81,7 +78,7 @@ const char* to_string(KnownLeakResult::State state) {
 
 std::vector<KnownLeakResult> apply_known_leaks(const std::vector<KnownLeak>& leaks,
                                                Evaluation& evaluation,
-                                               const Observations& observations,
+                                               const Figures& figures,
                                                const LeakSites& sites, const std::string& today,
                                                int iterations) {
   std::vector<KnownLeakResult> results;
@@ -107,8 +104,8 @@ std::vector<KnownLeakResult> apply_known_leaks(const std::vector<KnownLeak>& lea
     }
     double observed = 0;
     for (size_t i : covered) {
-      const auto it = observations.find(evaluation.violations[i].metric);
-      if (it != observations.end())
+      const auto it = figures.find(evaluation.violations[i].metric);
+      if (it != figures.end())
         observed = std::max(observed, growth_per_iter(it->second, iterations));
     }
     result.observed_per_iter = observed;

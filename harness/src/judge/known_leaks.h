@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "judge/metric_figures.h"
 #include "judge/step_attribution.h"
 #include "leakgate/budget_eval.h"
 
@@ -33,12 +34,12 @@ struct LeakSites {
 };
 
 // Applies `leaks` to `evaluation` (violations it covers are removed, `passed` recomputed) and
-// returns one result per entry, in order. `today` is YYYY-MM-DD; an entry expires after its
+// returns one result per entry, in order, reading each covered metric's `figures`. `today` is YYYY-MM-DD; an entry expires after its
 // day. `iterations`: the measured ones (growth per iteration = growth / iterations when that
 // exceeds the slope).
 std::vector<KnownLeakResult> apply_known_leaks(const std::vector<KnownLeak>& leaks,
                                                Evaluation& evaluation,
-                                               const Observations& observations,
+                                               const Figures& figures,
                                                const LeakSites& sites, const std::string& today,
                                                int iterations);
 

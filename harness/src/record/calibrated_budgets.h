@@ -1,11 +1,14 @@
-// `per_iter: auto` (kBudgetAuto): the calibrated noise bound from the history database that
-// `leakgate calibrate` filled. Resolved before judging and before deciding when to stop.
+// `per_iter: auto` (kBudgetAuto) and `regress:` read the history database: the calibrated
+// noise bound `leakgate calibrate` stored, and the baseline peak of earlier runs. Resolved
+// once, before the run (the measured loop's auto-stop and the judge both use the result).
 #pragma once
 
 #include <filesystem>
 #include <map>
 #include <string>
 
+#include "judge/run_calibration.h"
+#include "leakgate/run_options.h"
 #include "leakgate/scenario.h"
 
 namespace leakgate {
@@ -16,5 +19,10 @@ namespace leakgate {
 // calibration stay kBudgetAuto: evaluate() lists them as not judged, and the test fails.
 void resolve_auto_budgets(std::map<std::string, Budget>& budgets,
                           const std::filesystem::path& report_dir, const std::string& test);
+
+// The scenario's budgets resolved as above, and the baseline peak of each metric with a
+// regress: key: the local history's, else one from options.baseline_results (--baseline).
+RunCalibration load_calibration(const Scenario& scenario, const std::string& test,
+                                const RunOptions& options);
 
 }  // namespace leakgate

@@ -8,17 +8,14 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <set>
 
 #include "judge/judgement.h"
 #include "leakgate/budget_eval.h"
 #include "leakgate/metrics.h"
-#include "leakgate/reports/history.h"
 #include "leakgate/reports/publish.h"
 #include "leakgate/reports/results_file.h"
 #include "leakgate/units.h"
 #include "leakgate/verdict.h"
-#include "record/calibrated_budgets.h"
 #include "record/floors_json.h"
 
 namespace leakgate {
@@ -70,41 +67,6 @@ nlohmann::json failure_json(const RunFailure& failure) {
   return json;
 }
 
-std::string failure_text(const std::string& test, const RunFailure& failure,
-                         const std::string& stderr_tail) {
-  std::string text = "FAIL " + test + "  " + failure.what;
-  if (failure.iteration > 0) text += " in iteration " + std::to_string(failure.iteration);
-  if (failure.iteration < 0) text += " in warm-up iteration " + std::to_string(-failure.iteration);
-  if (!failure.step.empty()) text += ", step '" + failure.step + "' (" + failure.where + ")";
-  if (failure.exit) text += ": " + failure.exit->describe();
-  text += "\n     " + failure.detail + "\n";
-  if (!stderr_tail.empty()) {
-    std::string tail =
-        stderr_tail.size() > 800 ? stderr_tail.substr(stderr_tail.size() - 800) : stderr_tail;
-    text += "     daemon stderr (tail):\n";
-    size_t start = 0;
-    while (start < tail.size()) {
-      size_t end = tail.find('\n', start);
-      if (end == std::string::npos) end = tail.size();
-      text += "       | " + tail.substr(start, end - start) + "\n";
-      start = end + 1;
-    }
-  }
-  return text;
-}
-
-// A failed run (a stop that exited non-zero) still broke what its snapshots show: every
-// unexpected violation, and where it came from, below the failure.
-std::string broken_budgets_text(const Evaluation& evaluation,
-                                const std::vector<std::string>& attribution_lines) {
-  std::string text;
-  for (const Violation& violation : evaluation.violations)
-    if (!violation.expected) text += "     also violated: " + violation.message + "\n";
-  if (text.empty()) return text;
-  for (const std::string& line : attribution_lines) text += "       " + line + "\n";
-  return text;
-}
-
 // The daemon's processes with their own figures (daemon.fds, .rss, .threads are the sums).
 nlohmann::json processes_json(const std::vector<TreeProcessFigures>& processes) {
   nlohmann::json list = nlohmann::json::array();
@@ -135,17 +97,6 @@ nlohmann::json attribution_json(const Judgement& judgement, const RunRecord& rec
     add_heap_growth_json(attribution, *record.client_heap_growth, "client_heap_growth");
   }
   return attribution;
-}
-
-VerdictSources verdict_sources(const RunRecord& record) {
-  VerdictSources sources;
-  for (const auto& source : record.sources) {
-    if (source.live)
-      sources.live.push_back(source.name);
-    else
-      sources.not_live.push_back(source.name + " (" + source.reason + ")");
-  }
-  return sources;
 }
 
 // Relative to the test's report directory, where write_result copies them.
@@ -245,96 +196,38 @@ void add_step_and_known_leak_json(nlohmann::json& result, const Judgement& judge
 }  // namespace
 
 RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
-                        const RunRecord& record, const std::filesystem::path& workdir) {
-  const auto history_db = reports::history_path_for(options.report_dir);
-  std::map<std::string, double> history_peaks;
-  for (const auto& [metric, budget] : scenario.budgets) {
-    if (budget.regress) {
-      // The local history's baseline, else a results file from another machine (--baseline).
-      auto peak = reports::baseline_peak(history_db, record.test, metric);
-      if (!peak) {
-        peak = reports::baseline_peak_from_file(options.baseline_results, record.test, metric);
-      }
-      if (peak) history_peaks[metric] = *peak;
-    }
-  }
-  Scenario calibrated = scenario;  // per_iter: auto as the latest `leakgate calibrate` measured
-  resolve_auto_budgets(calibrated.budgets, options.report_dir, record.test);
-  const Judgement judgement = judge(calibrated, record, history_peaks);
+                        const RunRecord& record, const Judgement& judgement,
+                        const std::filesystem::path& workdir) {
   const Evaluation& evaluation = judgement.evaluation;
   const Observations& observations = judgement.observations;
-  const std::vector<std::string>& attribution_lines = judgement.attribution_lines;
-
-  int exit_code = evaluation.passed ? 0 : 1;
-  std::string verdict = evaluation.passed ? "pass" : "fail";
-  std::string text;
-  if (record.failure) {
-    exit_code = 1;
-    verdict = "error";
-    text = failure_text(record.test, *record.failure, record.stderr_tail);
-    text += broken_budgets_text(evaluation, attribution_lines);
-  } else {
-    text = format_verdict(record.test, evaluation, attribution_lines, verdict_sources(record));
-  }
-  if (!record.cut_short.empty()) text += "     " + record.cut_short + "\n";
-  if (!record.auto_stop.empty()) text += "     iterations: auto, " + record.auto_stop + "\n";
-  if (!record.stop_description.empty()) text += "     daemon: " + record.stop_description + "\n";
-  std::vector<std::string> warnings = record.warnings;
-  warnings.insert(warnings.end(), judgement.warnings.begin(), judgement.warnings.end());
-  for (const auto& warning : warnings) text += "     note: " + warning + "\n";
+  const RunVerdict& verdict = judgement.verdict;
+  const std::string& text = verdict.text;
 
   nlohmann::json metrics = nlohmann::json::object();
-  std::set<std::string> violated_keys, expected_keys, unjudged_keys;
-  for (const auto& v : evaluation.violations) {
-    (v.expected ? expected_keys : violated_keys).insert(v.metric);
-  }
-  for (const auto& entry : evaluation.not_judged) {
-    if (entry.explicit_budget) unjudged_keys.insert(entry.metric);
-  }
   for (const auto& [metric, observation] : observations) {
     const auto judged_by = evaluation.budgets.find(metric);
     const Budget effective = judged_by != evaluation.budgets.end()
                                  ? judged_by->second
                                  : effective_budget(metric, scenario);
     const bool has_scenario_budget = scenario.budgets.count(metric) > 0;
-    std::optional<double> growth;
-    if (observation.baseline && observation.final)
-      growth = *observation.final - *observation.baseline;
-    std::optional<double> slope;
+    const MetricFigures& figures = judgement.figures.at(metric);
     nlohmann::json trend = nullptr;
-    if (observation.checkpoints.size() >= 2) {
-      // Per iteration: a long run keeps every n-th checkpoint (sample/checkpoints.h).
-      const double every = observation.iterations_per_checkpoint;
-      slope = theil_sen_slope(observation.checkpoints) / every;
-      // The trend the judge judged (a sawtooth's troughs, per iteration), else the series'.
-      const auto judged = std::find_if(evaluation.trends.begin(), evaluation.trends.end(),
-                                       [&](const TrendJudgement& t) { return t.metric == metric; });
-      Trend t = trend_of(observation.checkpoints);
-      t.slope /= every;
-      t.slope_lower /= every;
-      t.slope_upper /= every;
-      if (judged != evaluation.trends.end()) t = judged->trend;
-      trend = {{"slope", t.slope},
-               {"slope_lower", t.slope_lower},
-               {"slope_upper", t.slope_upper},
+    if (const auto& t = figures.trend) {
+      trend = {{"slope", t->slope},
+               {"slope_lower", t->slope_lower},
+               {"slope_upper", t->slope_upper},
                {"confidence", kTrendConfidence},
-               {"p_value", t.p_value},
+               {"p_value", t->p_value},
                {"by_trend", per_iter_by_trend(metric)},
-               {"collections", t.collections}};
+               {"collections", t->collections}};
     }
-    std::string metric_verdict = "pass";
-    if (violated_keys.count(metric))
-      metric_verdict = "fail";
-    else if (unjudged_keys.count(metric))
-      metric_verdict = "not-judged";  // a budget the scenario set could not be judged
-    else if (expected_keys.count(metric))
-      metric_verdict = "expected-fail";
+    const auto metric_verdict = verdict.metrics.find(metric);
     metrics[metric] = {{"unit", std::string(unit_name(metric_unit(metric)))},
                        {"baseline", number_or_null(observation.baseline)},
                        {"peak", number_or_null(observation.peak)},
                        {"final", number_or_null(observation.final)},
-                       {"growth", number_or_null(growth)},
-                       {"per_iter", number_or_null(slope)},
+                       {"growth", number_or_null(figures.growth)},
+                       {"per_iter", number_or_null(figures.per_iter)},
                        {"at_exit", number_or_null(observation.at_exit)},
                        {"per_iter_trend", trend},
                        {"checkpoints", observation.checkpoints},
@@ -345,7 +238,9 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
                          {"at_exit", number_or_null(effective.at_exit)},
                          {"regress", number_or_null(effective.regress)},
                          {"source", has_scenario_budget ? "scenario" : "default"}}},
-                       {"verdict", metric_verdict}};
+                       {"verdict", metric_verdict != verdict.metrics.end()
+                                       ? metric_verdict->second
+                                       : std::string("pass")}};
   }
 
   nlohmann::json violations = nlohmann::json::array();
@@ -408,12 +303,12 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
       {"test", record.test},
       {"scenario",
        {{"name", scenario.name}, {"file", scenario.file}, {"description", scenario.description}}},
-      {"verdict", verdict},
-      {"exit_code", exit_code},
+      {"verdict", verdict.verdict},
+      {"exit_code", verdict.exit_code},
       {"summary", first_line},
       {"message", text},
       {"error", record.failure ? failure_json(*record.failure) : nlohmann::json(nullptr)},
-      {"warnings", warnings},
+      {"warnings", verdict.warnings},
       {"started_at", record.started_at},
       {"duration_s", record.duration_s},
       {"iterations",
@@ -478,7 +373,7 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
     std::filesystem::copy_file(file, test_dir / file.filename(),
                                std::filesystem::copy_options::overwrite_existing, ec);
   }
-  RunOutcome outcome{exit_code, text, test_dir / "result.json", {}};
+  RunOutcome outcome{verdict.exit_code, verdict.verdict, text, test_dir / "result.json", {}};
   try {
     reports::publish_test_result(options.report_dir, result);
   } catch (const std::exception& error) {
@@ -488,10 +383,8 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
     if (observation.peak && !std::isnan(*observation.peak)) {
       outcome.figures[metric + ".peak"] = *observation.peak;
     }
-    if (observation.baseline && observation.final) {
-      const double growth = *observation.final - *observation.baseline;
-      if (!std::isnan(growth)) outcome.figures[metric + ".growth"] = growth;
-    }
+    if (const auto& growth = judgement.figures.at(metric).growth)
+      outcome.figures[metric + ".growth"] = *growth;
   }
   if (options.print_measurements) {
     for (const auto& [name, value] : outcome.figures) {

@@ -1,15 +1,18 @@
-// Turns a RunRecord into figures per metric, judges them against the budgets, prints the
-// verdict and writes result.json (docs/result-schema.md) through the reports layer.
+// Writes a judged run down: result.json (docs/result-schema.md) through the reports layer, the
+// daemon's output beside it, and the outcome the caller prints. Decides nothing: the verdict,
+// the figures and the exit code are the judgement's (judge/judgement.h).
 #pragma once
 
 #include <filesystem>
 
+#include "judge/judgement.h"
 #include "judge/run_record.h"
-#include "leakgate/runner.h"
+#include "leakgate/run_options.h"
 
 namespace leakgate {
 
 RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
-                        const RunRecord& record, const std::filesystem::path& workdir);
+                        const RunRecord& record, const Judgement& judgement,
+                        const std::filesystem::path& workdir);
 
 }  // namespace leakgate

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "judge/attribution.h"
+#include "judge/judgement.h"
 #include "judge/known_leaks.h"
 #include "judge/run_record.h"
 #include "judge/run_until_sure.h"
@@ -137,6 +138,7 @@ class Engine {
   // A scenario: its steps drive the phases.
   RunOutcome run() {
     prepare();
+    calibrate();  // a scenario's budgets are final: once, before the run
     guarded([this] { execute(); });
     return finish();
   }
@@ -196,7 +198,9 @@ class Engine {
     if (auto note = loaded_machine_note(std::max(load.value_or(0), load_at_start_.value_or(0)),
                                         sysconf(_SC_NPROCESSORS_ONLN)))
       record_.warnings.push_back(std::move(*note));
-    RunOutcome outcome = write_result(scenario_, options_, record_, workdir_);
+    calibrate();  // a LeakTest sets its budgets in the test body: once, now
+    const Judgement judgement = judge(scenario_, record_, *calibration_);
+    RunOutcome outcome = write_result(scenario_, options_, record_, judgement, workdir_);
     progress_.finish(outcome.verdict_text);
     if (!options_.keep_workdir) {
       std::error_code ec;
@@ -208,6 +212,11 @@ class Engine {
   }
 
  private:
+  // The history's per_iter: auto bounds and regress: baselines, read once (load_calibration).
+  void calibrate() {
+    if (!calibration_) calibration_ = load_calibration(scenario_, record_.test, options_);
+  }
+
   // Everything before the daemon starts: work directory, variables, descendants, profilers.
   void prepare() {
     load_at_start_ = load_average();
@@ -455,14 +464,11 @@ class Engine {
   // reason goes into the verdict.
   bool sure_enough(int iteration, const Frame& checkpoint) {
     if (!scenario_.iterations_auto || options_.iterations) return false;
-    if (!calibrated_budgets_) {
-      calibrated_budgets_ = scenario_.budgets;
-      resolve_auto_budgets(*calibrated_budgets_, options_.report_dir, record_.test);
-    }
+    calibrate();
     std::map<std::string, Budget> budgets;
     for (const auto& [metric, value] : checkpoint) {
       if (!std::isnan(value)) auto_series_[metric].push_back(value);
-      budgets[metric] = effective_budget(metric, *calibrated_budgets_);
+      budgets[metric] = effective_budget(metric, calibration_->budgets);
     }
     const StopDecision decision = decide_stop(auto_series_, budgets);
     std::string why = "decided";
@@ -818,7 +824,7 @@ class Engine {
   // iterations: auto: the checkpoints so far by metric, and the budgets with per_iter: auto
   // resolved from the calibration (sure_enough()).
   std::map<std::string, std::vector<double>> auto_series_;
-  std::optional<std::map<std::string, Budget>> calibrated_budgets_;
+  std::optional<RunCalibration> calibration_;  // calibrate()
   std::optional<StepFigures> step_probe_;  // watch_steps
   Frame step_figures_;                     // after the last step run
   std::chrono::steady_clock::time_point step_figures_at_;

@@ -2,12 +2,8 @@
 // so a budget on a figure that no source read is reported as not judged, never as a pass.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
-
-#include "leakgate/budget_eval.h"
-#include "leakgate/scenario.h"
 
 namespace leakgate {
 
@@ -18,13 +14,12 @@ struct SourceState {
                        // failed: connection refused", ...
 };
 
-// Why each metric the run could have judged was not read, from the sources' states (as
-// Sampler::sources() lists them): for the daemon's /proc figures, its heap and counted kinds,
-// the harness's heap and kinds. `at_exit_unmeasured` (RunRecord) becomes the daemon's
-// at-exit reason; without a counter file there is no at-exit figure either. Defined in
-// sampler.cpp.
-UnreadReasons unread_reasons(const std::vector<SourceState>& sources,
-                             const std::optional<std::string>& at_exit_unmeasured,
-                             const Scenario& scenario);
+// The sources' names, as the sampler records them and the judge reads them (a scrape's name
+// ends with its path).
+inline const std::string kProcSource = "/proc";
+inline const std::string kCounterFileSource = "counter file";
+inline const std::string kPreloadHeapSource = "preload heap";
+inline const std::string kPreloadFdsSource = "preload fds";
+inline const std::string kScrapeSource = "prometheus scrape ";
 
 }  // namespace leakgate

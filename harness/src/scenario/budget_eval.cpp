@@ -44,6 +44,14 @@ Trend trough_trend(const Sawtooth& saw) {
   return trend;
 }
 
+// A trend over checkpoints kept every `every` iterations, per iteration.
+Trend per_iteration(Trend trend, double every) {
+  trend.slope /= every;
+  trend.slope_lower /= every;
+  trend.slope_upper /= every;
+  return trend;
+}
+
 // The one figure a key judges, when the observation has what it needs. per_iter of a metric
 // judged by trend is the lower confidence bound of the slope (`trend` receives the trend); of
 // a sawtooth, the lowest slope between its troughs, or nothing (`why` says so) with fewer
@@ -55,7 +63,6 @@ std::optional<double> judged_figure(std::string_view metric, std::string_view ke
   if (key == "growth" && observation.baseline && observation.final)
     return *observation.final - *observation.baseline;
   if (key == "per_iter" && observation.checkpoints.size() >= 2) {
-    const double every = observation.iterations_per_checkpoint;
     if (per_iter_by_trend(metric)) {
       if (const auto saw = find_sawtooth(observation.checkpoints)) {
         if (saw->trough_value.size() < kMinTroughs) {
@@ -65,18 +72,12 @@ std::optional<double> judged_figure(std::string_view metric, std::string_view ke
                 " troughs; run more iterations";
           return std::nullopt;
         }
-        trend = trough_trend(*saw);
-        trend->slope /= every;
-        trend->slope_lower /= every;
-        trend->slope_upper /= every;
+        trend = per_iteration(trough_trend(*saw), observation.iterations_per_checkpoint);
         return trend->slope_lower;
       }
     }
-    trend = trend_of(observation.checkpoints);  // the confidence every per_iter verdict states
-    trend->slope /= every;
-    trend->slope_lower /= every;
-    trend->slope_upper /= every;
-    if (!per_iter_by_trend(metric)) return theil_sen_slope(observation.checkpoints) / every;
+    trend = per_iter_trend(observation);  // the confidence every per_iter verdict states
+    if (!per_iter_by_trend(metric)) return trend->slope;
     // No significant upward trend (too few points, or noise): nothing rises for sure.
     return trend->p_value < kTrendAlpha ? trend->slope_lower : std::min(trend->slope_lower, 0.0);
   }
@@ -119,19 +120,12 @@ bool matches(const std::string& expected, const Violation& violation) {
 
 }  // namespace
 
-double theil_sen_slope(const std::vector<double>& ys) {
-  std::vector<std::pair<double, double>> points;  // (index, value)
-  const size_t stride =
-      ys.size() > kMaxSlopePoints ? (ys.size() + kMaxSlopePoints - 1) / kMaxSlopePoints : 1;
-  for (size_t i = 0; i < ys.size(); i += stride)
-    if (!std::isnan(ys[i])) points.emplace_back(static_cast<double>(i), ys[i]);
-  if (points.size() < 2) return 0;
-  std::vector<double> slopes;
-  slopes.reserve(points.size() * (points.size() - 1) / 2);
-  for (size_t i = 0; i < points.size(); ++i)
-    for (size_t j = i + 1; j < points.size(); ++j)
-      slopes.push_back((points[j].second - points[i].second) / (points[j].first - points[i].first));
-  return median(slopes);
+// The median of the pairwise slopes is trend_of()'s: one implementation of it.
+double theil_sen_slope(const std::vector<double>& ys) { return trend_of(ys).slope; }
+
+std::optional<Trend> per_iter_trend(const MetricObservation& observation) {
+  if (observation.checkpoints.size() < 2) return std::nullopt;
+  return per_iteration(trend_of(observation.checkpoints), observation.iterations_per_checkpoint);
 }
 
 Budget effective_budget(std::string_view metric,

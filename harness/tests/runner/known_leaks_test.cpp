@@ -117,18 +117,17 @@ TEST(KnownLeaks, CreationSitesMatchExactly) {
   Evaluation evaluation;
   evaluation.violations.push_back(Violation{"daemon.engines", "growth", 0, 5, false, "grew"});
   evaluation.passed = false;
-  Observations observations;
-  observations["daemon.engines"].baseline = 1;
-  observations["daemon.engines"].final = 6;
+  Figures figures;
+  figures["daemon.engines"].growth = 5;
   LeakSites sites;
   sites.objects["daemon.engines"] = nlohmann::json::array({{{"site", site}, {"count", 5}}});
   KnownLeak leak{"daemon.engines", "tracker::Daemon::run", 1, "r", "i", "2027-01-01", {}};
   Evaluation caller = evaluation;
-  auto results = apply_known_leaks({leak}, caller, observations, sites, "2026-12-05", 5);
+  auto results = apply_known_leaks({leak}, caller, figures, sites, "2026-12-05", 5);
   EXPECT_EQ(results[0].state, KnownLeakResult::State::kStale);
   EXPECT_FALSE(caller.passed);
   leak.site = "tracker/src/daemon/sync_loop.cpp:83";
-  results = apply_known_leaks({leak}, evaluation, observations, sites, "2026-12-05", 5);
+  results = apply_known_leaks({leak}, evaluation, figures, sites, "2026-12-05", 5);
   EXPECT_EQ(results[0].state, KnownLeakResult::State::kWithin);
   EXPECT_EQ(results[0].matched,
             "tracker::SyncLoop::tick (tracker/src/daemon/sync_loop.cpp:83) <- "

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "leakgate/scenario_parser.h"
+#include "record/calibrated_budgets.h"
 
 namespace leakgate {
 namespace {
@@ -97,10 +98,15 @@ class ResultWriter : public ::testing::Test {
     options.report_dir = report_dir();
     options.progress = RunOptions::Progress::kQuiet;
     Written written;
-    written.outcome = write_result(scenario, options, record, root_ / "work");
+    // As the runner does: calibrations resolved once, judged, then written down.
+    const Judgement judgement =
+        judge(scenario, record, load_calibration(scenario, record.test, options));
+    written.outcome = write_result(scenario, options, record, judgement, root_ / "work");
     std::ifstream in(written.outcome.result_path);
     EXPECT_TRUE(in) << written.outcome.result_path;
     if (in) written.result = nlohmann::json::parse(in);
+    // The outcome carries the judge's verdict (leakgate run's table prints it).
+    EXPECT_EQ(written.outcome.verdict, written.result.value("verdict", "?"));
     return written;
   }
 

@@ -21,6 +21,7 @@
 #include <sched.h>
 
 #include "../accounting/test_dir.h"
+#include "judge/unread_reasons.h"
 #include "leakgate/accounted.h"
 #include "leakgate/heap_stats.h"
 
