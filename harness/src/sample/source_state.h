@@ -22,7 +22,7 @@ struct SourceState {
 // Sampler::sources() lists them): for the daemon's /proc figures, its heap and counted kinds,
 // the harness's heap and kinds. `at_exit_unmeasured` (RunRecord) becomes the daemon's
 // at-exit reason; without a counter file there is no at-exit figure either. Defined in
-// sampler.cpp.
+// unread_reasons.cpp.
 UnreadReasons unread_reasons(const std::vector<SourceState>& sources,
                              const std::optional<std::string>& at_exit_unmeasured,
                              const Scenario& scenario);
