@@ -1,25 +1,17 @@
 // DescendantTracker: the daemon's process tree and its orphans, from /proc.
 #include "spawn/descendants.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
-#include <cstring>
+#include <mutex>
 #include <system_error>
-#include <thread>
 
 #include "leakgate/proc_parse.h"
-#include "leakgate/unique_fd.h"
 #include "spawn/proc_entries.h"
 
 namespace leakgate {
