@@ -9,8 +9,8 @@ namespace leakgate::reports::detail {
 
 std::string render_verdict_banner(const nlohmann::json& result);   // test_page.cpp
 std::string render_history_changes(const nlohmann::json& result);  // test_page_history.cpp
-std::string render_budget_table(const nlohmann::json& result);     // test_page_sections.cpp
-std::string render_attribution(const nlohmann::json& result);      // test_page_sections.cpp
+std::string render_budget_table(const nlohmann::json& result);     // test_page_budgets.cpp
+std::string render_attribution(const nlohmann::json& result);      // test_page_attribution.cpp
 std::string render_steps(const nlohmann::json& result);            // test_page_sections.cpp
 std::string render_step_growth(const nlohmann::json& result);      // test_page_step_growth.cpp
 std::string render_daemon_output(const nlohmann::json& result);    // test_page_sections.cpp
@@ -19,6 +19,9 @@ std::string render_timeline_charts(const nlohmann::json& result);  // test_page_
 
 // "PASS", "FAIL" or "ERROR".
 std::string verdict_word(const std::string& verdict);
+
+// A table cell with escaped text (test_page_sections.cpp).
+std::string cell(const std::string& text, const std::string& css_class = "num");
 
 // One violation in plain words, without the metric's name: "grew by +40 from baseline 1
 // to final 41 (budget: 0)".

@@ -2,8 +2,11 @@
 // The real /proc is read by ProcessProbe; these are unit-tested on fixture strings.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "leakgate/process_probe.h"
@@ -19,6 +22,25 @@ std::optional<int64_t> parse_stat_num_threads(std::string_view stat);  // field 
 // utime + stime (fields 14 and 15) in clock ticks (sysconf(_SC_CLK_TCK)): all threads,
 // including exited ones.
 std::optional<int64_t> parse_stat_cpu_ticks(std::string_view stat);
+
+// /proc/PID/stat's fields a process tree needs (spawn/descendants.h).
+struct StatFields {
+  std::string comm;  // field 2, without its parentheses
+  char state = '?';  // R S D Z X ...
+  pid_t ppid = -1;
+  pid_t pgrp = -1;
+  uint64_t flags = 0;       // field 9 (PF_EXITING = 0x4)
+  int64_t threads = 0;      // field 20
+  uint64_t start_time = 0;  // field 22, clock ticks since boot
+};
+std::optional<StatFields> parse_stat_fields(std::string_view stat);
+// /proc/PID/cmdline: NULs to spaces, trailing ones dropped.
+std::string join_cmdline(std::string_view cmdline);
+// /proc/PID/environ: whether it holds an exact NAME=VALUE entry.
+bool environ_has(std::string_view environ, std::string_view entry);
+// /proc/PID/status: true when SIGKILL is pending (SigPnd or ShdPnd has bit 9).
+bool status_kill_pending(std::string_view status);
+
 
 // /proc/PID/status "Threads:\tN" line.
 std::optional<int64_t> parse_status_threads(std::string_view status);

@@ -91,4 +91,8 @@ class ProcessProbe {
   UniqueFd task_dir_;
 };
 
+// utime + stime of a live process in seconds (all its threads, exited ones too); nullopt once
+// it is gone. scripts/bench compares it with and without sampling: the harness's cost.
+std::optional<double> process_cpu_seconds(pid_t pid);
+
 }  // namespace leakgate

@@ -16,7 +16,7 @@ namespace leakgate {
 // Plain std::map so run options (std::map<std::string, std::string>) assign to it directly.
 using Variables = std::map<std::string, std::string>;
 
-// Builtins the runner defines (harness/src/run/runner.cpp, spawn/step_executor.cpp). Daemon
+// Builtins the runner defines (harness/src/run/engine_prepare.cpp, spawn/step_executor.cpp). Daemon
 // fields (command, env, wrapper, endpoint) see only the ones known before the daemon starts;
 // steps see all of them plus variables saved earlier. Anything else (TRACKERD in the shipped
 // scenarios) must come from --var NAME=VALUE, so a missing one is a parse error, found

@@ -1,5 +1,8 @@
 #include "leakgate/proc_parse.h"
 
+#include <signal.h>
+
+#include <algorithm>
 #include <charconv>
 
 namespace leakgate {
@@ -86,6 +89,63 @@ std::optional<int64_t> parse_stat_cpu_ticks(std::string_view stat) {
   const auto stime = stat_field_after_comm(stat, 12);
   if (!utime || !stime) return std::nullopt;
   return *utime + *stime;
+}
+
+std::optional<StatFields> parse_stat_fields(std::string_view stat) {
+  const size_t close = stat.rfind(')');  // comm may hold spaces and parentheses
+  if (close == std::string_view::npos) return std::nullopt;
+  const size_t open = stat.find('(');
+  if (open == std::string_view::npos || open > close) return std::nullopt;
+  std::string_view rest = stat.substr(close + 1);
+  // Fields after comm, from 3 (state): token i is field i + 3.
+  std::string_view tokens[20];
+  size_t count = 0;
+  while (count < 20) {
+    const size_t begin = rest.find_first_not_of(' ');
+    if (begin == std::string_view::npos) break;
+    rest.remove_prefix(begin);
+    const size_t end = std::min(rest.find_first_of(" \n"), rest.size());
+    tokens[count++] = rest.substr(0, end);
+    rest.remove_prefix(end);
+  }
+  if (count < 20 || tokens[0].size() != 1) return std::nullopt;
+  StatFields fields;
+  fields.comm = std::string(stat.substr(open + 1, close - open - 1));
+  fields.state = tokens[0][0];
+  const auto number = [](std::string_view text, auto& out) {
+    return std::from_chars(text.data(), text.data() + text.size(), out).ec == std::errc{};
+  };
+  if (!number(tokens[1], fields.ppid) || !number(tokens[2], fields.pgrp) ||
+      !number(tokens[6], fields.flags) || !number(tokens[17], fields.threads) ||
+      !number(tokens[19], fields.start_time)) {
+    return std::nullopt;
+  }
+  return fields;
+}
+
+std::string join_cmdline(std::string_view cmdline) {
+  while (!cmdline.empty() && cmdline.back() == '\0') cmdline.remove_suffix(1);
+  std::string text(cmdline);
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text;
+}
+
+bool environ_has(std::string_view environ, std::string_view entry) {
+  while (!environ.empty()) {
+    const size_t end = environ.find('\0');
+    if (environ.substr(0, end) == entry) return true;
+    if (end == std::string_view::npos) break;
+    environ.remove_prefix(end + 1);
+  }
+  return false;
+}
+
+bool status_kill_pending(std::string_view status) {
+  for (const std::string_view key : {"SigPnd", "ShdPnd"}) {
+    const auto mask = parse_status_signal_mask(status, key);
+    if (mask && (*mask & (uint64_t{1} << (SIGKILL - 1)))) return true;
+  }
+  return false;
 }
 
 std::optional<int64_t> parse_status_threads(std::string_view status) {

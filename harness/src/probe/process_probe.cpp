@@ -260,4 +260,14 @@ std::optional<ProcessSample> ProcessProbe::sample(Options options) const {
   return s;
 }
 
+std::optional<double> process_cpu_seconds(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  char buf[kTextBufSize];
+  int error = 0;
+  const std::string_view stat = read_at(AT_FDCWD, path.c_str(), buf, sizeof buf, &error);
+  const auto ticks = parse_stat_cpu_ticks(stat);
+  if (!ticks) return std::nullopt;
+  return static_cast<double>(*ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace leakgate

@@ -36,7 +36,7 @@ bool same_settle_figures(const Frame& a, const Frame& b) {
 }
 
 bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
-            const InterruptCheck& check_interrupt, Frame* settled) {
+            const StopRequested& stop_requested, Frame* settled) {
   const auto start = Clock::now();
   Frame last = sampler.sample_now(false);
   auto stable_since = start;
@@ -50,7 +50,7 @@ bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
   auto window = Clock::duration(spec.window);
   auto polled = start;
   while (true) {
-    check_interrupt();
+    if (stop_requested()) return done(false);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (!daemon.running()) return done(false);
     Frame now = sampler.sample_now(false);
@@ -67,7 +67,7 @@ bool settle(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
 }
 
 FloorReport confirm_floors(Sampler& sampler, const SettleSpec& spec, DaemonProcess& daemon,
-                           const InterruptCheck& check_interrupt, const Frame* reference) {
+                           const StopRequested& stop_requested, const Frame* reference) {
   const Clock::duration shortest = std::max<Clock::duration>(spec.window, kMinWindow);
   const Clock::duration bound = std::max<Clock::duration>(spec.confirm_max, shortest);
   const auto two_periods = [&](double period_s) {
@@ -86,7 +86,7 @@ FloorReport confirm_floors(Sampler& sampler, const SettleSpec& spec, DaemonProce
   FloorWindow window;
   const auto start = Clock::now();
   while (true) {
-    check_interrupt();
+    if (stop_requested()) return FloorReport{};
     if (!daemon.running() && window.samples() > 0) break;
     const Frame frame = sampler.sample_now(true);
     std::vector<FdInfo> fds;

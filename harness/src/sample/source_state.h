@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sample/source_names.h"
+
 namespace leakgate {
 
 struct SourceState {
@@ -13,13 +15,5 @@ struct SourceState {
   std::string reason;  // when not live: "counter file never appeared", "scrape of /metrics
                        // failed: connection refused", ...
 };
-
-// The sources' names, as the sampler records them and the judge reads them (a scrape's name
-// ends with its path).
-inline const std::string kProcSource = "/proc";
-inline const std::string kCounterFileSource = "counter file";
-inline const std::string kPreloadHeapSource = "preload heap";
-inline const std::string kPreloadFdsSource = "preload fds";
-inline const std::string kScrapeSource = "prometheus scrape ";
 
 }  // namespace leakgate

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "leakgate/proc_parse.h"  // StatFields
+
 namespace leakgate {
 
 struct Descendant {
@@ -33,8 +35,6 @@ struct TreeMember {
   std::string name;  // comm, /proc/PID/stat field 2 ("nginx", "python3")
   bool zombie = false;
 };
-
-struct StatFields;  // below: /proc/PID/stat's fields
 
 // Makes this process the child subreaper (PR_SET_CHILD_SUBREAPER), once: orphans of the
 // daemon's tree are reparented to the harness instead of init, so they stay findable and
@@ -103,21 +103,5 @@ class DescendantTracker {
   int64_t adopted_now_ = 0;  // counted during a scan, published when it ends
   std::atomic<int64_t> adopted_{0};
 };
-
-// Pure parts, unit-tested on fixture strings.
-struct StatFields {
-  std::string comm;  // field 2, without its parentheses
-  char state = '?';  // R S D Z X ...
-  pid_t ppid = -1;
-  pid_t pgrp = -1;
-  uint64_t flags = 0;       // field 9 (PF_EXITING = 0x4)
-  int64_t threads = 0;      // field 20
-  uint64_t start_time = 0;  // field 22, clock ticks since boot
-};
-std::optional<StatFields> parse_stat_fields(std::string_view stat);
-std::string join_cmdline(std::string_view cmdline);  // NULs to spaces, trailing ones dropped
-bool environ_has(std::string_view environ, std::string_view entry);  // an exact NAME=VALUE
-// /proc/PID/status: true when SIGKILL is pending (SigPnd or ShdPnd has bit 9).
-bool status_kill_pending(std::string_view status);
 
 }  // namespace leakgate

@@ -217,5 +217,23 @@ TEST(ProcessProbe, MovedProbeKeepsWorking) {
   EXPECT_EQ(b.pid(), getpid());
 }
 
+// The CPU time a process spent grows with its work, and is nullopt once it is gone.
+TEST(ProcessProbe, CpuSecondsGrowWithWorkAndEndWithTheProcess) {
+  const auto before = process_cpu_seconds(getpid());
+  ASSERT_TRUE(before);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  volatile uint64_t spin = 0;
+  while (std::chrono::steady_clock::now() < until) spin = spin + 1;
+  const auto after = process_cpu_seconds(getpid());
+  ASSERT_TRUE(after);
+  EXPECT_GE(*after - *before, 0.05);  // 300 ms of spinning, a 10 ms clock tick
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_FALSE(process_cpu_seconds(child));
+}
+
 }  // namespace
 }  // namespace leakgate

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "judge/stop_verdict.h"
+
 namespace leakgate {
 namespace {
 

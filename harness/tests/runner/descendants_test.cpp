@@ -306,37 +306,5 @@ TEST_F(DescendantsTest, LeavesTheHarnessesOwnChildrenAlone) {
   EXPECT_EQ(root.exit_and_reap(), 0);
 }
 
-TEST(DescendantsParse, StatFieldsAfterAnOddCommand) {
-  const auto fields = parse_stat_fields(
-      "4242 (a) b (c)) S 17 4240 4240 0 -1 4194368 95 0 0 0 0 0 0 0 20 0 1 0 123456 2269184 "
-      "196 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
-  ASSERT_TRUE(fields);
-  EXPECT_EQ(fields->comm, "a) b (c)");
-  EXPECT_EQ(fields->state, 'S');
-  EXPECT_EQ(fields->ppid, 17);
-  EXPECT_EQ(fields->pgrp, 4240);
-  EXPECT_EQ(fields->flags, 4194368U);
-  EXPECT_EQ(fields->threads, 1);
-  EXPECT_EQ(fields->start_time, 123456U);
-  EXPECT_FALSE(parse_stat_fields("4242 (sleep) S 1 2 3"));
-  EXPECT_FALSE(parse_stat_fields("no parenthesis"));
-}
-
-TEST(DescendantsParse, CommandLineEnvironAndPendingKill) {
-  using namespace std::string_literals;
-  EXPECT_EQ(join_cmdline("sleep\0"s
-                         "300\0"s),
-            "sleep 300");
-  EXPECT_EQ(join_cmdline("nginx: worker process"), "nginx: worker process");
-  EXPECT_EQ(join_cmdline(""), "");
-  EXPECT_TRUE(environ_has("A=1\0M=tok\0"s, "M=tok"));
-  EXPECT_FALSE(environ_has("A=1\0M=tok2\0"s, "M=tok"));
-  EXPECT_FALSE(environ_has("XM=tok\0"s, "M=tok"));
-  EXPECT_TRUE(environ_has("M=tok"s, "M=tok"));
-  EXPECT_TRUE(status_kill_pending("Name:\tx\nSigPnd:\t0000000000000100\nShdPnd:\t0\n"));
-  EXPECT_TRUE(status_kill_pending("Name:\tx\nSigPnd:\t0\nShdPnd:\t0000000000000100\n"));
-  EXPECT_FALSE(status_kill_pending("Name:\tx\nSigPnd:\t0000000000004000\nShdPnd:\t0\n"));
-}
-
 }  // namespace
 }  // namespace leakgate

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "leakgate/daemon_process.h"
+#include "judge/stop_verdict.h"
 
 namespace leakgate {
 namespace {
