@@ -58,6 +58,14 @@ struct DaemonSpec {
   std::vector<int> clean_exit_codes{0};  // exit codes that count as a clean stop
 };
 
+// Whether a run gives the daemon a counter file and reads it: counters: shm, and also
+// preload: true with counters: none, since the preload library publishes through one (a daemon
+// that links no leakgate library still says counters: none).
+inline bool reads_counter_file(const DaemonSpec& daemon) {
+  return daemon.counters == DaemonSpec::Counters::kShm ||
+         (daemon.preload && daemon.counters == DaemonSpec::Counters::kNone);
+}
+
 struct SettleSpec {
   Millis timeout{3000};  // give up waiting for stability after this long
   Millis window{150};    // figures unchanged for this long = settled
