@@ -151,6 +151,21 @@ void name_children(const RunRecord& record, nlohmann::json& objects,
   }
 }
 
+// The modules of sites that have no function name ("?? (/usr/bin/memcached+0xd26f)"): a
+// stripped program or library whose debug symbols are not installed.
+std::vector<std::string> unnamed_modules(const std::vector<std::pair<std::string, int64_t>>& sites) {
+  std::vector<std::string> modules;
+  for (const auto& [site, count] : sites) {
+    if (site.rfind("?? (", 0) != 0) continue;
+    const size_t plus = site.rfind('+');
+    if (plus == std::string::npos || plus < 4) continue;
+    const std::string module = site.substr(4, plus - 4);
+    if (std::find(modules.begin(), modules.end(), module) == modules.end())
+      modules.push_back(module);
+  }
+  return modules;
+}
+
 }  // namespace
 
 Judgement judge(const Scenario& scenario, const RunRecord& record,
@@ -199,6 +214,16 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
       attribution_lines.push_back(std::to_string(by_site[i].second) + " live " + key +
                                   " created at " + by_site[i].first);
     }
+    if (by_site.size() > 3) {
+      int64_t more = 0;
+      for (size_t i = 3; i < by_site.size(); ++i) more += by_site[i].second;
+      attribution_lines.push_back("… and " + std::to_string(more) + " more at " +
+                                  std::to_string(by_site.size() - 3) +
+                                  " other site(s) (the page lists every one)");
+    }
+    for (const std::string& module : unnamed_modules(by_site)) attribution_lines.push_back(
+        "no names for " + module + " (stripped): install its debug symbols (Debian: `dpkg -S " +
+        module + "` names its package; add that package's -dbgsym from the debian-debug archive)");
   }
   const nlohmann::json fresh_fds = new_fds(record.baseline_fds, record.final_fds);
   bool fds_violated = false;

@@ -234,6 +234,29 @@ TEST(Judge, AttributionNamesTheCreationSiteFromTheLiveDump) {
   EXPECT_FALSE(judgement.objects.contains("daemon.sessions"));  // not violated
 }
 
+// Five sites: three named, then how many more; a stripped program's sites (no function name)
+// get one line on how to get names.
+TEST(Judge, AttributionSaysHowManyMoreSitesAndHowToNameAStrippedProgram) {
+  RunRecord record = engine_leak_run();
+  record.daemon_live_objects = nlohmann::json::parse(R"json({"kinds": [
+      {"kind": "engines", "groups": [
+        {"count": 20, "frames": ["?? (/usr/bin/memcached+0xd26f)"]},
+        {"count": 9, "frames": ["?? (/usr/bin/memcached+0xa000)"]},
+        {"count": 5, "frames": ["tracker::a() (a.cpp:1)"]},
+        {"count": 3, "frames": ["tracker::b() (b.cpp:2)"]},
+        {"count": 1, "frames": ["tracker::c() (c.cpp:3)"]}]}]})json");
+  const Judgement judgement = judge(scenario_with(), record);
+  ASSERT_EQ(judgement.attribution_lines.size(), 5u) << lines_of(judgement);
+  EXPECT_EQ(judgement.attribution_lines[0],
+            "20 live daemon.engines created at ?? (/usr/bin/memcached+0xd26f)");
+  EXPECT_EQ(judgement.attribution_lines[3],
+            "… and 4 more at 2 other site(s) (the page lists every one)");
+  EXPECT_EQ(judgement.attribution_lines[4],
+            "no names for /usr/bin/memcached (stripped): install its debug symbols (Debian: "
+            "`dpkg -S /usr/bin/memcached` names its package; add that package's -dbgsym from "
+            "the debian-debug archive)");
+}
+
 TEST(Judge, NoAttributionForABudgetThatHeld) {
   RunRecord record = flat_run();
   record.daemon_live_objects = nlohmann::json::parse(
