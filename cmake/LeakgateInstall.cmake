@@ -26,9 +26,15 @@ endif()
 # (harness/src/spawn/daemon_preload.cpp; the compiled-in build path comes after it.)
 file(RELATIVE_PATH LEAKGATE_PRELOAD_FROM_BINDIR /prefix/${CMAKE_INSTALL_BINDIR}
      /prefix/${CMAKE_INSTALL_LIBDIR}/libleakgate_preload.so)
+# And the Python agent (daemon.python: true), installed in <datadir>/leakgate/python
+# (harness/src/spawn/python_agent.cpp; the source tree's copy comes after it).
+set(LEAKGATE_PYTHON_AGENT_INSTALL_DIR ${CMAKE_INSTALL_DATADIR}/leakgate/python)
+file(RELATIVE_PATH LEAKGATE_PYTHON_AGENT_FROM_BINDIR_PATH /prefix/${CMAKE_INSTALL_BINDIR}
+     /prefix/${LEAKGATE_PYTHON_AGENT_INSTALL_DIR})
 if(TARGET leakgate_spawn)
   target_compile_definitions(leakgate_spawn PRIVATE
-    LEAKGATE_PRELOAD_LIB_FROM_BINDIR="${LEAKGATE_PRELOAD_FROM_BINDIR}")
+    LEAKGATE_PRELOAD_LIB_FROM_BINDIR="${LEAKGATE_PRELOAD_FROM_BINDIR}"
+    LEAKGATE_PYTHON_AGENT_FROM_BINDIR="${LEAKGATE_PYTHON_AGENT_FROM_BINDIR_PATH}")
 endif()
 
 if(NOT LEAKGATE_INSTALL)
@@ -65,6 +71,8 @@ install(TARGETS ${leakgate_exported}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/harness/include/leakgate
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+install(FILES ${PROJECT_SOURCE_DIR}/harness/src/python/sitecustomize.py
+        DESTINATION ${LEAKGATE_PYTHON_AGENT_INSTALL_DIR})
 install(EXPORT leakgateTargets NAMESPACE leakgate:: FILE leakgateTargets.cmake
         DESTINATION ${LEAKGATE_INSTALL_CMAKEDIR})
 
