@@ -14,6 +14,9 @@ inline constexpr Millis kHttpStepLimit{5000};
 inline constexpr Millis kExecStepLimit{30000};
 // A registered client operation may make a few requests of kHttpStepLimit each.
 inline constexpr Millis kClientStepLimit{15000};
+// On a loaded machine the daemon's stop_timeout is stretched by the load per CPU, at most this
+// much (run/machine_load.h): a daemon slowed by other jobs is not a daemon that hangs.
+inline constexpr int kMaxStopStretch = 4;
 
 // The longest one measured iteration of `steps` may take.
 Millis iteration_time_limit(const StepList& steps, const DaemonSpec& daemon);

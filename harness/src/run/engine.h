@@ -141,6 +141,7 @@ class Engine {
   // resolved from the calibration (sure_enough()).
   std::map<std::string, std::vector<double>> auto_series_;
   std::optional<RunCalibration> calibration_;  // calibrate()
+  Millis stop_timeout_used_{0};  // the last stop's, stretched for the load (stop_daemon_now)
   std::optional<StepFigures> step_probe_;  // watch_steps
   Frame step_figures_;                     // after the last step run
   std::chrono::steady_clock::time_point step_figures_at_;

@@ -1,10 +1,15 @@
 // Daemon lifecycle: start, restart, stop, and what its tree and the exec steps left.
 #include "run/engine.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <thread>
 
 #include "judge/stop_verdict.h"
 #include "leakgate/registry.h"
+#include "leakgate/time_limit.h"
+#include "run/machine_load.h"
 #include "spawn/daemon_files.h"
 #include "spawn/daemon_preload.h"
 #include "spawn/endpoint.h"
@@ -150,8 +155,22 @@ void Engine::stop_step_leftovers() {
 
 ExitStatus Engine::stop_daemon_now() {
   sampler_.detach_daemon();  // a stopping daemon's figures are not part of the run
-  const ExitStatus status =
-      daemon_->stop(scenario_.daemon.stop_timeout, scenario_.daemon.stop_signal);
+  const Millis declared = scenario_.daemon.stop_timeout;
+  const std::optional<double> load = load_average();
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  stop_timeout_used_ = std::chrono::duration_cast<Millis>(
+      declared * load_stretch(load, cpus, kMaxStopStretch));
+  const auto started = std::chrono::steady_clock::now();
+  const ExitStatus status = daemon_->stop(stop_timeout_used_, scenario_.daemon.stop_signal);
+  const auto took = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
+  if (!status.killed_after_timeout && took > declared) {
+    char note[200];
+    std::snprintf(note, sizeof note,
+                  "the daemon took %.1f s to stop, beyond its stop_timeout of %.1f s, on a loaded "
+                  "machine (load average %.1f on %ld CPUs): slow, not hung",
+                  took.count() / 1000.0, declared.count() / 1000.0, load.value_or(0), cpus);
+    record_.warnings.push_back(note);
+  }
   collect_daemon_output();
   return status;
 }
@@ -188,7 +207,7 @@ void Engine::shutdown_daemon() {
       if (status.killed_after_timeout) {
         fail("daemon hung on shutdown",
              "sent " + signal_name(scenario_.daemon.stop_signal) + ", then SIGKILL after " +
-                 std::to_string(scenario_.daemon.stop_timeout.count()) + " ms");
+                 std::to_string(stop_timeout_used_.count()) + " ms");
       } else if (!stop.clean) {
         fail("daemon failed on shutdown", stop.description);
       }

@@ -1,5 +1,6 @@
 #include "run/machine_load.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -31,6 +32,11 @@ std::optional<std::string> loaded_machine_note(std::optional<double> load, long 
                 "figures were not",
                 *load, cpus);
   return std::string(text);
+}
+
+double load_stretch(std::optional<double> load, long cpus, double most) {
+  if (!load || cpus <= 0) return 1;
+  return std::clamp(*load / static_cast<double>(cpus), 1.0, std::max(most, 1.0));
 }
 
 }  // namespace leakgate

@@ -17,4 +17,8 @@ std::optional<double> load_average();
 // "the machine was loaded (load average 7.9 on 2 CPUs): ..." when `load` exceeds `cpus`.
 std::optional<std::string> loaded_machine_note(std::optional<double> load, long cpus);
 
+// How much longer a limit on the daemon's own speed (its stop) may run on a loaded machine:
+// the load per CPU, at least 1, at most `most`. 1 when the load is unknown.
+double load_stretch(std::optional<double> load, long cpus, double most);
+
 }  // namespace leakgate

@@ -39,7 +39,7 @@ Millis scenario_time_limit(const Scenario& scenario) {
   }
   const Millis snapshots = 2 * (scenario.settle.timeout + scenario.settle.confirm_max);
   const Millis total = scenario.daemon.ready_timeout + iteration * std::max(scenario.warmup, 0) +
-                       measured + snapshots + 2 * scenario.daemon.stop_timeout;
+                       measured + snapshots + 2 * kMaxStopStretch * scenario.daemon.stop_timeout;
   return total + total / 4 + Millis{30000};
 }
 
