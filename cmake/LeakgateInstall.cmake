@@ -4,7 +4,11 @@
 #   cmake --install build --prefix DIR   bin/leakgate, lib/libleakgate_preload.so,
 #                                        lib/libleakgate_{accounting,probe,scenario,gtest,...}.a,
 #                                        include/leakgate/*.h, lib/cmake/leakgate/, share/doc/leakgate/
-#   cpack -G DEB (in the build tree)     the same under /usr, as leakgate_<version>_<arch>.deb
+#                                        (component runtime: stripped, about 10 MB; issue 26)
+#   ... --component debug                lib/debug/.build-id/*/*.debug: the CLI's and the preload
+#                                        library's debug info by build-id, for gdb
+#   cpack -G DEB (in the build tree)     the same under /usr, as leakgate_<version>_<arch>.deb and
+#                                        leakgate-dbgsym_<version>_<arch>.deb
 #
 # A user's project: find_package(leakgate CONFIG REQUIRED), then leakgate_add_scenarios() (the
 # installed CLI is the imported leakgate::leakgate), target_link_libraries(mydaemon PRIVATE
@@ -40,6 +44,7 @@ endif()
 if(NOT LEAKGATE_INSTALL)
   return()
 endif()
+set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME runtime)
 
 # What a user's project links or runs: the CLI, the preload library, accounting/probe/scenario,
 # and leakgate::gtest (LeakTest) with the engine it runs: the stages, leakgate::harness (their
@@ -73,6 +78,42 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/harness/include/leakgate
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_SOURCE_DIR}/harness/src/python/sitecustomize.py
         DESTINATION ${LEAKGATE_PYTHON_AGENT_INSTALL_DIR})
+# Installed lean (issue 26: the static libraries' -g1 debug info was 180 of 270 MB): programs
+# and the shared library without symbols or debug info, static libraries without debug info;
+# the debug info of the first by build-id in the component debug (left out of a plain install).
+set(leakgate_programs leakgate_preload)
+if(TARGET leakgate)
+  list(APPEND leakgate_programs leakgate)
+endif()
+set(leakgate_installed_programs "")
+set(leakgate_built_programs "")
+set(leakgate_installed_archives "")
+foreach(target IN LISTS leakgate_exported)
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "STATIC_LIBRARY")
+    list(APPEND leakgate_installed_archives "${CMAKE_INSTALL_LIBDIR}/$<TARGET_FILE_NAME:${target}>")
+  elseif(target IN_LIST leakgate_programs)
+    set(directory ${CMAKE_INSTALL_LIBDIR})
+    if(type STREQUAL "EXECUTABLE")
+      set(directory ${CMAKE_INSTALL_BINDIR})
+    endif()
+    list(APPEND leakgate_installed_programs "${directory}/$<TARGET_FILE_NAME:${target}>")
+    list(APPEND leakgate_built_programs "$<TARGET_FILE:${target}>")
+  endif()
+endforeach()
+set(leakgate_strip_tools "set(LEAKGATE_STRIP [[${CMAKE_STRIP}]])
+  set(LEAKGATE_OBJCOPY [[${CMAKE_OBJCOPY}]])
+  set(LEAKGATE_READELF [[${CMAKE_READELF}]])")
+install(CODE "${leakgate_strip_tools}
+  set(LEAKGATE_STRIP_MODE strip)
+  set(LEAKGATE_STRIP_PROGRAMS [[${leakgate_installed_programs}]])
+  set(LEAKGATE_STRIP_ARCHIVES [[${leakgate_installed_archives}]])
+  include([[${PROJECT_SOURCE_DIR}/cmake/LeakgateStripInstalled.cmake]])")
+install(CODE "${leakgate_strip_tools}
+  set(LEAKGATE_STRIP_MODE debug)
+  set(LEAKGATE_STRIP_PROGRAMS [[${leakgate_built_programs}]])
+  include([[${PROJECT_SOURCE_DIR}/cmake/LeakgateStripInstalled.cmake]])"
+        COMPONENT debug EXCLUDE_FROM_ALL)
 install(EXPORT leakgateTargets NAMESPACE leakgate:: FILE leakgateTargets.cmake
         DESTINATION ${LEAKGATE_INSTALL_CMAKEDIR})
 
@@ -109,9 +150,19 @@ accounting library and its headers, and a CMake package (find_package(leakgate))
   set(CPACK_RESOURCE_FILE_README ${PROJECT_SOURCE_DIR}/README.md)
   set(CPACK_GENERATOR DEB)
   set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-  set(CPACK_STRIP_FILES OFF)  # creation stacks name functions and lines: keep the symbols
+  set(CPACK_STRIP_FILES OFF)  # the install rules strip (above), and split the debug info off
   set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
   set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+  # Two packages: leakgate (component runtime) and leakgate-dbgsym (component debug).
+  set(CPACK_DEB_COMPONENT_INSTALL ON)
+  set(CPACK_COMPONENTS_ALL runtime debug)
+  set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME leakgate)
+  set(CPACK_DEBIAN_DEBUG_PACKAGE_NAME leakgate-dbgsym)
+  set(CPACK_DEBIAN_DEBUG_PACKAGE_SECTION debug)
+  set(CPACK_DEBIAN_DEBUG_PACKAGE_DEPENDS "leakgate (= ${PROJECT_VERSION})")
+  set(CPACK_DEBIAN_DEBUG_PACKAGE_SHLIBDEPS OFF)
+  set(CPACK_COMPONENT_DEBUG_DESCRIPTION
+      "debug symbols for leakgate: the CLI's and libleakgate_preload.so's, by build-id")
   # Runtime libraries: from the binaries by dpkg-shlibdeps when it exists, else the Debian 12
   # packages the CLI and the preload library link (scripts/setup installs them).
   find_program(LEAKGATE_DPKG_SHLIBDEPS dpkg-shlibdeps)
