@@ -3,6 +3,7 @@
 // The file outlives the process: at-exit values stay readable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -91,10 +92,17 @@ class CounterFileReader {
   std::optional<int64_t> heap_bytes() const;
   std::optional<int64_t> heap_blocks() const;
 
+  // Asks the publisher for a heap figure taken after this call and waits for it, at most
+  // `timeout`. False when it did not come in time: a publisher that predates the request
+  // (its figure is then at most one periodic interval old), or a file this process may
+  // only read.
+  bool refresh_heap(std::chrono::microseconds timeout) const;
+
  private:
   CounterFileReader() = default;
   const void* base_ = nullptr;
   size_t size_ = 0;
+  bool writable_ = false;  // the request word is written into the mapping
 };
 
 }  // namespace leakgate

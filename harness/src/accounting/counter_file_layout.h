@@ -31,7 +31,13 @@ struct Header {
   // Live heap blocks (the preload's malloc hooks). Not a metric: no budget judges it.
   std::atomic<int64_t> heap_blocks;
   std::atomic<int64_t> heap_blocks_present;
-  char reserved[40];
+  // A fresh heap figure on request, instead of up to one interval late: the reader bumps
+  // `asked` and wakes the publisher, which refreshes and stores the `asked` it saw in `done`
+  // (both futex words: shared_futex.h). A publisher that predates them leaves `done` at zero,
+  // and the reader's wait ends at its timeout, one periodic refresh.
+  std::atomic<uint32_t> heap_refresh_asked;
+  std::atomic<uint32_t> heap_refresh_done;
+  char reserved[32];
 };
 
 // live is derived as created - released: both are monotonic, so each can be mirrored

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -21,6 +20,7 @@
 #include "leakgate/live_dump.h"
 #include "leakgate/unique_fd.h"
 #include "registry_state.h"
+#include "shared_futex.h"
 
 namespace leakgate {
 
@@ -74,10 +74,9 @@ struct CounterPublisher::Impl {
   cf::Header* header = nullptr;
   cf::Entry* entries = nullptr;
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;
+  std::mutex mu;  // finish() once
   bool finished = false;
+  std::atomic<bool> stopping{false};
   std::atomic<bool> dump_requested{false};
   std::thread thread;
 
@@ -87,6 +86,8 @@ struct CounterPublisher::Impl {
   void attach(ResourceKind& kind);
   void refresh_heap();
   void write_dump();
+  void wait_for_work(uint32_t done);
+  void wake();
   void run();
   void finish(bool detach);
 };
@@ -148,17 +149,35 @@ void CounterPublisher::Impl::write_dump() {
   header->dump_generation.fetch_add(1, std::memory_order_release);
 }
 
+// One interval, or less when a reader asks for a fresh heap figure (or a dump, or stop).
+void CounterPublisher::Impl::wait_for_work(uint32_t done) {
+  if (header->heap_refresh_asked.load(std::memory_order_acquire) != done) return;
+  if (dump_requested.load() || stopping.load()) return;
+  cf::futex_wait(header->heap_refresh_asked, done, interval);
+}
+
+// Bumping the word (as a reader's request does) before the wake: a thread about to wait
+// for the old value does not sleep through it.
+void CounterPublisher::Impl::wake() {
+  header->heap_refresh_asked.fetch_add(1, std::memory_order_acq_rel);
+  cf::futex_wake_all(header->heap_refresh_asked);
+}
+
 void CounterPublisher::Impl::run() {
-  std::unique_lock lock(mu);
-  while (!stopping) {
-    cv.wait_for(lock, interval);
-    if (stopping) break;
-    lock.unlock();
+  uint32_t done = header->heap_refresh_done.load(std::memory_order_relaxed);
+  while (!stopping.load(std::memory_order_acquire)) {
+    wait_for_work(done);
+    if (stopping.load(std::memory_order_acquire)) break;
+    const uint32_t asked = header->heap_refresh_asked.load(std::memory_order_acquire);
     refresh_heap();
+    if (asked != done) {  // the figure just stored was taken after the request
+      header->heap_refresh_done.store(asked, std::memory_order_release);
+      cf::futex_wake_all(header->heap_refresh_done);
+      done = asked;
+    }
     const bool by_signal = g_dump_signal != 0;
     if (by_signal) g_dump_signal = 0;
     if (dump_requested.exchange(false) || by_signal) write_dump();
-    lock.lock();
   }
 }
 
@@ -172,9 +191,10 @@ void CounterPublisher::Impl::finish(bool detach) {
   {
     std::lock_guard lock(mu);
     if (finished) return;
-    finished = stopping = true;
+    finished = true;
   }
-  cv.notify_all();
+  stopping.store(true, std::memory_order_release);
+  wake();
   if (thread.joinable()) thread.join();
   if (detach) {
     Registry::State& state = *Registry::global().state_;
@@ -254,16 +274,15 @@ CounterPublisher::CounterPublisher(const std::string& path, int heap_interval_ms
 CounterPublisher::~CounterPublisher() {
   impl_->finish(/*detach=*/true);
   ::munmap(impl_->base, cf::kFileSize);
-  // In a forked child the parent's publisher thread may have been waiting on impl_->cv at
-  // fork time: destroying that condition variable would wait forever for a waiter that does
-  // not exist here. The child leaks the small Impl instead.
+  // In a forked child the parent's publisher thread may have held impl_->mu at fork time:
+  // destroying that mutex is undefined. The child leaks the small Impl instead.
   if (impl_->owner != getpid()) return;
   delete impl_;
 }
 
 void CounterPublisher::request_dump() {
   impl_->dump_requested.store(true);
-  impl_->cv.notify_all();
+  impl_->wake();
 }
 
 const std::string& CounterPublisher::path() const { return impl_->path; }

@@ -11,20 +11,28 @@
 #include "counter_file_layout.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/unique_fd.h"
+#include "shared_futex.h"
 
 namespace leakgate {
 
 namespace cf = counter_file;
 
 std::optional<CounterFileReader> CounterFileReader::open(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Read-write when allowed: refresh_heap() writes its request into the mapping.
+  bool writable = true;
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) {
+    writable = false;
+    fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  }
   if (!fd) return std::nullopt;
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || st.st_size < static_cast<off_t>(sizeof(cf::Header))) {
     return std::nullopt;
   }
   const auto size = static_cast<size_t>(st.st_size);
-  void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd.get(), 0);
+  void* base = ::mmap(nullptr, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+                      fd.get(), 0);
   if (base == MAP_FAILED) return std::nullopt;
   const auto* header = static_cast<const cf::Header*>(base);
   const bool valid = std::memcmp(header->magic, cf::kMagic, sizeof cf::kMagic) == 0 &&
@@ -38,6 +46,7 @@ std::optional<CounterFileReader> CounterFileReader::open(const std::string& path
   CounterFileReader reader;
   reader.base_ = base;
   reader.size_ = size;
+  reader.writable_ = writable;
   return reader;
 }
 
@@ -46,15 +55,33 @@ CounterFileReader::~CounterFileReader() {
 }
 
 CounterFileReader::CounterFileReader(CounterFileReader&& other) noexcept
-    : base_(std::exchange(other.base_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : base_(std::exchange(other.base_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      writable_(std::exchange(other.writable_, false)) {}
 
 CounterFileReader& CounterFileReader::operator=(CounterFileReader&& other) noexcept {
   if (this != &other) {
     if (base_ != nullptr) ::munmap(const_cast<void*>(base_), size_);
     base_ = std::exchange(other.base_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    writable_ = std::exchange(other.writable_, false);
   }
   return *this;
+}
+
+bool CounterFileReader::refresh_heap(std::chrono::microseconds timeout) const {
+  if (!writable_) return false;
+  auto& header = *static_cast<cf::Header*>(const_cast<void*>(base_));
+  const uint32_t asked = header.heap_refresh_asked.fetch_add(1, std::memory_order_acq_rel) + 1;
+  cf::futex_wake_all(header.heap_refresh_asked);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const uint32_t done = header.heap_refresh_done.load(std::memory_order_acquire);
+    if (static_cast<int32_t>(done - asked) >= 0) return true;  // wraps after 2^31 requests
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return false;
+    cf::futex_wait(header.heap_refresh_done, done, left);
+  }
 }
 
 namespace {

@@ -189,6 +189,16 @@ size_t Sampler::record(bool classify, bool synchronous) {
   return row;
 }
 
+void Sampler::refresh_published_heap(std::chrono::microseconds timeout) {
+  {
+    std::lock_guard lock(mutex_);
+    if (counters_.kind == CounterSource::Kind::kShm && !counter_reader_)
+      counter_reader_ = CounterFileReader::open(counters_.counter_path);
+    if (counter_reader_ && counter_reader_->refresh_heap(timeout)) return;
+  }
+  std::this_thread::sleep_for(timeout);
+}
+
 std::optional<CounterSnapshot> Sampler::read_counters() {
   std::lock_guard lock(mutex_);
   if (counters_.kind != CounterSource::Kind::kShm) return std::nullopt;

@@ -66,6 +66,11 @@ class Sampler {
   // A synchronous sample (recorded in the timeline too). `classify` adds fds by type.
   // `row`, when given, receives the sample's row in the timeline.
   Frame sample_now(bool classify, size_t* row = nullptr);
+
+  // Before a checkpoint: asks the daemon's counter-file publisher for a heap figure taken
+  // now and waits for it, at most `timeout`; a publisher that cannot be asked (one that
+  // predates the request) gets the whole timeout, one periodic refresh.
+  void refresh_published_heap(std::chrono::microseconds timeout);
   // Counters only, e.g. after the daemon exited (the counter file outlives it).
   std::optional<CounterSnapshot> read_counters();
 

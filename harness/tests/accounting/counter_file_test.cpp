@@ -204,6 +204,29 @@ TEST(CounterFile, LiveDumpRequestSparesProcessesWithoutTheHandler) {
   EXPECT_FALSE(request_live_dump(getpid(), dir.file("missing"), std::chrono::milliseconds(50)));
 }
 
+// The publisher's periodic refresh is an hour apart here: only the request can answer.
+TEST(CounterFile, HeapRefreshIsAnsweredOnRequest) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  CounterPublisher publisher(path, /*heap_interval_ms=*/3'600'000);
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(reader->refresh_heap(std::chrono::seconds(10))) << "request " << i;
+  }
+}
+
+// A publisher that no longer answers (as one built before the request existed never does):
+// the wait ends at its timeout and says so.
+TEST(CounterFile, HeapRefreshWithoutAPublisherEndsAtTheTimeout) {
+  testing::TestDir dir;
+  const std::string path = dir.file("counters");
+  std::optional<CounterPublisher> publisher(std::in_place, path);
+  auto reader = CounterFileReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  publisher.reset();
+  EXPECT_FALSE(reader->refresh_heap(std::chrono::milliseconds(20)));
+}
 
 }  // namespace
 }  // namespace leakgate
