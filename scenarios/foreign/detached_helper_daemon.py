@@ -19,6 +19,8 @@ import os
 import subprocess
 import sys
 
+from quiet_http import QuietHandler
+
 HELPER = ["sleep", "300"]
 
 
@@ -34,7 +36,7 @@ def double_fork():
     os.waitpid(pid, 0)  # the middle process: the helper is orphaned right away
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     helpers = []  # Popen objects, kept: nothing waits for them or stops them
 
     def do_GET(self):
@@ -50,16 +52,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(200, b"double-forked a helper\n")
         else:
             self.answer(404, b"not found\n")
-
-    def answer(self, code, body):
-        self.send_response(code)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # quiet: readiness is by HTTP, not by output
-        pass
 
 
 def main():

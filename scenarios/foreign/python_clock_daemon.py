@@ -24,10 +24,12 @@ import os
 import threading
 import time
 
+from quiet_http import QuietHandler
+
 KEPT = []  # the leaks: open files and bytes nobody releases
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     keep_bytes = 0
 
     def do_GET(self):
@@ -39,16 +41,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(200, b"done\n")
         else:
             self.answer(404, b"not found\n")
-
-    def answer(self, code, body):
-        self.send_response(code)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # quiet: readiness is by HTTP, not by output
-        pass
 
 
 def ticks(args):

@@ -17,10 +17,12 @@ daemon.fds.file) and python-fd-clean.yaml (the same daemon with --no-leak, must 
 import http.server
 import sys
 
+from quiet_http import QuietHandler
+
 KEPT = []  # the leak: open files nobody closes
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     leak = True
 
     def do_GET(self):
@@ -36,16 +38,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(200, line)
         else:
             self.answer(404, b"not found\n")
-
-    def answer(self, code, body):
-        self.send_response(code)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # quiet: readiness is by HTTP, not by output
-        pass
 
 
 def main():

@@ -24,6 +24,8 @@ import http.server
 import sys
 import threading
 
+from quiet_http import QuietHandler
+
 
 class Widget:
     """A counted object: live from construction until release()."""
@@ -59,7 +61,7 @@ def metrics_text():
     ).encode()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     leak = False
 
     def do_GET(self):
@@ -74,16 +76,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(200, b"worked\n")
         else:
             self.answer(404, b"not found\n")
-
-    def answer(self, code, body, content_type="text/plain"):
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # quiet: readiness is by HTTP, not by output
-        pass
 
 
 def main():

@@ -5,8 +5,6 @@
 
 #include <fcntl.h>
 #include <linux/futex.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -24,6 +22,7 @@
 #include "heap_api.h"
 #include "leakgate/live_dump.h"
 #include "leakgate/registry.h"
+#include "quiet_thread.h"
 
 namespace leakgate::preload {
 namespace {
@@ -130,19 +129,10 @@ bool start_dump_channel(const std::string& counters_path, const char* extra_key,
   if (layout == nullptr) return false;
   // Lives until exit, as the thread does.
   auto* channel = new Channel{layout, live_dump_path(counters_path), extra_key, render_extra};
-  // The daemon's signals are not ours to take (sigwait loops, SIGTERM handlers).
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t thread;
-  const bool started = pthread_create(&thread, nullptr, serve, channel) == 0;
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (!started) {
+  if (!start_quiet_thread(serve, channel, "leakgate-dump")) {
     layout->pid.store(0);  // nobody serves: the harness must not wait
     return false;
   }
-  pthread_setname_np(thread, "leakgate-dump");
-  pthread_detach(thread);
   return true;
 }
 

@@ -5,8 +5,6 @@
 #include "fd_records.h"
 
 #include <linux/futex.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -19,6 +17,7 @@
 #include "heap_api.h"
 #include "leakgate/registry.h"
 #include "preload_api.h"
+#include "quiet_thread.h"
 
 namespace leakgate::preload {
 namespace {
@@ -89,19 +88,7 @@ void* drainer_main(void*) {
   return nullptr;
 }
 
-bool start_drainer() {
-  // The daemon's signals are not ours to take (sigwait loops, SIGTERM handlers).
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t thread;
-  const bool started = pthread_create(&thread, nullptr, drainer_main, nullptr) == 0;
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (!started) return false;
-  pthread_setname_np(thread, "leakgate-fds");
-  pthread_detach(thread);  // runs until exit; nothing to join at exit
-  return true;
-}
+bool start_drainer() { return start_quiet_thread(drainer_main, nullptr, "leakgate-fds"); }
 
 size_t slot_count() {
   rlimit limit{};

@@ -14,7 +14,7 @@
 #include "leakgate/counter_file.h"
 #include "leakgate/live_dump.h"
 #include "leakgate/unique_fd.h"
-#include "test_dir.h"
+#include "../support/test_dir.h"
 
 extern char** environ;
 

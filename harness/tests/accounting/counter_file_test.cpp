@@ -14,7 +14,7 @@
 
 #include "leakgate/accounted.h"
 #include "leakgate/live_dump.h"
-#include "test_dir.h"
+#include "../support/test_dir.h"
 
 namespace leakgate {
 namespace {

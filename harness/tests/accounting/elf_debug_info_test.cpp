@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "test_dir.h"
+#include "../support/test_dir.h"
 
 namespace leakgate::detail {
 namespace {

@@ -29,6 +29,7 @@
 #include "leakgate/unique_fd.h"
 #include "spawn/daemon_preload.h"
 #include "spawn/live_objects_request.h"
+#include "../support/test_dir.h"
 
 extern char** environ;
 
@@ -36,23 +37,6 @@ namespace leakgate {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A test's directory, removed at the end of the test (declared first: after its processes).
-struct TestDir {
-  fs::path path;
-  ~TestDir() {
-    std::error_code error;
-    fs::remove_all(path, error);
-  }
-};
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / ("preload_daemons." + std::to_string(getpid()) + "." + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
@@ -151,8 +135,8 @@ std::optional<int64_t> settled_heap(const std::string& counters) {
 
 TEST(PreloadDaemons, RedisWithJemallocRunsAndItsHeapFollowsEverySet) {
   if (!fs::exists("/usr/bin/redis-server")) GTEST_SKIP() << "redis-server is not installed";
-  const TestDir scope{fresh_dir("redis")};
-  const fs::path& dir = scope.path;
+  const testing::TestDir scope{"preload-redis"};  // declared first: removed after its processes
+  const fs::path& dir = scope.path();
   const std::string counters = (dir / "counters").string();
   {
     Spawned version({"redis-server", "--version"}, counters, dir / "version.out");
@@ -206,8 +190,8 @@ TEST(PreloadDaemons, RedisWithJemallocRunsAndItsHeapFollowsEverySet) {
 
 TEST(PreloadDaemons, NginxAnswersADumpWithoutItsBinaryUpgradeSignal) {
   if (!fs::exists("/usr/sbin/nginx")) GTEST_SKIP() << "nginx is not installed";
-  const TestDir scope{fresh_dir("nginx")};
-  const fs::path& dir = scope.path;
+  const testing::TestDir scope{"preload-nginx"};  // declared first: removed after its processes
+  const fs::path& dir = scope.path();
   const std::string counters = (dir / "counters").string();
   const int port = free_port();
   std::ofstream(dir / "nginx.conf")
@@ -243,8 +227,8 @@ TEST(PreloadDaemons, NginxAnswersADumpWithoutItsBinaryUpgradeSignal) {
 // An allocator in the executable: the hooks never run. The library says so on stderr and
 // publishes no heap figure; the fds are still counted; the harness says so before the start.
 TEST(PreloadDaemons, ExecutableWithItsOwnAllocatorRunsWithoutAHeapFigure) {
-  const TestDir scope{fresh_dir("own-malloc")};
-  const fs::path& dir = scope.path;
+  const testing::TestDir scope{"preload-own-malloc"};  // declared first: removed after its processes
+  const fs::path& dir = scope.path();
   const std::string counters = (dir / "counters").string();
   int in[2];
   ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);

@@ -13,6 +13,7 @@
 
 #include "spawn/daemon_files.h"
 #include "spawn/readiness_parts.h"
+#include "../support/test_dir.h"
 
 namespace leakgate {
 namespace {
@@ -63,16 +64,12 @@ TEST(NeverReadyMessage, NamesKindTargetAndTimeout) {
             "(ready_timeout); last attempt: Connection refused");
 }
 
-class ReadinessWait : public testing::Test {
+class ReadinessWait : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/leakgate-readiness-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
     port_ = std::to_string(free_port());
-    vars_ = {{"PORT", port_}, {"WORKDIR", dir_.string()}};
+    vars_ = {{"PORT", port_}, {"WORKDIR", dir_.path().string()}};
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   static int free_port() {
     UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in address{};
@@ -85,8 +82,8 @@ class ReadinessWait : public testing::Test {
   }
   // Starts `argv` with the readiness of `spec` and waits; "" when ready, else the error.
   std::string start_and_wait(DaemonSpec spec, std::vector<std::string> argv) {
-    DaemonReadiness readiness(spec, vars_, dir_);
-    DaemonLaunch launch{std::move(argv), {}, dir_};
+    DaemonReadiness readiness(spec, vars_, dir_.path());
+    DaemonLaunch launch{std::move(argv), {}, dir_.path()};
     readiness.add_environment(launch.env);
     notify_socket_ = launch.env.count("NOTIFY_SOCKET") ? launch.env["NOTIFY_SOCKET"] : "";
     DaemonProcess daemon(std::move(launch));
@@ -104,7 +101,7 @@ class ReadinessWait : public testing::Test {
     spec.ready_timeout = timeout;
     return spec;
   }
-  std::filesystem::path dir_;
+  const testing::TestDir dir_{"readiness"};  // removed when the test ends
   std::string port_;
   std::string notify_socket_;
   Variables vars_;
@@ -163,8 +160,8 @@ TEST_F(ReadinessWait, NotifyReadyOnTheSocketInTheWorkDirectory) {
   DaemonSpec notify;
   notify.ready = DaemonSpec::Ready::kNotify;
   EXPECT_EQ(start_and_wait(notify, {"python3", "-c", kNotify, "STATUS=loading", "READY=1"}), "");
-  EXPECT_EQ(notify_socket_, (dir_ / "notify.sock").string());
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "notify.sock"));  // unlinked once waited
+  EXPECT_EQ(notify_socket_, (dir_.path() / "notify.sock").string());
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "notify.sock"));  // unlinked once waited
 }
 
 TEST_F(ReadinessWait, NotifyNeverReadyShowsTheLastDatagram) {
@@ -173,12 +170,12 @@ TEST_F(ReadinessWait, NotifyNeverReadyShowsTheLastDatagram) {
   notify.ready_timeout = Millis(3000);  // python3 starts slowly on a loaded machine
   EXPECT_EQ(
       start_and_wait(notify, {"python3", "-c", kNotify, "STATUS=loading\nMAINPID=1"}),
-      "ready {notify: true}: no READY=1 came to NOTIFY_SOCKET=" + (dir_ / "notify.sock").string() +
+      "ready {notify: true}: no READY=1 came to NOTIFY_SOCKET=" + (dir_.path() / "notify.sock").string() +
           " within 3s (ready_timeout); last datagram: STATUS=loading; MAINPID=1");
 }
 
 TEST_F(ReadinessWait, NotifyUsesAnAbstractNameWhenThePathIsTooLong) {
-  const std::filesystem::path deep = dir_ / std::string(120, 'd');
+  const std::filesystem::path deep = dir_.path() / std::string(120, 'd');
   std::filesystem::create_directories(deep);
   NotifySocket socket(deep);
   ASSERT_EQ(socket.address().front(), '@');
@@ -198,13 +195,13 @@ TEST_F(ReadinessWait, NotifyUsesAnAbstractNameWhenThePathIsTooLong) {
 
 TEST_F(ReadinessWait, DaemonFilesAreWrittenExpanded) {
   DaemonFile conf{"conf/app.ini", "port=${PORT}\ndir=${WORKDIR}\ncost=$$5 $HOME\n", "", {}};
-  write_daemon_files({conf}, vars_, dir_);
-  std::ifstream in(dir_ / "conf/app.ini");
+  write_daemon_files({conf}, vars_, dir_.path());
+  std::ifstream in(dir_.path() / "conf/app.ini");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "port=" + port_ + "\ndir=" + dir_.string() + "\ncost=$5 $HOME\n");
+  EXPECT_EQ(text, "port=" + port_ + "\ndir=" + dir_.path().string() + "\ncost=$5 $HOME\n");
   DaemonFile unknown{"x", "${NOT_GIVEN}", "/s/x.in", {"s.yaml", 4, 5}};
   try {
-    write_daemon_files({unknown}, vars_, dir_);
+    write_daemon_files({unknown}, vars_, dir_.path());
     FAIL();
   } catch (const DaemonError& e) {
     EXPECT_NE(std::string(e.what()).find("(daemon.files at s.yaml:4:5 from /s/x.in)"),

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "judge/stop_verdict.h"
+#include "../support/test_dir.h"
 
 namespace leakgate {
 namespace {
@@ -28,20 +29,10 @@ constexpr const char* kReady =
 
 class DaemonProcessTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/leakgate-daemon-process-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   DaemonLaunch shell(const std::string& script) const {
     DaemonLaunch launch;
     launch.argv = {"/bin/sh", "-c", script};
-    launch.workdir = dir_ / "work";
+    launch.workdir = dir_.path() / "work";
     return launch;
   }
 
@@ -50,7 +41,7 @@ class DaemonProcessTest : public ::testing::Test {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
 
-  fs::path dir_;
+  const testing::TestDir dir_{"daemon-process"};  // removed when the test ends
 };
 
 // Polls until the daemon has exited by itself (at most 10 s).
@@ -227,8 +218,8 @@ TEST_F(DaemonProcessTest, RunsInItsWorkDirectoryWithTheAddedEnvironment) {
   launch.log_prefix = "greeter";
   DaemonProcess daemon(launch);
   ASSERT_TRUE(wait_exit(daemon));
-  EXPECT_EQ(daemon.stdout_path(), dir_ / "work" / "greeter.stdout");
-  EXPECT_EQ(read(daemon.stdout_path()), "hello in " + (dir_ / "work").string() + "\n");
+  EXPECT_EQ(daemon.stdout_path(), dir_.path() / "work" / "greeter.stdout");
+  EXPECT_EQ(read(daemon.stdout_path()), "hello in " + (dir_.path() / "work").string() + "\n");
 }
 
 TEST_F(DaemonProcessTest, ABinaryThatCannotRunIsADaemonError) {

@@ -22,6 +22,7 @@
 
 #include "leakgate/daemon_process.h"
 #include "leakgate/scenario_parser.h"
+#include "../support/test_dir.h"
 
 namespace leakgate {
 namespace {
@@ -91,15 +92,8 @@ class ItemServer {
 class StepExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/leakgate-step-executor-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    vars_["WORKDIR"] = dir_.string();
-    vars_["OUT"] = dir_.string();
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
+    vars_["WORKDIR"] = dir_.path().string();
+    vars_["OUT"] = dir_.path().string();
   }
 
   // No daemon: steps that need one fail as they would against a daemon that is gone.
@@ -108,7 +102,7 @@ class StepExecutorTest : public ::testing::Test {
                          [] { throw std::runtime_error("no daemon to restart"); }};
   }
 
-  fs::path dir_;
+  const testing::TestDir dir_{"step-executor"};  // removed when the test ends
   Vars vars_;
 };
 
@@ -120,8 +114,8 @@ TEST_F(StepExecutorTest, ExecStepsRunWithTheIteration) {
       "      env: {NAME: \"copy-${ITER}\"}\n");
   StepExecutor executor(scenario, control("unix:/run/d.sock"));
   for (int iteration = 1; iteration <= 3; ++iteration) executor.run_iteration(iteration, vars_);
-  EXPECT_EQ(read(dir_ / "iterations"), "1\n2\n3\n");
-  EXPECT_EQ(read(dir_ / "env"), "copy-3 unix:/run/d.sock\n");
+  EXPECT_EQ(read(dir_.path() / "iterations"), "1\n2\n3\n");
+  EXPECT_EQ(read(dir_.path() / "env"), "copy-3 unix:/run/d.sock\n");
   EXPECT_EQ(vars_.at("ITER"), "3");
 
   const std::vector<StepStats> stats = executor.stats();
@@ -148,7 +142,7 @@ TEST_F(StepExecutorTest, SavedValuesFlowToLaterSteps) {
   StepExecutor executor(scenario, control(server.endpoint()));
   executor.run_iteration(1, vars_);
   executor.run_iteration(2, vars_);
-  EXPECT_EQ(read(dir_ / "saved"), "id-1 5\nid-2 5\n");
+  EXPECT_EQ(read(dir_.path() / "saved"), "id-1 5\nid-2 5\n");
   EXPECT_EQ(server.gets(), (std::vector<std::string>{"/items/id-1", "/items/id-2"}));
   // ${ITER} is expanded inside the body's strings; the body stays JSON.
   ASSERT_EQ(server.bodies().size(), 2u);
@@ -172,7 +166,7 @@ TEST_F(StepExecutorTest, FailingExecThrowsStepFailureWithStepAndWhere) {
     EXPECT_EQ(failure.where, "steps.yaml:6:5");
     EXPECT_STREQ(failure.what(), "expected exit 0, got 3; output: broken at 4\n");
   }
-  EXPECT_FALSE(fs::exists(dir_ / "after"));  // the steps after a failure do not run
+  EXPECT_FALSE(fs::exists(dir_.path() / "after"));  // the steps after a failure do not run
   const std::vector<StepStats> stats = executor.stats();
   EXPECT_EQ(stats[0].failures, 0);
   EXPECT_EQ(stats[1].calls, 1);
@@ -236,7 +230,7 @@ done
 )sh";
 
 TEST_F(StepExecutorTest, ParallelCopiesRunAtTheSameTime) {
-  std::ofstream(dir_ / "barrier.sh") << kBarrier;
+  std::ofstream(dir_.path() / "barrier.sh") << kBarrier;
   const Scenario scenario = scenario_with_steps(
       "  - parallel:\n"
       "      copies: 3\n"
@@ -246,7 +240,7 @@ TEST_F(StepExecutorTest, ParallelCopiesRunAtTheSameTime) {
   StepExecutor executor(scenario, control());
   executor.run_iteration(1, vars_);
   executor.run_iteration(2, vars_);
-  EXPECT_EQ(read(dir_ / "count"), "3\n");
+  EXPECT_EQ(read(dir_.path() / "count"), "3\n");
 
   const std::vector<StepStats> stats = executor.stats();
   ASSERT_EQ(stats.size(), 3u);
@@ -287,7 +281,7 @@ TEST_F(StepExecutorTest, SignalStepReachesARealDaemon) {
   launch.argv = {
       "/bin/sh", "-c",
       R"sh(trap 'echo got-hup' HUP; echo '{"event":"ready"}'; while :; do sleep 0.02; done)sh"};
-  launch.workdir = dir_ / "daemon";
+  launch.workdir = dir_.path() / "daemon";
   DaemonProcess daemon(launch);
   daemon.wait_ready_stdout(std::chrono::seconds(10));
   const Scenario scenario = scenario_with_steps("  - signal: HUP\n");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include "../support/test_dir.h"
 
 namespace {
 
@@ -33,23 +34,16 @@ struct LeakgateRun {
 
 class ClientHeapProfile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/leakgate-client-heap-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // `<leakgate> run session-per-call.yaml --iterations N <extra>`, output into a file.
   LeakgateRun leakgate_run(const char* leakgate, std::vector<std::string> extra) {
     std::vector<std::string> args = {
         leakgate,       "run",
         kScenario,      "--quiet",
         "--iterations", std::to_string(kIterations),
-        "--report-dir", (dir_ / "reports").string(),
+        "--report-dir", (dir_.path() / "reports").string(),
         "--var",        std::string("TRACKERD=") + LEAKGATE_TEST_TRACKERD};
     args.insert(args.end(), extra.begin(), extra.end());
-    const fs::path output = dir_ / "output.txt";
+    const fs::path output = dir_.path() / "output.txt";
     const pid_t child = fork();
     if (child == 0) {
       const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -68,13 +62,13 @@ class ClientHeapProfile : public ::testing::Test {
     std::ostringstream text;
     text << out.rdbuf();
     result.output = text.str();
-    result.test_dir = dir_ / "reports" / "leak.regression.session-per-call";
+    result.test_dir = dir_.path() / "reports" / "leak.regression.session-per-call";
     std::ifstream in(result.test_dir / "result.json");
     result.result = json::parse(in, nullptr, false);
     return result;
   }
 
-  fs::path dir_;
+  const leakgate::testing::TestDir dir_{"client-heap-test"};  // removed when the test ends
 };
 
 // Sane sites: named, positive bytes, non-negative objects, largest first.

@@ -15,6 +15,7 @@
 
 #include "leakgate/runner.h"
 #include "leakgate/scenario_parser.h"
+#include "../support/test_dir.h"
 
 namespace leakgate {
 namespace {
@@ -49,18 +50,14 @@ int workdirs_named(const std::string& name) {
 class RunnerFaults : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/leakgate-faults-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    options_.report_dir = dir_ / "reports";
+    options_.report_dir = dir_.path() / "reports";
     options_.vars["TRACKERD"] = LEAKGATE_TEST_TRACKERD;
     options_.progress = RunOptions::Progress::kQuiet;
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Runs a scenario given as YAML text; returns the outcome and loads result.json.
   RunOutcome run(const std::string& yaml) {
-    const std::string file = (dir_ / "scenario.yaml").string();
+    const std::string file = (dir_.path() / "scenario.yaml").string();
     std::ofstream(file) << yaml;
     Scenario scenario = parse_scenario_file(file, {"TRACKERD"});
     name_ = scenario.name;
@@ -81,7 +78,7 @@ class RunnerFaults : public ::testing::Test {
            extra + "]\n";
   }
 
-  fs::path dir_;
+  const testing::TestDir dir_{"faults-test"};  // removed when the test ends
   RunOptions options_;
   nlohmann::json result_;
   std::string name_;
@@ -229,13 +226,13 @@ TEST_F(RunnerFaults, KeepLeavesTheWorkDirectoryAndSaysWhere) {
 // The harness itself interrupted before its measured phase (in the warm-up): it stops the
 // daemon's group, writes a partial report and exits non-zero.
 TEST_F(RunnerFaults, InterruptedHarnessStopsTheDaemonAndWritesAPartialReport) {
-  const std::string file = (dir_ / "long.yaml").string();
+  const std::string file = (dir_.path() / "long.yaml").string();
   std::ofstream(file) << "name: fault-interrupted\ndaemon:\n" + tracker_daemon() +
                              "warmup: 10000\niterations: 1\nsteps:\n  - sleep: 10ms\n";
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    const std::string report_dir = (dir_ / "reports").string();
+    const std::string report_dir = (dir_.path() / "reports").string();
     const std::string var = std::string("TRACKERD=") + LEAKGATE_TEST_TRACKERD;
     execl(LEAKGATE_TEST_LEAKGATE, "leakgate", "run", file.c_str(), "--quiet", "--report-dir",
           report_dir.c_str(), "--var", var.c_str(), static_cast<char*>(nullptr));
@@ -251,7 +248,7 @@ TEST_F(RunnerFaults, InterruptedHarnessStopsTheDaemonAndWritesAPartialReport) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  std::ifstream in(dir_ / "reports" / "leak.fault-interrupted" / "result.json");
+  std::ifstream in(dir_.path() / "reports" / "leak.fault-interrupted" / "result.json");
   auto result = nlohmann::json::parse(in, nullptr, false);
   ASSERT_TRUE(result.is_object()) << "partial report missing";
   EXPECT_EQ(result["error"]["what"], "interrupted");
@@ -294,16 +291,16 @@ TEST_F(RunnerFaults, ADurationRunsIterationsUntilTheTimeHasPassed) {
 // budgets are judged on what was measured, and the verdict says it was cut short. Exit 1:
 // the run was not the one asked for.
 TEST_F(RunnerFaults, SigintEndsASoakWithAVerdictOnWhatWasMeasured) {
-  const std::string file = (dir_ / "soak.yaml").string();
+  const std::string file = (dir_.path() / "soak.yaml").string();
   std::ofstream(file) << "name: fault-soak-cut\ndaemon:\n" + tracker_daemon() +
                              "warmup: 0\nduration: 10m\nsteps:\n  - sleep: 5ms\n"
                       << kNoRssBudgetUnderAsan;
-  const std::string out = (dir_ / "stdout").string();
-  const std::string err = (dir_ / "stderr").string();
+  const std::string out = (dir_.path() / "stdout").string();
+  const std::string err = (dir_.path() / "stderr").string();
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    const std::string report_dir = (dir_ / "reports").string();
+    const std::string report_dir = (dir_.path() / "reports").string();
     const std::string var = std::string("TRACKERD=") + LEAKGATE_TEST_TRACKERD;
     (void)!freopen(out.c_str(), "w", stdout);
     (void)!freopen(err.c_str(), "w", stderr);
@@ -329,7 +326,7 @@ TEST_F(RunnerFaults, SigintEndsASoakWithAVerdictOnWhatWasMeasured) {
                             std::istreambuf_iterator<char>());
   EXPECT_EQ(verdict.rfind("PASS leak.fault-soak-cut", 0), 0u) << verdict;
   EXPECT_NE(verdict.find("cut short by SIGINT after "), std::string::npos) << verdict;
-  std::ifstream in(dir_ / "reports" / "leak.fault-soak-cut" / "result.json");
+  std::ifstream in(dir_.path() / "reports" / "leak.fault-soak-cut" / "result.json");
   auto result = nlohmann::json::parse(in, nullptr, false);
   ASSERT_TRUE(result.is_object()) << "no report";
   EXPECT_EQ(result["verdict"], "pass");

@@ -20,7 +20,7 @@
 #include <dirent.h>
 #include <sched.h>
 
-#include "../accounting/test_dir.h"
+#include "../support/test_dir.h"
 #include "judge/unread_reasons.h"
 #include "leakgate/accounted.h"
 #include "leakgate/heap_stats.h"

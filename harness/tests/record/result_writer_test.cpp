@@ -14,6 +14,7 @@
 
 #include "leakgate/scenario_parser.h"
 #include "record/calibrated_budgets.h"
+#include "../support/test_dir.h"
 
 namespace leakgate {
 namespace {
@@ -78,19 +79,12 @@ class ResultWriter : public ::testing::Test {
   void SetUp() override {
     // A history database named by the environment would collect these made-up results.
     unsetenv("LEAKGATE_HISTORY");
-    char pattern[] = "/tmp/leakgate-result-writer-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    fs::create_directories(root_ / "work");
-    std::ofstream(root_ / "work" / "daemon.stdout") << "{\"event\":\"ready\"}\nserving\n";
-    std::ofstream(root_ / "work" / "daemon.stderr") << "warning: something\n";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
+    fs::create_directories(root_.path() / "work");
+    std::ofstream(root_.path() / "work" / "daemon.stdout") << "{\"event\":\"ready\"}\nserving\n";
+    std::ofstream(root_.path() / "work" / "daemon.stderr") << "warning: something\n";
   }
 
-  fs::path report_dir() const { return root_ / "reports"; }
+  fs::path report_dir() const { return root_.path() / "reports"; }
 
   // The one call of write_result (its signature is about to change: adapt here only).
   Written write(const Scenario& scenario, const RunRecord& record) {
@@ -101,7 +95,7 @@ class ResultWriter : public ::testing::Test {
     // As the runner does: calibrations resolved once, judged, then written down.
     const Judgement judgement =
         judge(scenario, record, load_calibration(scenario, record.test, options));
-    written.outcome = write_result(scenario, options, record, judgement, root_ / "work");
+    written.outcome = write_result(scenario, options, record, judgement, root_.path() / "work");
     std::ifstream in(written.outcome.result_path);
     EXPECT_TRUE(in) << written.outcome.result_path;
     if (in) written.result = nlohmann::json::parse(in);
@@ -110,7 +104,7 @@ class ResultWriter : public ::testing::Test {
     return written;
   }
 
-  fs::path root_;
+  const testing::TestDir root_{"result-writer"};  // removed when the test ends
 };
 
 TEST_F(ResultWriter, CleanRunPassesWithExitZero) {
