@@ -24,31 +24,21 @@ import os
 import threading
 import time
 
+from python_http_daemon import QuietHandler
+
 KEPT = []  # the leaks: open files and bytes nobody releases
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     keep_bytes = 0
 
-    def do_GET(self):
-        if self.path == "/health":
-            self.answer(200, b"ok\n")
-        elif self.path == "/work":
-            if Handler.keep_bytes:
-                KEPT.append(bytearray(Handler.keep_bytes))
-            self.answer(200, b"done\n")
-        else:
-            self.answer(404, b"not found\n")
-
-    def answer(self, code, body):
-        self.send_response(code)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # quiet: readiness is by HTTP, not by output
-        pass
+    def route(self, path):
+        if path != "/work":
+            return False
+        if Handler.keep_bytes:
+            KEPT.append(bytearray(Handler.keep_bytes))
+        self.answer(200, b"done\n")
+        return True
 
 
 def ticks(args):

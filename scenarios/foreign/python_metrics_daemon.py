@@ -20,9 +20,9 @@ scenarios/foreign/python-metrics-clean.yaml (must pass) and python-metrics-leak.
 (--leak, must fail exactly daemon.widgets).
 """
 
-import http.server
-import sys
 import threading
+
+from python_http_daemon import QuietHandler, serve
 
 
 class Widget:
@@ -59,13 +59,11 @@ def metrics_text():
     ).encode()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    leak = False
-
-    def do_GET(self):
-        if self.path == "/metrics":
+class Handler(QuietHandler):
+    def route(self, path):
+        if path == "/metrics":
             self.answer(200, metrics_text(), "text/plain; version=0.0.4")
-        elif self.path == "/work":
+        elif path == "/work":
             widget = Widget()
             if Handler.leak:
                 KEPT.append(widget)
@@ -73,29 +71,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 widget.release()
             self.answer(200, b"worked\n")
         else:
-            self.answer(404, b"not found\n")
-
-    def answer(self, code, body, content_type="text/plain"):
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # quiet: readiness is by HTTP, not by output
-        pass
-
-
-def main():
-    args = sys.argv[1:]
-    if "--leak" in args:
-        Handler.leak = True
-        args.remove("--leak")
-    if len(args) != 1:
-        sys.exit("usage: python_metrics_daemon.py PORT [--leak]")
-    server = http.server.HTTPServer(("127.0.0.1", int(args[0])), Handler)
-    server.serve_forever()  # no SIGTERM handler: dying of leakgate's stop signal is a clean stop
+            return False
+        return True
 
 
 if __name__ == "__main__":
-    main()
+    serve(Handler, "--leak")
