@@ -133,8 +133,7 @@ def _made_at(obj):
     return ("site unknown (tracemalloc has no traceback for it)",)
 
 
-def _type_name(obj):
-    kind = type(obj)
+def _type_name(kind):
     return "%s.%s" % (getattr(kind, "__module__", "?"), getattr(kind, "__qualname__", kind.__name__))
 
 
@@ -186,29 +185,44 @@ def _settle_asyncio_loops():
         done.wait(5)  # a loop blocked in a callback: count what is there
 
 
-def _counts():
+def _live_by_type():
+    """After a full collection, live objects per type object. Tallied in lists and named
+    once per type: tracemalloc traces every int an increment makes past 256 and every name
+    formatted per object (http.server's 19000 objects under tracemalloc: a name per object
+    0.33 s, collections.Counter 0.065 s, lists 0.009 s)."""
     _settle_asyncio_loops()
     gc.collect()
+    tally = {}
+    for kind in map(type, gc.get_objects()):
+        try:
+            tally[kind].append(None)
+        except KeyError:
+            tally[kind] = [None]
+    return {kind: len(marks) for kind, marks in tally.items()}
+
+
+def _counts():
     types = {}
-    user = set()
-    for obj in gc.get_objects():
-        name = _type_name(obj)
-        types[name] = types.get(name, 0) + 1
-        if name not in user and _is_user_type(type(obj)):
-            user.add(name)
+    user = []
+    for kind, count in _live_by_type().items():
+        name = _type_name(kind)
+        types[name] = types.get(name, 0) + count
+        if _is_user_type(kind):
+            user.append(name)
     heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
-    return {"types": types, "user_types": sorted(user), "heap": heap, "pid": os.getpid()}
+    return {"types": types, "user_types": sorted(set(user)), "heap": heap, "pid": os.getpid()}
 
 
 def _sites(wanted, sample):
-    _settle_asyncio_loops()
-    gc.collect()
     wanted = set(wanted)
+    kinds = {kind for kind in _live_by_type() if _type_name(kind) in wanted}
     seen = {name: 0 for name in wanted}
     groups = {name: {} for name in wanted}
     for obj in gc.get_objects():
-        name = _type_name(obj)
-        if name not in wanted or seen[name] >= sample:
+        if type(obj) not in kinds:
+            continue
+        name = _type_name(type(obj))
+        if seen[name] >= sample:
             continue
         seen[name] += 1
         frames = _made_at(obj)
