@@ -112,7 +112,7 @@ TEST(PythonPage, ResourceWarningsWithTheirLinesBeforeTheNotes) {
       "ResourceWarning at /src/scenarios/foreign/python_unclosed_socket_daemon.py:30 (22 "
       "times): unclosed <socket.socket fd=7, family=2, type=2, proto=0> (allocated at "
       "local_address (/src/scenarios/foreign/python_unclosed_socket_daemon.py:32) <- "
-      "Handler.route (/src/scenarios/foreign/python_unclosed_socket_daemon.py:26))";
+      "Handler.route (/src/scenarios/foreign/python_unclosed_socket_daemon.py:27))";
   result["warnings"] = {"the machine was loaded (load average 9.8 on 2 CPUs)", warning};
   const std::string html = python_page(result);
   const auto section = html.find("<section id=\"warnings\">");
