@@ -183,6 +183,7 @@ std::string render_test_page(const json& result) {
       {"budgets", detail::render_budget_table(result)},
       {"timeline", detail::render_timeline_charts(result)},
       {"attribution", detail::render_attribution(result)},
+      {"warnings", detail::render_warnings(result)},
       {"steps", detail::render_steps(result)},
       {"step-growth", detail::render_step_growth(result)},
       {"daemon", detail::render_daemon_output(result)},

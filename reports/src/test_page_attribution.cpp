@@ -56,9 +56,13 @@ std::string render_attribution(const json& result) {
   const json& attribution = member(result, "attribution");
   std::string html;
   const json& objects = member(attribution, "objects");
-  if (objects.is_object() && !objects.empty()) {
+  std::vector<std::string> counted_kinds;  // Python types have a section of their own
+  for (const auto& [kind, stacks] : object_or_empty(objects).items())
+    if (!is_python_type_metric(kind)) counted_kinds.push_back(kind);
+  if (!counted_kinds.empty()) {
     html += "<h3>Live objects by creation stack</h3>\n";
-    for (const auto& [kind, stacks] : objects.items()) {
+    for (const std::string& kind : counted_kinds) {
+      const json& stacks = objects[kind];
       html += "<table class=\"stacks\"><caption><code>" + escape_html(kind) +
               "</code></caption><thead><tr><th class=\"num\">live</th><th>created at</th></tr>"
               "</thead><tbody>\n";
@@ -82,6 +86,7 @@ std::string render_attribution(const json& result) {
       html += "</tbody></table>\n";
     }
   }
+  html += render_python_objects(result);
   const json& new_fds = member(attribution, "new_fds");
   if (new_fds.is_array() && !new_fds.empty()) {
     html +=

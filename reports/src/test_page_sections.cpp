@@ -53,6 +53,29 @@ std::string render_steps(const json& result) {
   return section("steps", "Steps", html);
 }
 
+// result.json warnings: what the daemon itself warned about (a Python daemon's
+// ResourceWarnings, from leakgate's agent) first, then the notes on the run's circumstances.
+std::string render_warnings(const json& result) {
+  std::string resource, notes;
+  for (const json& warning : array_or_empty(member(result, "warnings"))) {
+    const std::string text = warning.is_string() ? warning.get<std::string>() : warning.dump();
+    (text.rfind("ResourceWarning", 0) == 0 ? resource : notes) +=
+        "<li><code>" + escape_html(text) + "</code></li>\n";
+  }
+  std::string html;
+  if (!resource.empty()) {
+    html +=
+        "<h3>ResourceWarnings raised in the daemon</h3>\n<p class=\"muted\">Python warns when "
+        "it finalizes a socket, file or session nobody closed: <em>at</em> is the line where "
+        "the last reference went, <em>allocated at</em> where tracemalloc saw the object "
+        "made.</p>\n<ul class=\"warnings\">\n" +
+        resource + "</ul>\n";
+  }
+  if (!notes.empty())
+    html += "<h3>Notes on the run</h3>\n<ul class=\"warnings\">\n" + notes + "</ul>\n";
+  return html.empty() ? html : section("warnings", "Warnings", html);
+}
+
 std::string render_daemon_output(const json& result) {
   const json& daemon = member(result, "daemon");
   if (!daemon.is_object()) return {};

@@ -16,6 +16,13 @@ std::string render_step_growth(const nlohmann::json& result);      // test_page_
 std::string render_daemon_output(const nlohmann::json& result);    // test_page_sections.cpp
 std::string render_environment(const nlohmann::json& result);      // test_page_sections.cpp
 std::string render_timeline_charts(const nlohmann::json& result);  // test_page_charts.cpp
+std::string render_warnings(const nlohmann::json& result);         // test_page_sections.cpp
+
+// The Python types whose live objects grew, with where they were made ("" when none), and
+// whether a metric is such a type's count (daemon.py.<type>, daemon.pylib.<type>); in
+// test_page_python.cpp.
+std::string render_python_objects(const nlohmann::json& result);
+bool is_python_type_metric(const std::string& metric);
 
 // "PASS", "FAIL" or "ERROR".
 std::string verdict_word(const std::string& verdict);

@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 
-from quiet_http import QuietHandler
+from python_http_daemon import QuietHandler
 
 HELPER = ["sleep", "300"]
 

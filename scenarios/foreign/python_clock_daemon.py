@@ -24,7 +24,7 @@ import os
 import threading
 import time
 
-from quiet_http import QuietHandler
+from python_http_daemon import QuietHandler
 
 KEPT = []  # the leaks: open files and bytes nobody releases
 
@@ -32,15 +32,13 @@ KEPT = []  # the leaks: open files and bytes nobody releases
 class Handler(QuietHandler):
     keep_bytes = 0
 
-    def do_GET(self):
-        if self.path == "/health":
-            self.answer(200, b"ok\n")
-        elif self.path == "/work":
-            if Handler.keep_bytes:
-                KEPT.append(bytearray(Handler.keep_bytes))
-            self.answer(200, b"done\n")
-        else:
-            self.answer(404, b"not found\n")
+    def route(self, path):
+        if path != "/work":
+            return False
+        if Handler.keep_bytes:
+            KEPT.append(bytearray(Handler.keep_bytes))
+        self.answer(200, b"done\n")
+        return True
 
 
 def ticks(args):

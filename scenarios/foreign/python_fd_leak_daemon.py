@@ -14,42 +14,24 @@ It exists to show leakgate guarding a daemon written in another language, with n
 daemon.fds.file) and python-fd-clean.yaml (the same daemon with --no-leak, must pass).
 """
 
-import http.server
-import sys
-
-from quiet_http import QuietHandler
+from python_http_daemon import QuietHandler, serve
 
 KEPT = []  # the leak: open files nobody closes
 
 
 class Handler(QuietHandler):
-    leak = True
-
-    def do_GET(self):
-        if self.path == "/health":
-            self.answer(200, b"ok\n")
-        elif self.path == "/work":
-            f = open(__file__, "rb")
-            line = f.readline()
-            if Handler.leak:
-                KEPT.append(f)
-            else:
-                f.close()
-            self.answer(200, line)
+    def route(self, path):
+        if path != "/work":
+            return False
+        f = open(__file__, "rb")
+        line = f.readline()
+        if Handler.no_leak:
+            f.close()
         else:
-            self.answer(404, b"not found\n")
-
-
-def main():
-    args = sys.argv[1:]
-    if "--no-leak" in args:
-        Handler.leak = False
-        args.remove("--no-leak")
-    if len(args) != 1:
-        sys.exit("usage: python_fd_leak_daemon.py PORT [--no-leak]")
-    server = http.server.HTTPServer(("127.0.0.1", int(args[0])), Handler)
-    server.serve_forever()  # no SIGTERM handler: dying of leakgate's stop signal is a clean stop
+            KEPT.append(f)
+        self.answer(200, line)
+        return True
 
 
 if __name__ == "__main__":
-    main()
+    serve(Handler, "--no-leak")

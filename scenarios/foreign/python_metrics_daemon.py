@@ -20,11 +20,9 @@ scenarios/foreign/python-metrics-clean.yaml (must pass) and python-metrics-leak.
 (--leak, must fail exactly daemon.widgets).
 """
 
-import http.server
-import sys
 import threading
 
-from quiet_http import QuietHandler
+from python_http_daemon import QuietHandler, serve
 
 
 class Widget:
@@ -62,12 +60,10 @@ def metrics_text():
 
 
 class Handler(QuietHandler):
-    leak = False
-
-    def do_GET(self):
-        if self.path == "/metrics":
+    def route(self, path):
+        if path == "/metrics":
             self.answer(200, metrics_text(), "text/plain; version=0.0.4")
-        elif self.path == "/work":
+        elif path == "/work":
             widget = Widget()
             if Handler.leak:
                 KEPT.append(widget)
@@ -75,19 +71,9 @@ class Handler(QuietHandler):
                 widget.release()
             self.answer(200, b"worked\n")
         else:
-            self.answer(404, b"not found\n")
-
-
-def main():
-    args = sys.argv[1:]
-    if "--leak" in args:
-        Handler.leak = True
-        args.remove("--leak")
-    if len(args) != 1:
-        sys.exit("usage: python_metrics_daemon.py PORT [--leak]")
-    server = http.server.HTTPServer(("127.0.0.1", int(args[0])), Handler)
-    server.serve_forever()  # no SIGTERM handler: dying of leakgate's stop signal is a clean stop
+            return False
+        return True
 
 
 if __name__ == "__main__":
-    main()
+    serve(Handler, "--leak")

@@ -8,6 +8,7 @@
 #include "judge/unread_reasons.h"
 #include "leakgate/metrics.h"
 #include "leakgate/units.h"
+#include "spawn/python_agent.h"
 
 namespace leakgate {
 namespace {
@@ -24,6 +25,22 @@ constexpr const char* kOrphans = "daemon.orphans";
 bool is_counted_kind(const std::string& metric) {
   auto info = find_metric(metric);
   return !info || info->source == MetricSource::kCounter;
+}
+
+// The Python agent's dump holds the sites of every type that grew (spawn/python_agent.h),
+// not only the violated ones: a leaked engine drags ~20 library types along, and the page
+// shows each where it was made (daemon.pylib.* are reported, never judged by default).
+void add_grown_python_types(const nlohmann::json& dump, nlohmann::json& objects) {
+  if (!dump.is_object() || !dump.contains("kinds") || !dump["kinds"].is_array()) return;
+  for (const auto& entry : dump["kinds"]) {
+    const std::string kind = entry.is_object() ? entry.value("kind", "") : "";
+    const std::string metric = "daemon." + kind;
+    const bool python =
+        metric.rfind(kPythonTypePrefix, 0) == 0 || metric.rfind(kPythonLibraryTypePrefix, 0) == 0;
+    if (!python || objects.contains(metric)) continue;
+    if (auto groups = live_groups_of(dump, kind); !groups.empty())
+      objects[metric] = std::move(groups);
+  }
 }
 
 std::set<std::string> observed_metrics(const RunRecord& record, const Scenario& scenario) {
@@ -225,6 +242,7 @@ Judgement judge(const Scenario& scenario, const RunRecord& record,
         "no names for " + module + " (stripped): install its debug symbols (Debian: `dpkg -S " +
         module + "` names its package; add that package's -dbgsym from the debian-debug archive)");
   }
+  add_grown_python_types(record.daemon_live_objects, objects);
   const nlohmann::json fresh_fds = new_fds(record.baseline_fds, record.final_fds);
   bool fds_violated = false;
   for (const auto& metric : violated_metrics) {

@@ -12,7 +12,8 @@ Requests (one line of JSON) and answers (one JSON document, then the connection 
   {"op": "sites", "types": [...], "sample": N}
                     -> {"sites": {"module.Qualname": [{"count": n, "frames": [...]}]}}
                        frames "function (file:line)", the daemon's own code first.
-ResourceWarnings are always shown and appended to LEAKGATE_PY_WARNINGS as JSON lines.
+ResourceWarnings are always shown and appended to LEAKGATE_PY_WARNINGS as JSON lines
+({"message", "file", "line", "allocated_at": frames as above, when tracemalloc knows}).
 Before counting, each running asyncio loop drops its cancelled timers (what the loop does by
 itself, lazily, once they are over half of 100+ scheduled): a cancelled aiohttp request
 timeout is no live object, but until that purge it and its Context look like +1 per request.
@@ -27,6 +28,7 @@ import heapq
 import json
 import os
 import socket
+import struct
 import sys
 import sysconfig
 import threading
@@ -84,11 +86,38 @@ def _frames(traceback):
     return ["%s (%s:%d)" % (_function_at(name, line), name, line) for name, line in chosen]
 
 
+_MANAGED_DICT = 1 << 4  # Py_TPFLAGS_MANAGED_DICT (3.11)
+_GC = 1 << 14           # Py_TPFLAGS_HAVE_GC
+_PRE_HEADER = 4 * struct.calcsize("P")  # the GC header's two words, then dict and values
+_traceback_at = []      # ctypes' _PyTraceMalloc_GetTraceback, loaded on first need
+
+
+def _managed_dict_traceback(obj):
+    """Python 3.11 allocates an instance with a managed __dict__ two words before its GC
+    header, but get_object_traceback looks one header before the object (3.12 fixed it):
+    ask tracemalloc's C API for the block where it really starts."""
+    flags = type(obj).__flags__
+    if sys.version_info[:2] != (3, 11) or flags & (_MANAGED_DICT | _GC) != _MANAGED_DICT | _GC:
+        return None
+    if not _traceback_at:
+        try:
+            import ctypes
+            function = ctypes.pythonapi._PyTraceMalloc_GetTraceback
+            function.restype = ctypes.py_object
+            function.argtypes = (ctypes.c_uint, ctypes.c_size_t)
+            _traceback_at.append(function)
+        except (ImportError, AttributeError):
+            _traceback_at.append(None)
+    if _traceback_at[0] is None:
+        return None
+    frames = _traceback_at[0](0, id(obj) - _PRE_HEADER)
+    return tracemalloc.Traceback(frames) if frames else None
+
+
 def _made_at(obj):
-    """Where obj was allocated. Python 3.11 gives no traceback for an object with a managed
-    __dict__ (its block starts before the object): then the site most of the objects it holds
-    were allocated at, which for an instance is its __init__'s caller."""
-    traceback = tracemalloc.get_object_traceback(obj)
+    """Where obj was allocated; for an instance with a managed __dict__ where Python 3.11
+    really put it, else the site most of the objects it holds were allocated at."""
+    traceback = tracemalloc.get_object_traceback(obj) or _managed_dict_traceback(obj)
     if traceback:
         return tuple(_frames(traceback))
     votes = {}
@@ -104,8 +133,7 @@ def _made_at(obj):
     return ("site unknown (tracemalloc has no traceback for it)",)
 
 
-def _type_name(obj):
-    kind = type(obj)
+def _type_name(kind):
     return "%s.%s" % (getattr(kind, "__module__", "?"), getattr(kind, "__qualname__", kind.__name__))
 
 
@@ -157,29 +185,44 @@ def _settle_asyncio_loops():
         done.wait(5)  # a loop blocked in a callback: count what is there
 
 
-def _counts():
+def _live_by_type():
+    """After a full collection, live objects per type object. Tallied in lists and named
+    once per type: tracemalloc traces every int an increment makes past 256 and every name
+    formatted per object (http.server's 19000 objects under tracemalloc: a name per object
+    0.33 s, collections.Counter 0.065 s, lists 0.009 s)."""
     _settle_asyncio_loops()
     gc.collect()
+    tally = {}
+    for kind in map(type, gc.get_objects()):
+        try:
+            tally[kind].append(None)
+        except KeyError:
+            tally[kind] = [None]
+    return {kind: len(marks) for kind, marks in tally.items()}
+
+
+def _counts():
     types = {}
-    user = set()
-    for obj in gc.get_objects():
-        name = _type_name(obj)
-        types[name] = types.get(name, 0) + 1
-        if name not in user and _is_user_type(type(obj)):
-            user.add(name)
+    user = []
+    for kind, count in _live_by_type().items():
+        name = _type_name(kind)
+        types[name] = types.get(name, 0) + count
+        if _is_user_type(kind):
+            user.append(name)
     heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
-    return {"types": types, "user_types": sorted(user), "heap": heap, "pid": os.getpid()}
+    return {"types": types, "user_types": sorted(set(user)), "heap": heap, "pid": os.getpid()}
 
 
 def _sites(wanted, sample):
-    _settle_asyncio_loops()
-    gc.collect()
     wanted = set(wanted)
+    kinds = {kind for kind in _live_by_type() if _type_name(kind) in wanted}
     seen = {name: 0 for name in wanted}
     groups = {name: {} for name in wanted}
     for obj in gc.get_objects():
-        name = _type_name(obj)
-        if name not in wanted or seen[name] >= sample:
+        if type(obj) not in kinds:
+            continue
+        name = _type_name(type(obj))
+        if seen[name] >= sample:
             continue
         seen[name] += 1
         frames = _made_at(obj)
@@ -222,19 +265,26 @@ def _serve(path):
 
 
 def _capture_resource_warnings(path):
+    """Appends each ResourceWarning to `path`: where it was raised (the line that dropped the
+    last reference) and, from tracemalloc, where the unclosed object was made. Hooked at
+    warnings._showwarnmsg, the one call that still carries the object (msg.source), before
+    any showwarning of the daemon's own (logging.captureWarnings and the like)."""
     warnings.simplefilter("always", ResourceWarning)
-    shown = warnings.showwarning
+    show = warnings._showwarnmsg
 
-    def showwarning(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, ResourceWarning):
+    def showwarnmsg(msg):
+        if issubclass(msg.category, ResourceWarning):
+            entry = {"message": str(msg.message), "file": msg.filename, "line": msg.lineno}
+            made = tracemalloc.get_object_traceback(msg.source) if msg.source is not None else None
+            if made:
+                entry["allocated_at"] = _frames(made)
             try:
                 with open(path, "a") as out:
-                    out.write(json.dumps({"message": str(message), "file": filename,
-                                          "line": lineno}) + "\n")
+                    out.write(json.dumps(entry) + "\n")
             except OSError:
                 pass
-        shown(message, category, filename, lineno, file, line)
-    warnings.showwarning = showwarning
+        show(msg)
+    warnings._showwarnmsg = showwarnmsg
 
 
 def _start():

@@ -5,10 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -220,14 +222,45 @@ nlohmann::json PythonAgent::sites(const std::vector<std::string>& metrics, int s
 }
 
 std::vector<std::string> PythonAgent::resource_warnings() const {
-  std::vector<std::string> out;
   std::ifstream in(warnings_path_);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto entry = nlohmann::json::parse(line, nullptr, false);
+  return describe_resource_warnings(
+      std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+}
+
+std::vector<std::string> describe_resource_warnings(std::string_view json_lines) {
+  // One handler raises the same warning once per request: one line per (raised at, made at),
+  // with the first message (fd numbers and ports differ between them) and how often.
+  struct Warning {
+    std::string raised_at, made_at, message;
+    int count = 0;
+  };
+  std::vector<Warning> warnings;
+  size_t at = 0;
+  while (at < json_lines.size()) {
+    size_t end = json_lines.find('\n', at);
+    if (end == std::string_view::npos) end = json_lines.size();
+    const auto entry = nlohmann::json::parse(json_lines.substr(at, end - at), nullptr, false);
+    at = end + 1;
     if (entry.is_discarded() || !entry.is_object()) continue;
-    out.push_back("ResourceWarning at " + entry.value("file", "?") + ":" +
-                  std::to_string(entry.value("line", 0)) + ": " + entry.value("message", ""));
+    Warning next{entry.value("file", "?") + ":" + std::to_string(entry.value("line", 0)), "",
+                 entry.value("message", "")};
+    if (const auto frames = entry.find("allocated_at");
+        frames != entry.end() && frames->is_array()) {
+      for (const auto& frame : *frames)
+        if (frame.is_string())
+          next.made_at += (next.made_at.empty() ? "" : " <- ") + frame.get<std::string>();
+    }
+    auto same = std::find_if(warnings.begin(), warnings.end(), [&](const Warning& w) {
+      return w.raised_at == next.raised_at && w.made_at == next.made_at;
+    });
+    if (same == warnings.end()) same = warnings.insert(warnings.end(), std::move(next));
+    ++same->count;
+  }
+  std::vector<std::string> out;
+  for (const Warning& w : warnings) {
+    out.push_back("ResourceWarning at " + w.raised_at +
+                  (w.count == 1 ? "" : " (" + std::to_string(w.count) + " times)") + ": " +
+                  w.message + (w.made_at.empty() ? "" : " (allocated at " + w.made_at + ")"));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -70,7 +71,7 @@ class PythonAgent {
   // "groups": [{"count", "frames"}]}]}).
   nlohmann::json sites(const std::vector<std::string>& metrics, int sample = 200);
 
-  // ResourceWarnings the daemon raised: "ResourceWarning at file:line: message".
+  // ResourceWarnings the daemon raised (describe_resource_warnings).
   std::vector<std::string> resource_warnings() const;
 
   const std::string& error() const { return error_; }
@@ -86,6 +87,13 @@ class PythonAgent {
   std::map<std::string, bool> moved_;  // metrics that differed from the baseline once
   std::string error_;
 };
+
+// The agent's ResourceWarning lines (JSON) in words, alike ones merged:
+//   "ResourceWarning at file:30 (23 times): unclosed <socket.socket ...> (allocated at
+//    local_address (file:46) <- Handler.do_GET (file:30))"
+// file:line is where the warning was raised (the last reference dropped), "allocated at" the
+// object's tracemalloc traceback, the daemon's own frames first.
+std::vector<std::string> describe_resource_warnings(std::string_view json_lines);
 
 // The figure's name for a Python type: daemon.py.<type> when `user_code` or a well-known
 // resource type, else daemon.pylib.<type>.
