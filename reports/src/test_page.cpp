@@ -107,6 +107,16 @@ std::string render_verdict_banner(const json& result) {
           "</span> " + escape_html(summary_without_verdict(result)) + "</p>\n";
   if (const json& error = member(result, "error"); error.is_object()) {
     html += "<p class=\"error-what\">" + escape_html(error_description(error)) + "</p>\n";
+    // What the console said: a readiness timeout names its kind, target and limit here.
+    if (const std::string detail = text_member(error, "detail");
+        !detail.empty() && detail != text_member(error, "what")) {
+      html += "<p class=\"error-detail\"><code>" + escape_html(detail) + "</code></p>\n";
+    }
+  }
+  // A run ended by SIGINT/SIGTERM is judged on what was measured: say so where it is judged.
+  if (const std::string cut = text_member(member(result, "iterations"), "cut_short");
+      !cut.empty()) {
+    html += "<p class=\"cut-short\">" + escape_html(cut) + "</p>\n";
   }
   if (const std::string unexpected = violation_items(result, false); !unexpected.empty()) {
     html += "<p>Budgets exceeded:</p><ul class=\"violations\">\n" + unexpected + "</ul>\n";
