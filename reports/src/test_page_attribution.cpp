@@ -50,6 +50,44 @@ std::string heap_growth_html(const json& attribution, const std::string& key,
   return html;
 }
 
+// New fds grouped by type and target, a socket's or pipe's inode left out ("socket:[…]"):
+// sixty leaked sockets are one row of 60, not sixty rows (issue 26), with their numbers.
+std::string new_fds_html(const json& new_fds) {
+  struct Group {
+    std::string type, target;
+    std::vector<std::string> fds;
+  };
+  std::vector<Group> groups;
+  for (const json& fd : new_fds) {
+    std::string target = text_member(fd, "target");
+    if (const auto open = target.find(":["); open != std::string::npos && target.back() == ']')
+      target = target.substr(0, open) + ":[…]";
+    const std::string type = text_member(fd, "type");
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+      return g.type == type && g.target == target;
+    });
+    if (group == groups.end()) group = groups.insert(groups.end(), Group{type, target, {}});
+    group->fds.push_back(text_member(fd, "fd"));
+  }
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const Group& a, const Group& b) { return a.fds.size() > b.fds.size(); });
+  constexpr std::size_t kFdsShown = 12;
+  std::string html =
+      "<h3>File descriptors opened since the baseline</h3>\n<table class=\"fds\"><thead><tr>"
+      "<th class=\"num\">count</th><th>type</th><th>target</th><th>fds</th></tr></thead><tbody>\n";
+  for (const Group& group : groups) {
+    std::string numbers;
+    for (std::size_t i = 0; i < group.fds.size() && i < kFdsShown; ++i)
+      numbers += (i == 0 ? "" : ", ") + group.fds[i];
+    if (group.fds.size() > kFdsShown)
+      numbers += " and " + std::to_string(group.fds.size() - kFdsShown) + " more";
+    html += "<tr>" + cell(std::to_string(group.fds.size())) + cell(group.type, "") +
+            "<td><code>" + escape_html(group.target) + "</code></td>" + cell(numbers, "") +
+            "</tr>\n";
+  }
+  return html + "</tbody></table>\n";
+}
+
 }  // namespace
 
 std::string render_attribution(const json& result) {
@@ -88,16 +126,7 @@ std::string render_attribution(const json& result) {
   }
   html += render_python_objects(result);
   const json& new_fds = member(attribution, "new_fds");
-  if (new_fds.is_array() && !new_fds.empty()) {
-    html +=
-        "<h3>File descriptors opened since the baseline</h3>\n<table class=\"fds\"><thead><tr>"
-        "<th class=\"num\">fd</th><th>type</th><th>target</th></tr></thead><tbody>\n";
-    for (const json& fd : new_fds) {
-      html += "<tr>" + cell(text_member(fd, "fd")) + cell(text_member(fd, "type"), "") +
-              "<td><code>" + escape_html(text_member(fd, "target")) + "</code></td></tr>\n";
-    }
-    html += "</tbody></table>\n";
-  }
+  if (new_fds.is_array() && !new_fds.empty()) html += new_fds_html(new_fds);
   // Profiling runs (docs/profiling.md): the daemon's heap profile, the harness's own.
   html += heap_growth_html(attribution, "heap_growth", "daemon");
   html += heap_growth_html(attribution, "client_heap_growth", "client side (harness process)");
