@@ -14,6 +14,7 @@
 #include "spawn/daemon_preload.h"
 #include "spawn/endpoint.h"
 #include "spawn/readiness.h"
+#include "spawn/readiness_parts.h"  // never_ready_message
 
 namespace leakgate {
 
@@ -86,7 +87,15 @@ void Engine::start_daemon() {
     endpoint = "http://127.0.0.1:" + vars_["PORT"];
   }
   if (spec.ready == DaemonSpec::Ready::kHttp) {
-    daemon_->wait_ready(spec.ready_timeout, [&] { return http_ready(endpoint); });
+    try {
+      daemon_->wait_ready(spec.ready_timeout, [&] { return http_ready(endpoint); });
+    } catch (const DaemonError&) {
+      if (!daemon_->running()) throw;  // it exited: that message says more
+      // Like the other kinds: what was polled and for how long (issue 26: the page and the
+      // console said only "daemon not ready after 1000 ms").
+      throw DaemonError(never_ready_message("http", endpoint + scenario_.daemon.ready_http_path,
+                                            "no GET answered 2xx", spec.ready_timeout, ""));
+    }
   }
   endpoint_ = endpoint;
   vars_["ENDPOINT"] = endpoint;

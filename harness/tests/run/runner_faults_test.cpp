@@ -125,6 +125,21 @@ TEST_F(RunnerFaults, DaemonThatNeverBecomesReadyIsKilledAfterTheTimeout) {
   expect_nothing_left_behind();
 }
 
+// HTTP readiness names what it polled and for how long, as tcp, log and notify do.
+TEST_F(RunnerFaults, NeverReadyOverHttpNamesTheUrlAndTheTimeout) {
+  const RunOutcome outcome =
+      run("name: fault-never-ready-http\n"
+          "daemon:\n  command: [python3, -c, \"import time; time.sleep(300)\", \"${WORKDIR}\"]\n"
+          "  ready: {http: /health}\n  ready_timeout: 300ms\n  counters: none\n"
+          "iterations: 2\nsteps:\n  - http: {method: GET, path: /, expect: 200}\n");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(result_["error"]["what"], "daemon not ready");
+  const std::string detail = result_["error"]["detail"].get<std::string>();
+  EXPECT_NE(detail.find("ready {http: http://127.0.0.1:"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("/health}: no GET answered 2xx within 300ms"), std::string::npos) << detail;
+  expect_nothing_left_behind();
+}
+
 TEST_F(RunnerFaults, CrashMidScenarioNamesStepIterationAndSignal) {
   const RunOutcome outcome =
       run("name: fault-crash\n"
