@@ -128,7 +128,7 @@ TEST_F(RunnerFaults, DaemonThatNeverBecomesReadyIsKilledAfterTheTimeout) {
 // HTTP readiness names what it polled and for how long, as tcp, log and notify do.
 TEST_F(RunnerFaults, NeverReadyOverHttpNamesTheUrlAndTheTimeout) {
   const RunOutcome outcome =
-      run("name: fault-never-ready-http\n"
+      run("name: fault-http-never-ready\n"
           "daemon:\n  command: [python3, -c, \"import time; time.sleep(300)\", \"${WORKDIR}\"]\n"
           "  ready: {http: /health}\n  ready_timeout: 300ms\n  counters: none\n"
           "iterations: 2\nsteps:\n  - http: {method: GET, path: /, expect: 200}\n");
