@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "counter_file_layout.h"
@@ -70,7 +71,10 @@ CounterFileReader& CounterFileReader::operator=(CounterFileReader&& other) noexc
 }
 
 bool CounterFileReader::refresh_heap(std::chrono::microseconds timeout) const {
-  if (!writable_) return false;
+  if (!writable_) {  // cannot ask: one periodic refresh's worth of waiting
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
   auto& header = *static_cast<cf::Header*>(const_cast<void*>(base_));
   const uint32_t asked = header.heap_refresh_asked.fetch_add(1, std::memory_order_acq_rel) + 1;
   cf::futex_wake_all(header.heap_refresh_asked);

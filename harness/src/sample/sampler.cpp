@@ -194,7 +194,11 @@ void Sampler::refresh_published_heap(std::chrono::microseconds timeout) {
     std::lock_guard lock(mutex_);
     if (counters_.kind == CounterSource::Kind::kShm && !counter_reader_)
       counter_reader_ = CounterFileReader::open(counters_.counter_path);
-    if (counter_reader_ && counter_reader_->refresh_heap(timeout)) return;
+    // It waits itself (a publisher that predates the request: the whole timeout).
+    if (counter_reader_) {
+      counter_reader_->refresh_heap(timeout);
+      return;
+    }
   }
   std::this_thread::sleep_for(timeout);
 }
