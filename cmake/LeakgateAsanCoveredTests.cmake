@@ -6,14 +6,15 @@
 # build/ takes; issue 27: CI in 15 minutes). Off by default: a plain build has every test.
 # Not here: sample_test and tracker_unit_tests (a test of each is skipped under ASan: no tcmalloc,
 # the allocator's quarantine), tracker_reliability_tests (CrashConsistency is not in the ASan
-# pass), and the programs whose tests the pass leaves out (preload, browser, leak tests).
+# pass), and the programs whose tests the pass leaves out (preload, browser, leak tests; the
+# add_test()s of leak_test_spec_test that judge whole leak tests).
 # scripts/test checks after the ASan pass that every test of these programs ran there.
 option(LEAKGATE_SKIP_ASAN_COVERED_TESTS
        "Do not build the test programs that scripts/test's ASan pass runs (CI's build/)" OFF)
 set(LEAKGATE_ASAN_COVERED_TESTS
   bad_scenarios_test budget_eval_test client_operations_test command_line_typos_test
   counted_objects_test counter_file_test creation_stack_test elf_debug_info_test
-  heap_stats_test judge_test known_leaks_parser_test leak_test_spec_test leakgate_reports_tests
+  heap_stats_test judge_test known_leaks_parser_test leakgate_reports_tests
   metrics_test proc_parse_test process_probe_test profile_test prometheus_test python_agent_test
   readiness_test record_test registry_test run_test runner_faults_test scenario_parser_test
   spawn_test tracker_historical_tests tracker_integration_tests units_test variables_test
