@@ -32,13 +32,13 @@
 #include <vector>
 
 #include "sample/sampler.h"
-#include "temp_dir.h"
+#include "test_dir.h"
 #include "tracker/client.h"
 #include "trackerd_process.h"
 
 namespace {
 
-using tracker::testing::TempDir;
+using leakgate::testing::TestDir;
 using tracker::testing::TrackerdProcess;
 
 // trackerd as scenarios/bench/overhead.yaml starts it, publishing its counters.
@@ -95,7 +95,7 @@ struct WatchedDaemon {
     client.remove(c);
   }
 
-  TempDir dir;
+  TestDir dir{"trk"};
   std::unique_ptr<TrackerdProcess> process;
   tracker::Client client;
 };

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "tcmalloc_memory_manager.h"
-#include "temp_dir.h"
+#include "test_dir.h"
 #include "tracker/client.h"
 #include "trackerd_process.h"
 
@@ -21,7 +21,7 @@ namespace {
 
 using tracker::Client;
 using tracker::ClientOptions;
-using tracker::testing::TempDir;
+using leakgate::testing::TestDir;
 using tracker::testing::TrackerdProcess;
 
 enum Transport : int64_t { kUnix = 0, kTcp = 1 };
@@ -64,7 +64,7 @@ struct BenchDaemon {
     return resident * ::sysconf(_SC_PAGESIZE) / 1024;
   }
 
-  TempDir dir;
+  TestDir dir{"trk"};
   std::unique_ptr<TrackerdProcess> process;
   std::string token;
 };

@@ -75,7 +75,7 @@ TEST_F(TcpTest, ClientWithTokenWorks) {
 }
 
 TEST(TcpStartup, NonLoopbackNeedsAllowRemote) {
-  TempDir dir;
+  TestDir dir{"trk"};
   const ExitStatus status =
       run_trackerd({"--listen", "0.0.0.0:0", "--token-file", (dir / "token").string(), "--db",
                     (dir / "t.db").string()},
@@ -85,7 +85,7 @@ TEST(TcpStartup, NonLoopbackNeedsAllowRemote) {
 }
 
 TEST(TcpStartup, ListenNeedsATokenFile) {
-  TempDir dir;
+  TestDir dir{"trk"};
   EXPECT_EQ(
       run_trackerd({"--listen", "127.0.0.1:0", "--db", (dir / "t.db").string()}, dir / "log").code,
       2);

@@ -11,11 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "temp_dir.h"
+#include "test_dir.h"
 #include "trackerd_process.h"
 
 namespace tracker::testing {
 namespace {
+
+using leakgate::testing::TestDir;
 
 struct CommandResult {
   int exit_code = -1;
@@ -54,7 +56,7 @@ class CliTest : public ::testing::Test {
 
   std::string endpoint() const { return "unix:" + (dir_ / "run" / "d.sock").string(); }
 
-  TempDir dir_;
+  TestDir dir_{"trk"};
 };
 
 // The output as JSON, or a test failure naming the output.

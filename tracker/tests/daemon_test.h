@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "leakgate/registry.h"
-#include "temp_dir.h"
+#include "test_dir.h"
 #include "tracker/client.h"
 #include "trackerd_process.h"
 
 namespace tracker::testing {
+
+using leakgate::testing::TestDir;  // harness/tests/support: the one temp-dir helper
 
 struct RawReply {
   int status = 0;  // 0: no reply (connection closed or refused)
@@ -43,7 +45,7 @@ class DaemonTest : public ::testing::Test {
     return counter_live(counters_, kind);
   }
 
-  TempDir dir_;
+  TestDir dir_{"trk"};
   const std::filesystem::path socket_ = dir_ / "d.sock";
   const std::filesystem::path db_ = dir_ / "t.db";
   const std::filesystem::path counters_ = dir_ / "counters";

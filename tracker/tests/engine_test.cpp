@@ -8,7 +8,7 @@
 
 #include "leakgate/registry.h"
 #include "storage/schema.h"
-#include "temp_dir.h"
+#include "test_dir.h"
 
 namespace tracker {
 namespace {
@@ -24,7 +24,7 @@ NewIssue make_issue(std::string title, std::vector<std::string> labels = {}, int
 
 class EngineTest : public ::testing::Test {
  protected:
-  testing::TempDir dir_;
+  leakgate::testing::TestDir dir_{"trk"};
   std::filesystem::path db_ = dir_ / "tracker.db";
 };
 

@@ -6,7 +6,7 @@
 
 #include "storage/engine.h"
 #include "sync_loop.h"
-#include "temp_dir.h"
+#include "test_dir.h"
 #include "tracker/issue_json.h"
 
 namespace tracker {
@@ -44,7 +44,7 @@ class ExportTest : public ::testing::Test {
     return issues;
   }
 
-  testing::TempDir dir_;
+  leakgate::testing::TestDir dir_{"trk"};
   const std::filesystem::path export_ = dir_ / "export.json";
 };
 

@@ -22,14 +22,14 @@ std::string contents(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::vector<std::string> tcp_args(const TempDir& dir, const std::string& listen) {
+std::vector<std::string> tcp_args(const TestDir& dir, const std::string& listen) {
   return {"--listen",     listen,
           "--token-file", (dir / "token").string(),
           "--db",         (dir / "t.db").string()};
 }
 
 TEST(SecurityEdges, ATokenOfTheRightLengthButWrongIsRefused) {
-  TempDir dir;
+  TestDir dir{"trk"};
   TrackerdProcess daemon(tcp_args(dir, "127.0.0.1:0"), dir / "log");
   std::string wrong = read_token_file(dir / "token");
   wrong.back() = wrong.back() == '0' ? '1' : '0';
@@ -40,7 +40,7 @@ TEST(SecurityEdges, ATokenOfTheRightLengthButWrongIsRefused) {
 }
 
 TEST(SecurityEdges, AWorldReadableTokenFileIsMadePrivate) {
-  TempDir dir;
+  TestDir dir{"trk"};
   std::ofstream(dir / "token") << "old token\n";
   ASSERT_EQ(::chmod((dir / "token").c_str(), 0644), 0);
   TrackerdProcess daemon(tcp_args(dir, "127.0.0.1:0"), dir / "log");
@@ -50,7 +50,7 @@ TEST(SecurityEdges, AWorldReadableTokenFileIsMadePrivate) {
 
 TEST(SecurityEdges, ATokenFileSymlinkIsNotFollowed) {
   // Someone who can write the token's directory must not make trackerd overwrite their target.
-  TempDir dir;
+  TestDir dir{"trk"};
   std::ofstream(dir / "victim") << "precious\n";
   std::filesystem::create_symlink(dir / "victim", dir / "token");
   const ExitStatus status = run_trackerd(tcp_args(dir, "127.0.0.1:0"), dir / "log");
@@ -59,12 +59,12 @@ TEST(SecurityEdges, ATokenFileSymlinkIsNotFollowed) {
   EXPECT_EQ(contents(dir / "victim"), "precious\n");
 }
 
-std::vector<std::string> socket_args(const TempDir& dir, const std::filesystem::path& socket) {
+std::vector<std::string> socket_args(const TestDir& dir, const std::filesystem::path& socket) {
   return {"--socket", socket.string(), "--db", (dir / "t.db").string()};
 }
 
 TEST(SecurityEdges, ASocketDirectoryOthersMayWriteIsRefused) {
-  TempDir dir;
+  TestDir dir{"trk"};
   std::filesystem::create_directory(dir / "open");
   ASSERT_EQ(::chmod((dir / "open").c_str(), 0777), 0);
   const ExitStatus status = run_trackerd(socket_args(dir, dir / "open" / "d.sock"), dir / "log");
@@ -76,7 +76,7 @@ TEST(SecurityEdges, ASocketDirectoryOthersMayWriteIsRefused) {
 }
 
 TEST(SecurityEdges, AStickySharedDirectoryLikeTmpIsAcceptedAndTheSocketPrivate) {
-  TempDir dir;
+  TestDir dir{"trk"};
   std::filesystem::create_directory(dir / "shared");
   ASSERT_EQ(::chmod((dir / "shared").c_str(), 01777), 0);
   TrackerdProcess daemon(socket_args(dir, dir / "shared" / "d.sock"), dir / "log");
@@ -86,7 +86,7 @@ TEST(SecurityEdges, AStickySharedDirectoryLikeTmpIsAcceptedAndTheSocketPrivate) 
 TEST(SecurityEdges, ASocketDirectoryOfAnotherUserIsRefused) {
   // Squatting: another user creates the default /tmp/tracker-UID first and waits.
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a directory owned by someone else";
-  TempDir dir;
+  TestDir dir{"trk"};
   std::filesystem::create_directory(dir / "theirs");
   ASSERT_EQ(::chmod((dir / "theirs").c_str(), 0700), 0);
   ASSERT_EQ(::chown((dir / "theirs").c_str(), 65534, 65534), 0);
@@ -100,7 +100,7 @@ TEST(SecurityEdges, ASocketDirectoryOfAnotherUserIsRefused) {
 class NonLoopback : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(NonLoopback, IsRefusedWithoutAllowRemote) {
-  TempDir dir;
+  TestDir dir{"trk"};
   const ExitStatus status = run_trackerd(tcp_args(dir, GetParam()), dir / "log");
   EXPECT_TRUE(status.exited);
   EXPECT_EQ(status.code, 2) << contents(dir / "log");
