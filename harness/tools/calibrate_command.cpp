@@ -17,13 +17,13 @@
 #include "leakgate/verdict.h"
 #include "report_dir.h"
 #include "scenario_files.h"
+#include "subcommand.h"
 
 namespace leakgate::cli {
 namespace {
 
 struct CalibrateArgs {
-  std::vector<std::string> files;
-  std::vector<std::string> vars;
+  ScenarioFiles scenarios;
   std::string report_dir = default_report_dir();
   int runs = 20;
 };
@@ -89,8 +89,7 @@ void print_noise(const reports::MetricNoise& noise) {
 
 int calibrate(const CalibrateArgs& args) {
   RunOptions options;
-  if (!parse_var_assignments(args.vars, options.vars, "leakgate calibrate")) return 2;
-  const auto scenarios = load_scenarios(args.files, options.vars, "leakgate calibrate");
+  const auto scenarios = args.scenarios.load(options.vars, "leakgate calibrate");
   if (!scenarios) return 2;
   // The runs' own pages and history stay apart from the suite's: only the calibration is
   // recorded in the history database of --report-dir.
@@ -155,25 +154,20 @@ int calibrate(const CalibrateArgs& args) {
 }  // namespace
 
 CLI::App* add_calibrate_command(CLI::App& app, int* exit_code) {
-  auto args = std::make_shared<CalibrateArgs>();
-  CLI::App* command = app.add_subcommand(
-      "calibrate",
+  auto [command, args] = add_subcommand<CalibrateArgs>(
+      app, exit_code, calibrate, "calibrate",
       "Run clean scenarios N times: record each figure's noise (per_iter slopes, growth, peak) "
       "in the history database for per_iter: auto, and print the false-alarm rate of the "
       "current budgets.\nExit codes: 0 completed (false alarms are a measurement), 2 bad "
       "scenario or usage.");
-  command->add_option("files", args->files, "Scenario YAML files")
-      ->required()
-      ->check(CLI::ExistingFile);
-  command->add_option("--runs", args->runs, "Runs per scenario (default 20)")
+  args.scenarios.add_files_option(command);
+  command.add_option("--runs", args.runs, "Runs per scenario (default 20)")
       ->check(CLI::Range(1, 10000));
-  command->add_option("--var", args->vars,
-                      "Define ${NAME} for the scenario, e.g. --var DAEMON=build/mydaemon");
-  command->add_option("--report-dir", args->report_dir,
-                      "Whose history database records the calibration (" + report_dir_help() +
-                          "); the runs' own reports go to DIR/calibration-runs");
-  command->callback([args, exit_code] { *exit_code = calibrate(*args); });
-  return command;
+  args.scenarios.add_var_option(command);
+  command.add_option("--report-dir", args.report_dir,
+                     "Whose history database records the calibration (" + report_dir_help() +
+                         "); the runs' own reports go to DIR/calibration-runs");
+  return &command;
 }
 
 }  // namespace leakgate::cli

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/process_probe.h"
+#include "subcommand.h"
 
 namespace leakgate::cli {
 
@@ -176,24 +177,22 @@ int run_probe(const ProbeOptions& opts) {
 }  // namespace
 
 CLI::App* add_probe_command(CLI::App& app, int* exit_code) {
-  auto opts = std::make_shared<ProbeOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "probe",
+  auto [command, opts] = add_subcommand<ProbeOptions>(
+      app, exit_code, run_probe, "probe",
       "Print a process's resource metrics: fds (by type), rss, pss, threads, children,\n"
       "and the counted objects and heap it publishes in a counter file.");
-  cmd->add_option("pid", opts->pid, "process id")->required();
-  cmd->add_flag("--json", opts->json, "one JSON object (with --watch: one per line)");
-  cmd->add_option("--watch", opts->watch, "sample every INTERVAL (e.g. 500ms, 1s) until Ctrl-C")
+  command.add_option("pid", opts.pid, "process id")->required();
+  command.add_flag("--json", opts.json, "one JSON object (with --watch: one per line)");
+  command.add_option("--watch", opts.watch, "sample every INTERVAL (e.g. 500ms, 1s) until Ctrl-C")
       ->check([](const std::string& text) -> std::string {
         return parse_interval(text) ? "" : "bad interval '" + text + "': use e.g. 500ms, 1s, 2m";
       });
-  cmd->add_option("--counters", opts->counters,
-                  "counter file the process publishes into (its LEAKGATE_COUNTERS)");
-  cmd->add_flag("--classify", opts->classify,
-                "count fds by type: fds.socket, fds.pipe, fds.file, fds.anon, fds.other");
-  cmd->add_flag("--pss", opts->pss, "also read PSS from smaps_rollup (walks every mapping)");
-  cmd->callback([opts, exit_code] { *exit_code = run_probe(*opts); });
-  return cmd;
+  command.add_option("--counters", opts.counters,
+                     "counter file the process publishes into (its LEAKGATE_COUNTERS)");
+  command.add_flag("--classify", opts.classify,
+                   "count fds by type: fds.socket, fds.pipe, fds.file, fds.anon, fds.other");
+  command.add_flag("--pss", opts.pss, "also read PSS from smaps_rollup (walks every mapping)");
+  return &command;
 }
 
 }  // namespace leakgate::cli

@@ -19,13 +19,13 @@
 #include "leakgate/scenario_parser.h"
 #include "report_dir.h"
 #include "scenario_files.h"
+#include "subcommand.h"
 
 namespace leakgate::cli {
 namespace {
 
 struct RunArgs {
-  std::vector<std::string> files;
-  std::vector<std::string> vars;
+  ScenarioFiles scenarios;
   std::string report_dir = default_report_dir();
   int iterations = 0;
   std::string duration;
@@ -114,8 +114,7 @@ int run(const RunArgs& args) {
   options.drop_injections = args.no_inject;
   options.baseline_results = args.baseline;
   if (args.quiet || args.json) options.progress = RunOptions::Progress::kQuiet;
-  if (!parse_var_assignments(args.vars, options.vars, "leakgate run")) return 2;
-  const auto loaded = load_scenarios(args.files, options.vars, "leakgate run");
+  const auto loaded = args.scenarios.load(options.vars, "leakgate run");
   if (!loaded) return 2;
   const std::vector<Scenario>& scenarios = *loaded;
   if (const std::string problem = report_dir_problem(options.report_dir); !problem.empty()) {
@@ -192,54 +191,49 @@ int run(const RunArgs& args) {
 }  // namespace
 
 CLI::App* add_run_command(CLI::App& app, int* exit_code) {
-  auto args = std::make_shared<RunArgs>();
-  CLI::App* run_cmd = app.add_subcommand(
-      "run",
+  auto [command, args] = add_subcommand<RunArgs>(
+      app, exit_code, run, "run",
       "Run scenario files: start the daemon, replay the steps, sample resources, judge budgets.\n"
       "Exit codes: 0 all passed, 1 a budget was violated or a daemon failed, 2 bad scenario or "
       "usage, or all passed but a report could not be written (its verdict is printed first).");
-  run_cmd->add_option("files", args->files, "Scenario YAML files")
-      ->required()
-      ->check(CLI::ExistingFile);
-  run_cmd->add_option(
-      "--report-dir", args->report_dir,
+  args.scenarios.add_files_option(command);
+  command.add_option(
+      "--report-dir", args.report_dir,
       "Where result.json, the HTML pages and history.db go (" + report_dir_help() + ")");
-  run_cmd->add_option("--var", args->vars,
-                      "Define ${NAME} for the scenario, e.g. --var DAEMON=build/mydaemon");
-  run_cmd
-      ->add_option("--iterations", args->iterations, "Override the scenario's measured iterations")
+  args.scenarios.add_var_option(command);
+  command
+      .add_option("--iterations", args.iterations, "Override the scenario's measured iterations")
       ->check(CLI::Range(1, 100000));
-  run_cmd->add_option("--duration", args->duration,
-                      "Run the measured iterations for this long, e.g. 10m or 90s (a soak; "
-                      "overrides the scenario's iterations and duration)");
-  run_cmd->add_flag("--keep", args->keep, "Keep each test's work directory (daemon files, logs)");
-  run_cmd->add_flag(
-      "--json", args->json,
+  command.add_option("--duration", args.duration,
+                     "Run the measured iterations for this long, e.g. 10m or 90s (a soak; "
+                     "overrides the scenario's iterations and duration)");
+  command.add_flag("--keep", args.keep, "Keep each test's work directory (daemon files, logs)");
+  command.add_flag(
+      "--json", args.json,
       "Print the results as JSON on stdout, alone (verdicts go to stderr, no progress)");
-  run_cmd->add_flag("--quiet", args->quiet, "No progress output, only verdicts");
-  run_cmd->add_flag("--ctest", args->ctest, "Print CTest measurement tags for dashboards");
-  run_cmd
-      ->add_option("--sample-hz", args->sample_hz,
-                   "Override the scenario's sampling rate (0: no sampling thread, only "
-                   "snapshots and checkpoints)")
+  command.add_flag("--quiet", args.quiet, "No progress output, only verdicts");
+  command.add_flag("--ctest", args.ctest, "Print CTest measurement tags for dashboards");
+  command
+      .add_option("--sample-hz", args.sample_hz,
+                  "Override the scenario's sampling rate (0: no sampling thread, only "
+                  "snapshots and checkpoints)")
       ->check(CLI::Range(0.0, 10000.0));
-  run_cmd->add_flag("--no-inject", args->no_inject,
-                    "Ignore daemon.inject: a regression scenario must then fail with "
-                    "'expected violation not observed'");
-  run_cmd
-      ->add_option("--baseline", args->baseline,
-                   "Results from another machine (results.json, a history export, or a "
-                   "directory of them) for regress: budgets when the history has no baseline")
+  command.add_flag("--no-inject", args.no_inject,
+                   "Ignore daemon.inject: a regression scenario must then fail with "
+                   "'expected violation not observed'");
+  command
+      .add_option("--baseline", args.baseline,
+                  "Results from another machine (results.json, a history export, or a "
+                  "directory of them) for regress: budgets when the history has no baseline")
       ->envname("LEAKGATE_BASELINE")
       ->check(CLI::ExistingPath);
-  run_cmd
-      ->add_option("--profile", args->profile,
-                   "Heap profiles (gperftools), comma-separated: 'heap' (the daemon), "
-                   "'client-heap' (this harness process, where client steps run)")
+  command
+      .add_option("--profile", args.profile,
+                  "Heap profiles (gperftools), comma-separated: 'heap' (the daemon), "
+                  "'client-heap' (this harness process, where client steps run)")
       ->delimiter(',')
       ->check(CLI::IsMember({"heap", "client-heap"}));
-  run_cmd->callback([args, exit_code] { *exit_code = run(*args); });
-  return run_cmd;
+  return &command;
 }
 
 }  // namespace leakgate::cli

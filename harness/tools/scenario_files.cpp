@@ -7,7 +7,9 @@
 #include "leakgate/scenario_parser.h"
 
 namespace leakgate::cli {
+namespace {
 
+// --var assignments into `vars`; false (after a message naming `command`) for a malformed one.
 bool parse_var_assignments(const std::vector<std::string>& assignments,
                            std::map<std::string, std::string>& vars, const char* command) {
   for (const auto& assignment : assignments) {
@@ -21,6 +23,8 @@ bool parse_var_assignments(const std::vector<std::string>& assignments,
   return true;
 }
 
+// Every file parsed and its client steps checked; nullopt after printing each problem
+// (file:line:column) when one is bad.
 std::optional<std::vector<Scenario>> load_scenarios(const std::vector<std::string>& files,
                                                     const std::map<std::string, std::string>& vars,
                                                     const char* command) {
@@ -48,6 +52,22 @@ std::optional<std::vector<Scenario>> load_scenarios(const std::vector<std::strin
   }
   if (bad) return std::nullopt;
   return scenarios;
+}
+
+}  // namespace
+
+void ScenarioFiles::add_files_option(CLI::App& command, const std::string& help) {
+  command.add_option("files", files, help)->required()->check(CLI::ExistingFile);
+}
+
+void ScenarioFiles::add_var_option(CLI::App& command, const std::string& help) {
+  command.add_option("--var", vars, help);
+}
+
+std::optional<std::vector<Scenario>> ScenarioFiles::load(
+    std::map<std::string, std::string>& variables, const char* command) const {
+  if (!parse_var_assignments(vars, variables, command)) return std::nullopt;
+  return load_scenarios(files, variables, command);
 }
 
 }  // namespace leakgate::cli

@@ -1,7 +1,8 @@
-// What `leakgate run` and `leakgate calibrate` share before anything runs: --var NAME=VALUE
-// and every scenario file validated up front (a typo costs seconds, not a suite run).
+// What `leakgate run`, `calibrate` and `time-limit` share before anything runs: scenario files,
+// --var NAME=VALUE, and every file validated up front (a typo costs seconds, not a suite run).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,14 +12,22 @@
 
 namespace leakgate::cli {
 
-// --var assignments into `vars`; false (after a message naming `command`) for a malformed one.
-bool parse_var_assignments(const std::vector<std::string>& assignments,
-                           std::map<std::string, std::string>& vars, const char* command);
+// The scenario files a command reads and the --var assignments for them.
+struct ScenarioFiles {
+  std::vector<std::string> files;
+  std::vector<std::string> vars;
 
-// Every file parsed and its client steps checked; nullopt after printing each problem
-// (file:line:column) when one is bad.
-std::optional<std::vector<Scenario>> load_scenarios(const std::vector<std::string>& files,
-                                                    const std::map<std::string, std::string>& vars,
-                                                    const char* command);
+  // The positional files (required, existing) and --var; two calls, so each command keeps
+  // its own order of options in --help.
+  void add_files_option(CLI::App& command, const std::string& help = "Scenario YAML files");
+  void add_var_option(CLI::App& command,
+                      const std::string& help =
+                          "Define ${NAME} for the scenario, e.g. --var DAEMON=build/mydaemon");
+
+  // --var into `variables`, then every file loaded; nullopt after the messages (naming
+  // `command`) when an assignment or a file is bad.
+  std::optional<std::vector<Scenario>> load(std::map<std::string, std::string>& variables,
+                                            const char* command) const;
+};
 
 }  // namespace leakgate::cli

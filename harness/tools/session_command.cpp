@@ -10,6 +10,7 @@
 #include "leakgate/reports/publish.h"
 #include "leakgate/reports/run_session.h"
 #include "report_dir.h"
+#include "subcommand.h"
 
 namespace leakgate::cli {
 namespace {
@@ -47,7 +48,6 @@ int close_session(const SessionOptions& options) {
 }  // namespace
 
 CLI::App* add_session_command(CLI::App& app, int* exit_code) {
-  auto options = std::make_shared<SessionOptions>();
   CLI::App* command = app.add_subcommand(
       "session",
       "One run for one ctest invocation: `open` before the first leak test (a new run id, the\n"
@@ -56,17 +56,17 @@ CLI::App* add_session_command(CLI::App& app, int* exit_code) {
       "leakgate_add_scenarios() and leakgate_discover_leak_tests() register both as a CTest\n"
       "fixture; you need not call them yourself.");
   command->require_subcommand(1);
-  CLI::App* open = command->add_subcommand("open", "start a run (replaces an earlier open one)");
-  CLI::App* close = command->add_subcommand("close", "end the run and render the index");
-  for (CLI::App* each : {open, close})
-    each->add_option("--report-dir", options->report_dir,
-                     "report directory (" + report_dir_help() + ")");
-  open->add_option("--project-dir", options->project_dir,
-                   "the project whose commit the results name (git rev-parse there)");
-  open->add_option("--commit", options->commit,
-                   "the project's commit, when it is no git work tree ($LEAKGATE_GIT_COMMIT too)");
-  open->callback([options, exit_code] { *exit_code = open_session(*options); });
-  close->callback([options, exit_code] { *exit_code = close_session(*options); });
+  auto [open, opened] = add_subcommand<SessionOptions>(
+      *command, exit_code, open_session, "open", "start a run (replaces an earlier open one)");
+  auto [close, closed] = add_subcommand<SessionOptions>(*command, exit_code, close_session, "close",
+                                                        "end the run and render the index");
+  const std::string report_dir = "report directory (" + report_dir_help() + ")";
+  open.add_option("--report-dir", opened.report_dir, report_dir);
+  close.add_option("--report-dir", closed.report_dir, report_dir);
+  open.add_option("--project-dir", opened.project_dir,
+                  "the project whose commit the results name (git rev-parse there)");
+  open.add_option("--commit", opened.commit,
+                  "the project's commit, when it is no git work tree ($LEAKGATE_GIT_COMMIT too)");
   return command;
 }
 

@@ -6,13 +6,13 @@
 #include "commands.h"
 #include "leakgate/time_limit.h"
 #include "scenario_files.h"
+#include "subcommand.h"
 
 namespace leakgate::cli {
 namespace {
 
 struct TimeLimitOptions {
-  std::vector<std::string> files;
-  std::vector<std::string> vars;
+  ScenarioFiles scenarios;
   std::string cmake_output;
   std::string prefix = "leak.";
   bool selftests = false;  // leakgate_add_scenarios(... PROVE_WITHOUT_INJECTION) made twins
@@ -20,8 +20,7 @@ struct TimeLimitOptions {
 
 int time_limit(const TimeLimitOptions& options) {
   std::map<std::string, std::string> vars;
-  if (!parse_var_assignments(options.vars, vars, "leakgate time-limit")) return 2;
-  const auto scenarios = load_scenarios(options.files, vars, "leakgate time-limit");
+  const auto scenarios = options.scenarios.load(vars, "leakgate time-limit");
   if (!scenarios) return 2;
   std::string cmake = "# Written by `leakgate time-limit`: each scenario test's TIMEOUT.\n";
   for (const Scenario& scenario : *scenarios) {
@@ -53,22 +52,19 @@ int time_limit(const TimeLimitOptions& options) {
 }  // namespace
 
 CLI::App* add_time_limit_command(CLI::App& app, int* exit_code) {
-  auto options = std::make_shared<TimeLimitOptions>();
-  CLI::App* command = app.add_subcommand(
-      "time-limit",
+  auto [command, options] = add_subcommand<TimeLimitOptions>(
+      app, exit_code, time_limit, "time-limit",
       "How long a run of each scenario may take at most, from its own limits (readiness, each\n"
       "step's timeout for every iteration, settling, stopping) plus a margin: the CTest TIMEOUT\n"
       "that leakgate_add_scenarios() gives its tests, so a slow machine is never a timeout.");
-  command->add_option("files", options->files, "scenario files")->required()->check(
-      CLI::ExistingFile);
-  command->add_option("--var", options->vars, "NAME=VALUE for ${NAME} in the scenarios");
-  command->add_option("--cmake", options->cmake_output,
-                      "write set_tests_properties(... TIMEOUT) lines to this file");
-  command->add_option("--prefix", options->prefix, "test name prefix (default leak.)");
-  command->add_flag("--selftests", options->selftests,
-                    "also selftest.<name>.without-injection (PROVE_WITHOUT_INJECTION)");
-  command->callback([options, exit_code] { *exit_code = time_limit(*options); });
-  return command;
+  options.scenarios.add_files_option(command, "scenario files");
+  options.scenarios.add_var_option(command, "NAME=VALUE for ${NAME} in the scenarios");
+  command.add_option("--cmake", options.cmake_output,
+                     "write set_tests_properties(... TIMEOUT) lines to this file");
+  command.add_option("--prefix", options.prefix, "test name prefix (default leak.)");
+  command.add_flag("--selftests", options.selftests,
+                   "also selftest.<name>.without-injection (PROVE_WITHOUT_INJECTION)");
+  return &command;
 }
 
 }  // namespace leakgate::cli

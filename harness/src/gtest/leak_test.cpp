@@ -77,6 +77,16 @@ struct LeakTest::State {
   RunOptions options;
   std::unique_ptr<LeakRun> run;
   bool failed = false;
+
+  // A phase the test body asks for (a new baseline, a checkpoint); once the run stops, the
+  // test fails once, at its TEST_F, and later phases are skipped.
+  void advance(bool (LeakRun::*phase)(), const char* stopped_at) {
+    if (!run || failed) return;
+    failed = !(run.get()->*phase)();
+    if (failed)
+      fail_at_test("leak." + scenario.name + ": the run stopped at " + stopped_at +
+                   "; the verdict below says why");
+  }
 };
 
 LeakTest::LeakTest() : state_(std::make_unique<State>()) {
@@ -142,21 +152,8 @@ void LeakTest::set_variable(const std::string& name, const std::string& value) {
   state_->options.vars[name] = value;
 }
 
-void LeakTest::warmup_done() {
-  State& s = *state_;
-  if (!s.run || s.failed) return;
-  s.failed = !s.run->take_baseline();
-  if (s.failed) fail_at_test("leak." + s.scenario.name +
-                             ": the run stopped at the new baseline; the verdict below says why");
-}
-
-void LeakTest::iteration_done() {
-  State& s = *state_;
-  if (!s.run || s.failed) return;
-  s.failed = !s.run->iteration_done();
-  if (s.failed) fail_at_test("leak." + s.scenario.name +
-                             ": the run stopped at a checkpoint; the verdict below says why");
-}
+void LeakTest::warmup_done() { state_->advance(&LeakRun::take_baseline, "the new baseline"); }
+void LeakTest::iteration_done() { state_->advance(&LeakRun::iteration_done, "a checkpoint"); }
 
 const std::string& LeakTest::endpoint() const {
   static const std::string none;

@@ -20,6 +20,13 @@
 #define CALLER __builtin_return_address(0)
 /* The next definition, typed as `type`; NULL only during its own dlsym on this thread. */
 #define NEXT(type, which) ((type)leakgate_next(which))
+/* The next definition, of function pointer type `type`, called with the arguments; while it
+ * is NULL, the system call `sys` with the same arguments. */
+#define CALL_NEXT(type, which, sys, ...)                         \
+  __extension__({                                                \
+    __typeof__(type) next_ = NEXT(type, which);                  \
+    next_ ? next_(__VA_ARGS__) : (int)syscall(sys, __VA_ARGS__); \
+  })
 
 int __open_2(const char* path, int flags);
 int __open64_2(const char* path, int flags);
@@ -103,9 +110,7 @@ EXPORT int creat64(const char* path, mode_t mode) {
 }
 
 EXPORT int socket(int domain, int type, int protocol) {
-  typedef int (*fn_t)(int, int, int);
-  fn_t fn = NEXT(fn_t, LG_SOCKET);
-  return opened(fn ? fn(domain, type, protocol) : (int)syscall(SYS_socket, domain, type, protocol),
+  return opened(CALL_NEXT(int (*)(int, int, int), LG_SOCKET, SYS_socket, domain, type, protocol),
                 CALLER);
 }
 
@@ -118,10 +123,8 @@ static int opened_pair(int result, const int fds[2], const void* caller) {
 }
 
 EXPORT int socketpair(int domain, int type, int protocol, int fds[2]) {
-  typedef int (*fn_t)(int, int, int, int*);
-  fn_t fn = NEXT(fn_t, LG_SOCKETPAIR);
-  const int result = fn ? fn(domain, type, protocol, fds)
-                        : (int)syscall(SYS_socketpair, domain, type, protocol, fds);
+  const int result = CALL_NEXT(int (*)(int, int, int, int*), LG_SOCKETPAIR, SYS_socketpair, domain,
+                               type, protocol, fds);
   return opened_pair(result, fds, CALLER);
 }
 
@@ -148,73 +151,54 @@ EXPORT int pipe(int fds[2]) {
 }
 
 EXPORT int pipe2(int fds[2], int flags) {
-  typedef int (*fn_t)(int*, int);
-  fn_t fn = NEXT(fn_t, LG_PIPE2);
-  return opened_pair(fn ? fn(fds, flags) : (int)syscall(SYS_pipe2, fds, flags), fds, CALLER);
+  return opened_pair(CALL_NEXT(int (*)(int*, int), LG_PIPE2, SYS_pipe2, fds, flags), fds, CALLER);
 }
 
-EXPORT int dup(int fd) {
-  typedef int (*fn_t)(int);
-  fn_t fn = NEXT(fn_t, LG_DUP);
-  return opened(fn ? fn(fd) : (int)syscall(SYS_dup, fd), CALLER);
-}
+EXPORT int dup(int fd) { return opened(CALL_NEXT(int (*)(int), LG_DUP, SYS_dup, fd), CALLER); }
 
 /* dup2/dup3 close `to` first: recording `to` again releases its old record. */
 EXPORT int dup2(int from, int to) {
-  typedef int (*fn_t)(int, int);
-  fn_t fn = NEXT(fn_t, LG_DUP2);
-  const int result = fn ? fn(from, to) : (int)syscall(SYS_dup2, from, to);
+  const int result = CALL_NEXT(int (*)(int, int), LG_DUP2, SYS_dup2, from, to);
   return from == to ? result : opened(result, CALLER);
 }
 
 EXPORT int dup3(int from, int to, int flags) {
-  typedef int (*fn_t)(int, int, int);
-  fn_t fn = NEXT(fn_t, LG_DUP3);
-  return opened(fn ? fn(from, to, flags) : (int)syscall(SYS_dup3, from, to, flags), CALLER);
+  return opened(CALL_NEXT(int (*)(int, int, int), LG_DUP3, SYS_dup3, from, to, flags), CALLER);
 }
 
 EXPORT int eventfd(unsigned int count, int flags) {
-  typedef int (*fn_t)(unsigned int, int);
-  fn_t fn = NEXT(fn_t, LG_EVENTFD);
-  return opened(fn ? fn(count, flags) : (int)syscall(SYS_eventfd2, count, flags), CALLER);
+  return opened(CALL_NEXT(int (*)(unsigned int, int), LG_EVENTFD, SYS_eventfd2, count, flags),
+                CALLER);
 }
 
 EXPORT int epoll_create(int size) {
-  typedef int (*fn_t)(int);
-  fn_t fn = NEXT(fn_t, LG_EPOLL_CREATE);
-  return opened(fn ? fn(size) : (int)syscall(SYS_epoll_create, size), CALLER);
+  return opened(CALL_NEXT(int (*)(int), LG_EPOLL_CREATE, SYS_epoll_create, size), CALLER);
 }
 
 EXPORT int epoll_create1(int flags) {
-  typedef int (*fn_t)(int);
-  fn_t fn = NEXT(fn_t, LG_EPOLL_CREATE1);
-  return opened(fn ? fn(flags) : (int)syscall(SYS_epoll_create1, flags), CALLER);
+  return opened(CALL_NEXT(int (*)(int), LG_EPOLL_CREATE1, SYS_epoll_create1, flags), CALLER);
 }
 
 EXPORT int timerfd_create(int clock, int flags) {
-  typedef int (*fn_t)(int, int);
-  fn_t fn = NEXT(fn_t, LG_TIMERFD_CREATE);
-  return opened(fn ? fn(clock, flags) : (int)syscall(SYS_timerfd_create, clock, flags), CALLER);
+  return opened(CALL_NEXT(int (*)(int, int), LG_TIMERFD_CREATE, SYS_timerfd_create, clock, flags),
+                CALLER);
 }
 
 EXPORT int memfd_create(const char* name, unsigned int flags) {
-  typedef int (*fn_t)(const char*, unsigned int);
-  fn_t fn = NEXT(fn_t, LG_MEMFD_CREATE);
-  return opened(fn ? fn(name, flags) : (int)syscall(SYS_memfd_create, name, flags), CALLER);
+  return opened(
+      CALL_NEXT(int (*)(const char*, unsigned int), LG_MEMFD_CREATE, SYS_memfd_create, name, flags),
+      CALLER);
 }
 
 /* Async-signal-safe: the record is detached before the number can be reused by another
  * thread's open, and only queued for release (see leakgate_fd_closing). */
 EXPORT int close(int fd) {
-  typedef int (*fn_t)(int);
   leakgate_fd_closing(fd);
-  fn_t fn = NEXT(fn_t, LG_CLOSE);
-  return fn ? fn(fd) : (int)syscall(SYS_close, fd);
+  return CALL_NEXT(int (*)(int), LG_CLOSE, SYS_close, fd);
 }
 
 EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
-  typedef int (*fn_t)(unsigned int, unsigned int, int);
   if ((flags & CLOSE_RANGE_CLOEXEC) == 0) leakgate_fd_range_closing(first, last);
-  fn_t fn = NEXT(fn_t, LG_CLOSE_RANGE);
-  return fn ? fn(first, last, flags) : (int)syscall(SYS_close_range, first, last, flags);
+  return CALL_NEXT(int (*)(unsigned int, unsigned int, int), LG_CLOSE_RANGE, SYS_close_range, first,
+                   last, flags);
 }

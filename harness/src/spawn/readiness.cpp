@@ -43,19 +43,6 @@ std::string try_connect(const addrinfo& address) {
   return error == 0 ? std::string() : std::strerror(error);
 }
 
-const char* kind_name(DaemonSpec::Ready kind) {
-  switch (kind) {
-    case DaemonSpec::Ready::kTcp:
-      return "tcp";
-    case DaemonSpec::Ready::kLog:
-      return "log";
-    case DaemonSpec::Ready::kNotify:
-      return "notify";
-    default:
-      return "";
-  }
-}
-
 }  // namespace
 
 NotifySocket::NotifySocket(const std::filesystem::path& dir) {
@@ -107,6 +94,7 @@ DaemonReadiness::DaemonReadiness(const DaemonSpec& spec, const Variables& vars,
                                  const std::filesystem::path& workdir)
     : kind_(spec.ready), timeout_(spec.ready_timeout) {
   if (kind_ == DaemonSpec::Ready::kTcp) {
+    kind_name_ = "tcp";
     const std::string text = expand_variables(spec.ready_tcp, vars);
     const auto target = parse_tcp_target(text);
     if (!target)
@@ -116,10 +104,12 @@ DaemonReadiness::DaemonReadiness(const DaemonSpec& spec, const Variables& vars,
     port_ = target->port;
     target_ = target->str();
   } else if (kind_ == DaemonSpec::Ready::kLog) {
+    kind_name_ = "log";
     target_ = expand_variables(spec.ready_log, vars);
     regex_ = std::make_unique<std::regex>(target_, std::regex::ECMAScript);  // parser checked
     target_ = "'" + target_ + "'";
   } else if (kind_ == DaemonSpec::Ready::kNotify) {
+    kind_name_ = "notify";
     notify_ = std::make_unique<NotifySocket>(workdir);
     target_ = "true";
   }
@@ -172,19 +162,19 @@ void DaemonReadiness::wait(DaemonProcess& daemon) {
                                               : "last datagram: " + notify_->last_datagram();
     }
     if (ready) return;
-    const std::string waiting = std::string("ready {") + kind_name(kind_) + ": " + target_ + "}";
+    const std::string waiting = "ready {" + kind_name_ + ": " + target_ + "}";
     if (auto status = daemon.poll_exit())
       throw DaemonError("daemon exited before it was ready (" + status->describe() +
                         "); waited for " + waiting);
     if (std::chrono::steady_clock::now() > deadline) {
       if (kind_ == DaemonSpec::Ready::kTcp)
-        throw DaemonError(
-            never_ready_message("tcp", target_, "nothing accepted a connection", timeout_, last));
+        throw DaemonError(never_ready_message(kind_name_, target_, "nothing accepted a connection",
+                                              timeout_, last));
       if (regex_)
         throw DaemonError(never_ready_message(
-            "log", target_, "no line of the daemon's stdout or stderr matched", timeout_, ""));
+            kind_name_, target_, "no line of the daemon's stdout or stderr matched", timeout_, ""));
       throw DaemonError(never_ready_message(
-          "notify", "true", "no READY=1 came to NOTIFY_SOCKET=" + notify_->address(), timeout_,
+          kind_name_, target_, "no READY=1 came to NOTIFY_SOCKET=" + notify_->address(), timeout_,
           last));
     }
     if (notify_) {

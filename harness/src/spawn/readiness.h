@@ -61,6 +61,7 @@ class DaemonReadiness {
  private:
   bool tcp_accepts(std::string& last_error) const;
   DaemonSpec::Ready kind_;
+  std::string kind_name_;  // tcp, log or notify, as the scenario writes it
   Millis timeout_;
   std::string target_;  // tcp: host:port; log: the regex
   std::string host_, port_;

@@ -2,6 +2,7 @@
 // failure is reported.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -44,6 +45,9 @@ class CliContext {
 
   // Runs `command`, turning ClientError into a message on stderr and an exit code.
   static int guarded(const std::function<int()>& command);
+  // A subcommand of `parent` that, once parsed, runs `body` guarded and stores its exit code.
+  static CLI::App& add_command(CLI::App& parent, std::string name, std::string description,
+                               int& exit_code, std::function<int()> body);
 
  private:
   const GlobalOptions& options_;

@@ -132,31 +132,25 @@ void add_daemon_commands(CLI::App& app, const CliContext& context, int& exit_cod
   auto* daemon = app.add_subcommand("daemon", "start, stop or check the background trackerd");
   daemon->require_subcommand(1);
 
-  auto* start_command = daemon->add_subcommand(
-      "start", "start trackerd in the background, wait until it is ready, print its endpoint");
-  start_command->add_option("--db", args->db, "database file (trackerd's default if unset)");
-  start_command->add_option("--sync-interval", args->sync_interval, "e.g. 10ms, 5s");
-  start_command->add_option("--export", args->export_path, "JSON export rewritten every sync");
-  start_command->add_option("--inject", args->inject,
-                            "deliberate leaks for testing leak detectors (see trackerd --help)");
-  start_command->add_option("--timeout-ms", args->timeout_ms, "how long to wait for readiness")
+  CLI::App& start_command = CliContext::add_command(
+      *daemon, "start",
+      "start trackerd in the background, wait until it is ready, print its endpoint", exit_code,
+      [&context, args] { return start(context, *args); });
+  start_command.add_option("--db", args->db, "database file (trackerd's default if unset)");
+  start_command.add_option("--sync-interval", args->sync_interval, "e.g. 10ms, 5s");
+  start_command.add_option("--export", args->export_path, "JSON export rewritten every sync");
+  start_command.add_option("--inject", args->inject,
+                           "deliberate leaks for testing leak detectors (see trackerd --help)");
+  start_command.add_option("--timeout-ms", args->timeout_ms, "how long to wait for readiness")
       ->capture_default_str();
-  start_command->callback([&context, &exit_code, args] {
-    exit_code = CliContext::guarded([&] { return start(context, *args); });
-  });
 
-  auto* stop_command =
-      daemon->add_subcommand("stop", "send SIGTERM and wait until trackerd has exited");
-  stop_command->add_option("--timeout-ms", args->timeout_ms, "how long to wait for the exit")
+  CliContext::add_command(*daemon, "stop", "send SIGTERM and wait until trackerd has exited",
+                          exit_code, [&context, args] { return stop(context, *args); })
+      .add_option("--timeout-ms", args->timeout_ms, "how long to wait for the exit")
       ->capture_default_str();
-  stop_command->callback([&context, &exit_code, args] {
-    exit_code = CliContext::guarded([&] { return stop(context, *args); });
-  });
 
-  auto* status_command =
-      daemon->add_subcommand("status", "exit 0 if trackerd answers at the endpoint, 3 if not");
-  status_command->callback(
-      [&context, &exit_code] { exit_code = CliContext::guarded([&] { return status(context); }); });
+  CliContext::add_command(*daemon, "status", "exit 0 if trackerd answers at the endpoint, 3 if not",
+                          exit_code, [&context] { return status(context); });
 }
 
 }  // namespace tracker::cli

@@ -23,15 +23,15 @@ void add_id_command(CLI::App& parent, const CliContext& context, int& exit_code,
                     const std::string& name, const std::string& description,
                     std::function<void(Client&, int64_t)> action) {
   auto id = std::make_shared<int64_t>(0);
-  auto* command = parent.add_subcommand(name, description);
-  command->add_option("id", *id, "issue id")->required()->check(CLI::PositiveNumber);
-  command->callback([&context, &exit_code, id, action = std::move(action)] {
-    exit_code = CliContext::guarded([&] {
-      Client client = context.make_client();
-      action(client, *id);
-      return kExitOk;
-    });
-  });
+  CliContext::add_command(parent, name, description, exit_code,
+                          [&context, id, action = std::move(action)] {
+                            Client client = context.make_client();
+                            action(client, *id);
+                            return kExitOk;
+                          })
+      .add_option("id", *id, "issue id")
+      ->required()
+      ->check(CLI::PositiveNumber);
 }
 
 void set_status(const CliContext& context, Client& client, int64_t id, Status status) {
@@ -45,6 +45,29 @@ void set_status(const CliContext& context, Client& client, int64_t id, Status st
   }
 }
 
+int add_issue(const CliContext& context, const IssueArgs& args) {
+  Client client = context.make_client();
+  const Issue created = client.create(args.issue);
+  if (context.json()) {
+    print_issue(std::cout, created, true);
+  } else {
+    std::cout << "created #" << created.id << "\n";
+  }
+  return kExitOk;
+}
+
+int list_issues(const CliContext& context, const IssueArgs& args) {
+  ListQuery query;
+  query.status = parse_status(args.status);  // "all": no filter
+  if (!args.label.empty()) query.label = args.label;
+  if (!args.query.empty()) query.text = args.query;
+  query.limit = args.limit;
+  query.offset = args.offset;
+  Client client = context.make_client();
+  print_issue_list(std::cout, client.list(query), context.json());
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_issue_commands(CLI::App& app, const CliContext& context, int& exit_code) {
@@ -52,48 +75,27 @@ void add_issue_commands(CLI::App& app, const CliContext& context, int& exit_code
   auto* issue = app.add_subcommand("issue", "create, list, show, close, reopen, remove issues");
   issue->require_subcommand(1);
 
-  auto* add = issue->add_subcommand("add", "create an issue; prints its id");
-  add->add_option("title", args->issue.title, "title (1-200 characters)")->required();
-  add->add_option("-b,--body", args->issue.body, "description");
-  add->add_option("-l,--label", args->issue.labels, "label (repeatable)");
-  add->add_option("-p,--priority", args->issue.priority, "priority 0 (lowest) to 4")
+  CLI::App& add =
+      CliContext::add_command(*issue, "add", "create an issue; prints its id", exit_code,
+                              [&context, args] { return add_issue(context, *args); });
+  add.add_option("title", args->issue.title, "title (1-200 characters)")->required();
+  add.add_option("-b,--body", args->issue.body, "description");
+  add.add_option("-l,--label", args->issue.labels, "label (repeatable)");
+  add.add_option("-p,--priority", args->issue.priority, "priority 0 (lowest) to 4")
       ->capture_default_str();
-  add->callback([&context, &exit_code, args] {
-    exit_code = CliContext::guarded([&] {
-      Client client = context.make_client();
-      const Issue created = client.create(args->issue);
-      if (context.json()) {
-        print_issue(std::cout, created, true);
-      } else {
-        std::cout << "created #" << created.id << "\n";
-      }
-      return kExitOk;
-    });
-  });
 
-  auto* list = issue->add_subcommand("list", "list issues, oldest first");
-  list->add_option("-s,--status", args->status, "open, closed or all")
+  CLI::App& list =
+      CliContext::add_command(*issue, "list", "list issues, oldest first", exit_code,
+                              [&context, args] { return list_issues(context, *args); });
+  list.add_option("-s,--status", args->status, "open, closed or all")
       ->check(CLI::IsMember({"open", "closed", "all"}))
       ->capture_default_str();
-  list->add_option("-l,--label", args->label, "only issues with this label");
-  list->add_option("-q,--query", args->query, "text in the title or body");
-  list->add_option("--limit", args->limit, "at most this many (1-1000)")
+  list.add_option("-l,--label", args->label, "only issues with this label");
+  list.add_option("-q,--query", args->query, "text in the title or body");
+  list.add_option("--limit", args->limit, "at most this many (1-1000)")
       ->check(CLI::Range(1, kMaxListLimit))
       ->capture_default_str();
-  list->add_option("--offset", args->offset, "skip this many")->check(CLI::NonNegativeNumber);
-  list->callback([&context, &exit_code, args] {
-    exit_code = CliContext::guarded([&] {
-      ListQuery query;
-      query.status = parse_status(args->status);  // "all": no filter
-      if (!args->label.empty()) query.label = args->label;
-      if (!args->query.empty()) query.text = args->query;
-      query.limit = args->limit;
-      query.offset = args->offset;
-      Client client = context.make_client();
-      print_issue_list(std::cout, client.list(query), context.json());
-      return kExitOk;
-    });
-  });
+  list.add_option("--offset", args->offset, "skip this many")->check(CLI::NonNegativeNumber);
 
   add_id_command(*issue, context, exit_code, "show", "show one issue",
                  [&context](Client& client, int64_t id) {
@@ -113,14 +115,12 @@ void add_issue_commands(CLI::App& app, const CliContext& context, int& exit_code
 }
 
 void add_stats_command(CLI::App& app, const CliContext& context, int& exit_code) {
-  auto* stats = app.add_subcommand("stats", "issue counts from the daemon's latest sync");
-  stats->callback([&context, &exit_code] {
-    exit_code = CliContext::guarded([&] {
-      Client client = context.make_client();
-      print_stats(std::cout, client.stats(), context.json());
-      return kExitOk;
-    });
-  });
+  CliContext::add_command(app, "stats", "issue counts from the daemon's latest sync", exit_code,
+                          [&context] {
+                            Client client = context.make_client();
+                            print_stats(std::cout, client.stats(), context.json());
+                            return kExitOk;
+                          });
 }
 
 }  // namespace tracker::cli

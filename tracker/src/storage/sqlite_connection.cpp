@@ -115,27 +115,20 @@ std::string SqliteConnection::query_text(const char* sql) {
   return statement.column_text(0);
 }
 
-WriteTransaction::WriteTransaction(SqliteConnection& connection) : connection_(connection) {
-  connection_.exec("BEGIN IMMEDIATE");
+Transaction::Transaction(SqliteConnection& connection, const char* begin)
+    : connection_(connection) {
+  connection_.exec(begin);
 }
 
-WriteTransaction::~WriteTransaction() {
-  if (done_) return;
+Transaction::~Transaction() {
+  if (committed_) return;
   // ROLLBACK can only fail if no transaction is active: nothing to undo then.
   sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-void WriteTransaction::commit() {
+void Transaction::commit() {
   connection_.exec("COMMIT");
-  done_ = true;
-}
-
-ReadTransaction::ReadTransaction(SqliteConnection& connection) : connection_(connection) {
-  connection_.exec("BEGIN");
-}
-
-ReadTransaction::~ReadTransaction() {
-  sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  committed_ = true;
 }
 
 }  // namespace tracker

@@ -75,32 +75,36 @@ class SqliteConnection {
   leakgate::Accounted token_{leakgate::kind("db_connections")};
 };
 
-// BEGIN IMMEDIATE on construction (takes the write lock up front, so the busy timeout
-// applies); ROLLBACK on destruction unless commit() succeeded.
-class WriteTransaction {
+// A transaction begun on construction and rolled back on destruction unless commit()
+// succeeded: the one undo of every early return or exception.
+class Transaction {
  public:
-  explicit WriteTransaction(SqliteConnection& connection);
-  ~WriteTransaction();
-  WriteTransaction(const WriteTransaction&) = delete;
-  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+ protected:
+  Transaction(SqliteConnection& connection, const char* begin);
   void commit();
 
  private:
   SqliteConnection& connection_;
-  bool done_ = false;
+  bool committed_ = false;
 };
 
-// BEGIN (deferred) on construction: the reads until the end of the scope see one snapshot.
-// Ends it on destruction (a read has nothing to commit).
-class ReadTransaction {
+// BEGIN IMMEDIATE: takes the write lock up front, so the busy timeout applies.
+class WriteTransaction : public Transaction {
  public:
-  explicit ReadTransaction(SqliteConnection& connection);
-  ~ReadTransaction();
-  ReadTransaction(const ReadTransaction&) = delete;
-  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  explicit WriteTransaction(SqliteConnection& connection)
+      : Transaction(connection, "BEGIN IMMEDIATE") {}
+  using Transaction::commit;
+};
 
- private:
-  SqliteConnection& connection_;
+// BEGIN (deferred): the reads until the end of the scope see one snapshot; a read has
+// nothing to commit.
+class ReadTransaction : public Transaction {
+ public:
+  explicit ReadTransaction(SqliteConnection& connection) : Transaction(connection, "BEGIN") {}
 };
 
 }  // namespace tracker
