@@ -7,7 +7,7 @@ baseline anyway (never growth; its blocks are not traced, so not in "heap" eithe
 It then keeps one frame per allocation until something grows, and the configured depth from
 then on. Depth is what names the daemon's own line beneath a library's (an Engine is made
 deep inside create_engine) and what tracing costs: a request to http.server took 3.1 ms more
-CPU at depth 8, 0.6 ms at depth 1. "Grows" is what a leak does and noise does not keep doing:
+CPU at depth 8, about 1 ms at depth 1. "Grows" is what a leak does and noise does not keep doing:
 a type (builtin containers aside: they get no sites) sets a new high above its baseline count
 a third time, or the daemon raises a ResourceWarning (its "allocated at" needs the depth).
 The first objects of a leak keep their one frame; the ones made after the switch, most of a
