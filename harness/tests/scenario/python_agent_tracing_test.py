@@ -121,9 +121,13 @@ class AgentTracing(unittest.TestCase):
         time.sleep(0.2)  # the server closes its side after the client has read the answer
         first = self.counts()
         self.assertGreater(len(first["types"]), 20)
-        unchanged = self.counts()["types"]  # a container of the agent's first answer may go
-        self.assertLessEqual(len(unchanged), 3, unchanged)
-        self.assertTrue(all(name.startswith("builtins.") for name in unchanged), unchanged)
+        for _ in range(10):  # a loaded machine may still be closing the request's socket
+            unchanged = self.counts()["types"]  # a container of the agent's own may go
+            if len(unchanged) <= 3 and all(name.startswith("builtins.") for name in unchanged):
+                break
+            time.sleep(0.2)
+        else:
+            self.fail("counts of a quiet daemon kept changing: %s" % unchanged)
         for _ in range(5):
             self.get("/")
             time.sleep(0.1)
