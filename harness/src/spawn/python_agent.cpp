@@ -150,11 +150,11 @@ std::optional<std::map<std::string, double>> PythonAgent::figures(int timeout_ms
   }
   if (const auto why = reply->find("deepened_by");
       deepened_by_.empty() && why != reply->end() && why->is_string()) {
-    deepened_by_ = "tracemalloc traced one frame per allocation until " +
-                   (checkpoints_ == 0 ? "the baseline"
-                                      : "checkpoint " + std::to_string(checkpoints_)) +
-                   ", then " + std::to_string(depth_) + ": " +
-                   why->get<std::string>() + " (objects made before keep their one frame)";
+    deepened_by_ =
+        "tracemalloc traced one frame per allocation until " +
+        (checkpoints_ == 0 ? "the baseline" : "checkpoint " + std::to_string(checkpoints_)) +
+        ", then " + std::to_string(depth_) + ": " + why->get<std::string>() +
+        " (objects made before keep their one frame)";
   }
   ++checkpoints_;
   if (reply->contains("types") && (*reply)["types"].is_object()) {
