@@ -77,6 +77,7 @@ install(TARGETS ${leakgate_exported}
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/harness/include/leakgate
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_SOURCE_DIR}/harness/src/python/sitecustomize.py
+              ${PROJECT_SOURCE_DIR}/harness/src/python/leakgate_tracing.py
         DESTINATION ${LEAKGATE_PYTHON_AGENT_INSTALL_DIR})
 # Installed lean (issue 26: the static libraries' -g1 debug info was 180 of 270 MB): programs
 # and the shared library without symbols or debug info, static libraries without debug info;

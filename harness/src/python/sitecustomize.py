@@ -1,14 +1,23 @@
 """leakgate's Python agent: loaded by the interpreter at start-up, not by the daemon's code.
 
 leakgate (daemon: {python: true}) puts this directory first on PYTHONPATH and sets
-PYTHONTRACEMALLOC, LEAKGATE_PY_SOCKET (a Unix socket in the run's work directory) and
-LEAKGATE_PY_WARNINGS (a file). A daemon thread of ours serves one JSON request per
-connection on the socket; the daemon's own code sees no signal, port or thread it must know.
+LEAKGATE_PY_TRACEMALLOC (the traceback depth), LEAKGATE_PY_SOCKET (a Unix socket in the run's
+work directory) and LEAKGATE_PY_WARNINGS (a file). A daemon thread of ours serves one JSON
+request per connection on the socket; the daemon's own code sees no signal, port or thread it
+must know.
+
+tracemalloc starts when leakgate says the daemon is ready, with one frame until something
+grows, then the configured depth (leakgate_tracing.py: what it costs, and why).
 
 Requests (one line of JSON) and answers (one JSON document, then the connection closes):
+  {"op": "trace"}   -> tracemalloc starts (if it did not yet): {"tracing": frames, "pid": ...}
   {"op": "counts"}  -> full gc.collect(), then {"types": {"module.Qualname": n, ...},
                        "user_types": [types defined by the daemon's own code],
-                       "heap": tracemalloc traced bytes, "pid": ...}
+                       "heap": tracemalloc traced bytes, "pid": ...,
+                       "tracing": frames per traceback now, "deepened_by": why, once it was}
+                       With "changes": true, "types" holds only the counts that differ from
+                       the previous counts answer (a type gone: 0) and "user_types" only the
+                       new ones: a checkpoint of a quiet daemon sends a few entries, not 170.
   {"op": "sites", "types": [...], "sample": N}
                     -> {"sites": {"module.Qualname": [{"count": n, "frames": [...]}]}}
                        frames "function (file:line)", the daemon's own code first.
@@ -34,6 +43,8 @@ import sysconfig
 import threading
 import tracemalloc
 import warnings
+
+from leakgate_tracing import Tracing
 
 
 def _library_dirs():
@@ -201,16 +212,46 @@ def _live_by_type():
     return {kind: len(marks) for kind, marks in tally.items()}
 
 
-def _counts():
+_names = {}      # type object -> (name, is the daemon's own): live types only, see _counts
+_last_sent = {}  # name -> count in the previous counts answer
+_user_sent = set()
+
+
+def _counts(changes_only):
+    """Names each type once per run (a name per snapshot was 170 traced strings each time);
+    the cache keeps only types with live instances, so it holds no class alive by itself."""
     types = {}
-    user = []
-    for kind, count in _live_by_type().items():
-        name = _type_name(kind)
+    user = set()
+    live = _live_by_type()
+    for kind in [kind for kind in _names if kind not in live]:
+        del _names[kind]
+    for kind, count in live.items():
+        if kind not in _names:
+            _names[kind] = (_type_name(kind), _is_user_type(kind))
+        name, own = _names[kind]
         types[name] = types.get(name, 0) + count
-        if _is_user_type(kind):
-            user.append(name)
+        if own:
+            user.add(name)
+    _tracing.watch(types)
     heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
-    return {"types": types, "user_types": sorted(set(user)), "heap": heap, "pid": os.getpid()}
+    sent = types
+    if changes_only:
+        sent = {name: n for name, n in types.items() if _last_sent.get(name) != n}
+        sent.update((name, 0) for name in _last_sent if name not in types)
+        user -= _user_sent
+    _last_sent.clear()
+    _last_sent.update(types)
+    _user_sent.update(user)
+    return {"types": sent, "user_types": sorted(user), "heap": heap, "pid": os.getpid(),
+            "tracing": _tracing.limit(), "deepened_by": _tracing.deepened_by}
+
+
+_tracing = Tracing(0)  # its depth: LEAKGATE_PY_TRACEMALLOC, read by _start
+
+
+def _start_tracing():
+    _tracing.start()
+    return {"tracing": _tracing.limit(), "pid": os.getpid()}
 
 
 def _sites(wanted, sample):
@@ -242,10 +283,14 @@ def _answer(connection):
             data += chunk
         try:
             request = json.loads(data or b"{}")
-            if request.get("op") == "sites":
+            # A runner that never says "trace" still gets traced checkpoints after its first.
+            tracing = _start_tracing()
+            if request.get("op") == "trace":
+                reply = tracing
+            elif request.get("op") == "sites":
                 reply = _sites(request.get("types", []), int(request.get("sample", 200)))
             else:
-                reply = _counts()
+                reply = _counts(bool(request.get("changes")))
         except Exception as error:  # the daemon must not die of our request
             reply = {"error": "%s: %s" % (type(error).__name__, error)}
         connection.sendall(json.dumps(reply).encode())
@@ -274,6 +319,7 @@ def _capture_resource_warnings(path):
 
     def showwarnmsg(msg):
         if issubclass(msg.category, ResourceWarning):
+            _tracing.deepen("a ResourceWarning")  # the next ones' "allocated at" in full
             entry = {"message": str(msg.message), "file": msg.filename, "line": msg.lineno}
             made = tracemalloc.get_object_traceback(msg.source) if msg.source is not None else None
             if made:
@@ -292,6 +338,10 @@ def _start():
     if not path:
         return
     # Forked or spawned Python children would bind the same path: only the daemon answers.
+    try:
+        _tracing.depth = int(os.environ.pop("LEAKGATE_PY_TRACEMALLOC", "0"))
+    except ValueError:
+        pass
     warnings_file = os.environ.pop("LEAKGATE_PY_WARNINGS", "")
     if warnings_file:
         _capture_resource_warnings(warnings_file)

@@ -100,6 +100,7 @@ void Engine::start_daemon() {
   endpoint_ = endpoint;
   vars_["ENDPOINT"] = endpoint;
   phase_failure_ = "daemon failed";
+  if (python_agent_ && !python_agent_->start_tracing()) throw DaemonError(python_agent_->error());
 
   CounterSource counters;
   if (reads_counter_file(spec)) {

@@ -130,6 +130,8 @@ bool Engine::take_floors(std::optional<Frame>& frame, std::vector<FdInfo>& fds,
 void Engine::python_final() {
   if (!python_agent_->add_to_final(*record_.final, *record_.baseline))
     throw DaemonError(python_agent_->error());
+  if (!python_agent_->tracing_deepened().empty())
+    record_.warnings.push_back(python_agent_->tracing_deepened());
   std::vector<std::string> grown;  // builtin containers are not judged by count: no sites
   for (const auto& [metric, value] : *record_.final) {
     const auto before = record_.baseline->find(metric);

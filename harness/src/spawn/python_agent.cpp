@@ -94,7 +94,7 @@ void PythonAgent::add_environment(std::map<std::string, std::string>& env) const
   else if (const char* inherited = std::getenv("PYTHONPATH"))
     rest = inherited;
   env["PYTHONPATH"] = rest.empty() ? path : path + ":" + rest;
-  env["PYTHONTRACEMALLOC"] = std::to_string(depth_);
+  env["LEAKGATE_PY_TRACEMALLOC"] = std::to_string(depth_);
   env["LEAKGATE_PY_SOCKET"] = socket_path_.string();
   env["LEAKGATE_PY_WARNINGS"] = warnings_path_.string();
 }
@@ -134,24 +134,37 @@ std::optional<nlohmann::json> PythonAgent::ask(const nlohmann::json& request, in
   return std::nullopt;
 }
 
+bool PythonAgent::start_tracing(int timeout_ms) {
+  return ask({{"op", "trace"}}, timeout_ms).has_value();
+}
+
 std::optional<std::map<std::string, double>> PythonAgent::figures(int timeout_ms) {
-  auto reply = ask({{"op", "counts"}}, timeout_ms);
+  auto reply = ask({{"op", "counts"}, {"changes", true}}, timeout_ms);
   if (!reply) return std::nullopt;
   std::map<std::string, double> out;
   if (reply->contains("heap") && (*reply)["heap"].is_number())
     out[kPythonHeapMetric] = (*reply)["heap"].get<double>();
-  std::set<std::string> user_types;
   if (reply->contains("user_types") && (*reply)["user_types"].is_array()) {
     for (const auto& type : (*reply)["user_types"])
-      if (type.is_string()) user_types.insert(type.get<std::string>());
+      if (type.is_string()) user_types_.insert(type.get<std::string>());
   }
+  if (const auto why = reply->find("deepened_by");
+      deepened_by_.empty() && why != reply->end() && why->is_string()) {
+    deepened_by_ =
+        "tracemalloc traced one frame per allocation until " +
+        (checkpoints_ == 0 ? "the baseline" : "checkpoint " + std::to_string(checkpoints_)) +
+        ", then " + std::to_string(depth_) + ": " + why->get<std::string>() +
+        " (objects made before keep their one frame)";
+  }
+  ++checkpoints_;
   if (reply->contains("types") && (*reply)["types"].is_object()) {
-    for (const auto& [type, count] : (*reply)["types"].items()) {
-      if (!count.is_number()) continue;
-      const std::string metric = python_type_metric(type, user_types.count(type) > 0);
-      type_of_metric_[metric] = type;
-      out[metric] += count.get<double>();
-    }
+    for (const auto& [type, count] : (*reply)["types"].items())
+      if (count.is_number()) live_by_type_[type] = count.get<double>();
+  }
+  for (const auto& [type, count] : live_by_type_) {
+    const std::string metric = python_type_metric(type, user_types_.count(type) > 0);
+    type_of_metric_[metric] = type;
+    out[metric] += count;
   }
   return out;
 }
@@ -161,6 +174,7 @@ bool PythonAgent::at_baseline() {
   if (!now) return false;
   baseline_ = std::move(*now);
   moved_.clear();
+  checkpoints_ = 1;  // the next answer is checkpoint 1
   return true;
 }
 

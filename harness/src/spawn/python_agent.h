@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,8 +53,13 @@ class PythonAgent {
  public:
   PythonAgent(const std::filesystem::path& workdir, int tracemalloc_depth);
 
-  // PYTHONPATH (the agent first, the daemon's own after it), PYTHONTRACEMALLOC, the socket.
+  // PYTHONPATH (the agent first, the daemon's own after it), the socket, and the traceback
+  // depth (LEAKGATE_PY_TRACEMALLOC, not PYTHONTRACEMALLOC: tracing starts at readiness).
   void add_environment(std::map<std::string, std::string>& env) const;
+
+  // Once the daemon is ready: tracemalloc starts in it (the imports before were not traced:
+  // 1.5 s of http.server's start-up). False (and error()) when the agent did not answer.
+  bool start_tracing(int timeout_ms = 10000);
 
   // A full collection in the daemon, then its counts; nullopt (and error()) when it did not
   // answer within `timeout_ms`.
@@ -74,6 +80,10 @@ class PythonAgent {
   // ResourceWarnings the daemon raised (describe_resource_warnings).
   std::vector<std::string> resource_warnings() const;
 
+  // When the agent took up the full traceback depth, and why (it traces one frame until a
+  // type grows: leakgate_tracing.py); empty while it has not.
+  const std::string& tracing_deepened() const { return deepened_by_; }
+
   const std::string& error() const { return error_; }
 
  private:
@@ -83,6 +93,11 @@ class PythonAgent {
   std::filesystem::path warnings_path_;
   int depth_;
   std::map<std::string, std::string> type_of_metric_;  // sanitized metric -> Python type
+  // The agent answers only what changed since its previous answer: the whole picture here.
+  std::map<std::string, double> live_by_type_;
+  std::set<std::string> user_types_;
+  std::string deepened_by_;
+  int checkpoints_ = 0;  // counts answers since the baseline
   std::map<std::string, double> baseline_;
   std::map<std::string, bool> moved_;  // metrics that differed from the baseline once
   std::string error_;

@@ -1,0 +1,140 @@
+"""The Python agent's tracing (harness/src/python/leakgate_tracing.py) on a real interpreter:
+untraced until "trace", one frame until a type grows twice, then the full depth, whose sites
+name the daemon's caller; counts answered as changes. Usage: python_agent_tracing_test.py AGENT_DIR
+"""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+AGENT_DIR = sys.argv.pop(1) if len(sys.argv) > 1 else None
+
+DAEMON = r'''
+import http.server, sys, tracemalloc
+
+class Record:
+    pass
+
+kept = []
+
+def make_record():
+    return Record()
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    log_message = lambda self, *args: None
+
+    def do_GET(self):  # HTTP/1.0: the answer ends when the connection closes
+        if self.path == "/leak":
+            kept.append(make_record())
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"traced" if tracemalloc.is_tracing() else b"untraced")
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+'''
+
+
+class AgentTracing(unittest.TestCase):
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="agent-tracing-")
+        script = os.path.join(self.work, "daemon.py")
+        with open(script, "w") as f:
+            f.write(DAEMON)
+        self.socket_path = os.path.join(self.work, "agent.sock")
+        env = dict(os.environ, PYTHONPATH=AGENT_DIR, LEAKGATE_PY_TRACEMALLOC="8",
+                   LEAKGATE_PY_SOCKET=self.socket_path,
+                   LEAKGATE_PY_WARNINGS=os.path.join(self.work, "warnings.jsonl"))
+        env.pop("PYTHONTRACEMALLOC", None)
+        self.daemon = subprocess.Popen([sys.executable, script], env=env, stdout=subprocess.PIPE,
+                                       text=True)
+        self.port = int(self.daemon.stdout.readline())
+
+    def tearDown(self):
+        self.daemon.kill()
+        self.daemon.wait()
+        self.daemon.stdout.close()
+
+    def get(self, path):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", path)
+        body = connection.getresponse().read()
+        connection.close()
+        return body
+
+    def ask(self, request):
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(self.socket_path)
+                    s.sendall(json.dumps(request).encode() + b"\n")
+                    data = b""
+                    while chunk := s.recv(65536):
+                        data += chunk
+                    return json.loads(data)
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def counts(self):
+        return self.ask({"op": "counts", "changes": True})
+
+    def test_untraced_until_asked_then_one_frame(self):
+        self.assertEqual(self.get("/"), b"untraced")
+        self.assertEqual(self.ask({"op": "trace"})["tracing"], 1)
+        self.assertEqual(self.get("/"), b"traced")
+
+    def test_a_growing_type_deepens_tracing_and_its_sites_name_the_caller(self):
+        self.ask({"op": "trace"})
+        baseline = self.counts()
+        self.assertNotIn("__main__.Record", baseline["types"])
+        for made in (1, 2):
+            self.get("/leak")
+            noise_yet = self.counts()
+            self.assertEqual(noise_yet["types"].get("__main__.Record"), made)
+            self.assertEqual(noise_yet["tracing"], 1, "two new highs may be noise")
+        self.get("/leak")
+        third = self.counts()
+        self.assertEqual(third["tracing"], 8)
+        self.assertIn("__main__.Record rose to 3 live (baseline 0)", third["deepened_by"])
+        for _ in range(4):
+            self.get("/leak")
+        self.assertEqual(self.counts()["types"].get("__main__.Record"), 7)
+        groups = self.ask({"op": "sites", "types": ["__main__.Record"]})["sites"]["__main__.Record"]
+        top = groups[0]
+        self.assertEqual(top["count"], 4)  # made after the switch
+        self.assertTrue(top["frames"][0].startswith("make_record ("), top)
+        self.assertTrue(any(f.startswith("Handler.do_GET (") for f in top["frames"]), top)
+
+    def test_a_quiet_daemon_stays_at_one_frame_and_sends_no_unchanged_counts(self):
+        self.ask({"op": "trace"})
+        self.get("/")
+        time.sleep(0.2)  # the server closes its side after the client has read the answer
+        first = self.counts()
+        self.assertGreater(len(first["types"]), 20)
+        for _ in range(10):  # a loaded machine may still be closing the request's socket
+            unchanged = self.counts()["types"]  # a container of the agent's own may go
+            if len(unchanged) <= 3 and all(name.startswith("builtins.") for name in unchanged):
+                break
+            time.sleep(0.2)
+        else:
+            self.fail("counts of a quiet daemon kept changing: %s" % unchanged)
+        for _ in range(5):
+            self.get("/")
+            time.sleep(0.1)
+            again = self.counts()
+            self.assertEqual(again["tracing"], 1)
+        self.assertIsNone(again["deepened_by"])
+
+
+if __name__ == "__main__":
+    unittest.main()
