@@ -193,6 +193,19 @@ std::vector<pid_t> DaemonCgroup::pids() const {
   return all;
 }
 
+std::vector<Descendant> DaemonCgroup::living() const {
+  std::vector<Descendant> alive;
+  for (pid_t pid : pids()) {
+    const auto stat = dtree::read_stat(pid);
+    if (!stat || dtree::is_dead(*stat) || (stat->flags & dtree::kPfExiting) != 0) continue;
+    const auto status = dtree::read_proc(dtree::proc_path(pid, "status"));
+    if (status && status_kill_pending(*status)) continue;  // the group's SIGKILL, under way
+    const auto cmdline = dtree::read_proc(dtree::proc_path(pid, "cmdline"));
+    alive.push_back(Descendant{pid, cmdline ? join_cmdline(*cmdline) : std::string{}});
+  }
+  return alive;
+}
+
 CgroupFigures DaemonCgroup::read() const {
   CgroupFigures figures;
   if (const auto usage = number(read_fd(memory_usage_.get())))

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "leakgate/unique_fd.h"
+#include "spawn/descendants.h"  // Descendant
 
 namespace leakgate {
 
@@ -40,6 +41,9 @@ class DaemonCgroup {
   bool holds(pid_t pid) const;
   // The processes in it now.
   std::vector<pid_t> pids() const;
+  // The processes in it that are alive and not already dying of a signal, with their command
+  // lines: after the daemon stopped, what escaped its tree.
+  std::vector<Descendant> living() const;
   // Its memory and tasks; what cannot be read is unset. One thread at a time.
   CgroupFigures read() const;
   // `stop_signal` to every process in it, SIGKILL to what is left after `grace`, until it is
