@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <ctime>
 #include <thread>
 
 #include "spawn/cgroup_layout.h"
@@ -259,7 +260,7 @@ bool DaemonCgroup::remove() {
   return all;
 }
 
-int remove_stale_cgroups(const std::string& parent) {
+int remove_stale_cgroups(const std::string& parent, std::chrono::seconds min_age) {
   DIR* dir = ::opendir(parent.c_str());
   if (dir == nullptr) return 0;
   std::vector<std::string> stale;
@@ -269,6 +270,10 @@ int remove_stale_cgroups(const std::string& parent) {
     if (!name.starts_with("leakgate-") || dash == std::string_view::npos) continue;
     const auto pid = number(name.substr(dash + 1));
     if (!pid || *pid <= 0 || ::kill(static_cast<pid_t>(*pid), 0) == 0 || errno != ESRCH) continue;
+    struct stat made {};
+    const std::string path = parent + "/" + std::string(name);
+    if (::stat(path.c_str(), &made) != 0 || ::time(nullptr) - made.st_mtime < min_age.count())
+      continue;
     stale.emplace_back(name);
   }
   ::closedir(dir);

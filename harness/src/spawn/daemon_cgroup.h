@@ -64,8 +64,10 @@ class DaemonCgroup {
 };
 
 // The dirs a stopped run left (the harness killed before its destructors ran): every
-// leakgate-* directory under `parent` whose pid suffix is no live process and that holds no
-// process. Returns how many were removed.
-int remove_stale_cgroups(const std::string& parent);
+// leakgate-* directory under `parent` whose pid suffix is no live process, that is older than
+// `min_age` (a pid of another pid namespace looks dead here: its run's cgroup is empty between
+// a stop and a restart) and that holds no process. Returns how many were removed.
+int remove_stale_cgroups(const std::string& parent,
+                         std::chrono::seconds min_age = std::chrono::minutes(10));
 
 }  // namespace leakgate
