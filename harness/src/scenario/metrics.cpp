@@ -208,17 +208,9 @@ Budget default_budget(std::string_view metric) {
     // Exact allocator figure; the harness process also grows its sample buffers, hence 4 KiB.
     budget.per_iter = daemon ? 512 : 4 * kKiB;
     budget.growth = 4 * kMiB;
-  } else if (resource == "cgroup.pids") {
-    // The tree's tasks after settle, escaped ones too: as threads and children.
-    if (daemon) budget.growth = 0;
-  } else if (resource == "cgroup.memory") {
-    // The tree's memory moves like RSS and also carries kernel memory freed lazily (slab, the
-    // page tables of forked children: ~50 KiB per iteration of a clean forking daemon here):
-    // judged by trend, 4x rss's slope. Fine leaks are the heap's and rss's to catch.
-    if (daemon) {
-      budget.per_iter = 256 * kKiB;
-      budget.peak = 512 * kMiB;
-    }
+  } else if (resource.starts_with("cgroup.")) {
+    // Judged only when a scenario asks: the cgroup exists on some machines only (root, or v2
+    // with its controllers), and an exact expect_violations must not change with the machine.
   } else if (resource == "orphans") {
     // A process the daemon started and left running is a leak of its own, and it is stopped.
     if (daemon) budget.at_exit = 0;
