@@ -21,6 +21,9 @@ struct DaemonLaunch {
   std::map<std::string, std::string> env;  // added to the harness's environment
   std::filesystem::path workdir;           // cwd; stdout/stderr files go here
   std::string log_prefix = "daemon";       // <workdir>/<prefix>.stdout / .stderr
+  // cgroup.procs files open for writing (spawn/daemon_cgroup.h): the child writes "0" to
+  // each before exec, so the daemon starts inside the per-test cgroup. Not owned.
+  std::vector<int> cgroup_procs_fds;
 };
 
 struct ExitStatus {

@@ -31,6 +31,7 @@ enum class MetricSource {
   kHeap,          // tcmalloc current allocated bytes, via the counter file or /metrics
   kCounter,       // accounting-library live count of a kind, via the counter file or /metrics
   kDescendants,   // the daemon's descendants still alive after it stopped (then stopped)
+  kCgroup,        // the daemon's per-test cgroup (spawn/daemon_cgroup.h)
 };
 
 struct MetricInfo {

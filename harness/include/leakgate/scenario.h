@@ -50,6 +50,9 @@ struct DaemonSpec {
   Millis ready_timeout{10000};
   Millis stop_timeout{2000};
   bool preload = false;
+  // daemon.cgroup: a per-test cgroup holds the daemon's tree where the machine allows
+  // (spawn/daemon_cgroup.h); false keeps to the /proc tree walk.
+  bool cgroup = true;
   // daemon.python: the Python agent (sitecustomize on PYTHONPATH) answers object counts by
   // type, tracemalloc's heap and allocation tracebacks over a socket in the work directory.
   bool python = false;

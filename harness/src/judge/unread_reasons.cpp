@@ -42,6 +42,16 @@ UnreadReasons unread_reasons(const std::vector<SourceState>& sources,
     } else if (info->source == MetricSource::kDescendants) {
       reason = daemon ? "looked for once the daemon has stopped, and it never started"
                       : "the harness has no orphans figure";
+    } else if (info->source == MetricSource::kCgroup) {
+      const SourceState* cgroup = find_source(sources, kCgroupSource);
+      if (!daemon) {
+        reason = "the harness is not in a cgroup of its own";
+      } else if (!scenario.daemon.cgroup) {
+        reason = "daemon.cgroup is false";
+      } else {
+        reason =
+            cgroup ? down(*cgroup) : "no per-test cgroup on this machine (the warnings say why)";
+      }
     } else if (info->source == MetricSource::kHeap) {
       if (!daemon) {
         reason = "no heap figure: the harness runs without tcmalloc";

@@ -23,6 +23,7 @@
 #include "run/settle.h"
 #include "sample/sampler.h"
 #include "sample/step_figures.h"
+#include "spawn/daemon_cgroup.h"
 #include "spawn/descendants.h"
 #include "spawn/python_agent.h"
 #include "spawn/step_executor.h"
@@ -75,6 +76,9 @@ class Engine {
   bool http_ready(const std::string& endpoint);
   void restart_daemon();
   void collect_escaped();
+  void enter_cgroup(DaemonLaunch& launch);
+  void check_cgroup_joined();
+  void forget_cgroup();
   void stop_step_leftovers();
   ExitStatus stop_daemon_now();
   void collect_daemon_output();
@@ -119,6 +123,7 @@ class Engine {
   RunInterrupt interrupt_;
   DescendantTracker descendants_;  // before sampler_: its threads scan through it
   DescendantTracker step_processes_;  // what exec steps started (their marker), stopped at the end
+  std::unique_ptr<DaemonCgroup> cgroup_;  // before sampler_ (read by its threads) and daemon_
   Sampler sampler_;
   Progress progress_;
   RunRecord record_;

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -56,6 +57,7 @@ void Engine::start_daemon() {
     python_agent_ = std::make_unique<PythonAgent>(workdir_, spec.python_tracemalloc);
     python_agent_->add_environment(launch.env);
   }
+  enter_cgroup(launch);
   launch.workdir = workdir_;
   launch.log_prefix = starts_ == 0 ? "daemon" : "daemon.restart" + std::to_string(starts_);
   record_.daemon_command = launch.argv;
@@ -69,6 +71,7 @@ void Engine::start_daemon() {
   daemon_->set_group_kill_on_exit(false);
   descendants_.set_root(daemon_->pid());  // the spawned process (a wrapper, if any)
   record_.daemon_pid = daemon_->pid();
+  check_cgroup_joined();
   phase_failure_ = "daemon not ready";
   readiness.wait(*daemon_);
   std::string endpoint;
@@ -113,7 +116,40 @@ void Engine::start_daemon() {
   }
   counters.preload = spec.preload;  // the sampler reports the preload heap and fds sources
   sampler_.attach_daemon(daemon_->pid(), counters);
+  sampler_.account_cgroup_with(cgroup_.get());
   ++starts_;
+}
+
+// daemon.cgroup: one cgroup for the run, made at the first start and kept across restarts.
+// Where the machine has none, one warning and the /proc tree walk alone: never a failure.
+void Engine::enter_cgroup(DaemonLaunch& launch) {
+  if (!scenario_.daemon.cgroup) return;
+  if (starts_ == 0) {
+    std::string why_not;
+    cgroup_ = DaemonCgroup::create(scenario_.name, why_not);
+    if (cgroup_) {
+      descendants_.recognise_also(
+          [cgroup = cgroup_.get()](pid_t pid) { return cgroup->holds(pid); });
+    } else {
+      record_.warnings.push_back("no per-test cgroup (" + why_not +
+                                 "): the daemon's tree is accounted by the /proc walk alone, "
+                                 "without daemon.cgroup.* figures");
+    }
+  }
+  if (cgroup_) launch.cgroup_procs_fds = cgroup_->join_fds();
+}
+
+void Engine::check_cgroup_joined() {
+  if (!cgroup_ || cgroup_->holds(daemon_->pid()) || !daemon_->running()) return;
+  record_.warnings.push_back("the daemon did not enter its cgroup " + cgroup_->dirs().front() +
+                             ": the /proc tree walk alone accounts it");
+  forget_cgroup();
+}
+
+void Engine::forget_cgroup() {
+  sampler_.account_cgroup_with(nullptr);
+  descendants_.recognise_also({});
+  cgroup_.reset();
 }
 
 bool Engine::http_ready(const std::string& endpoint) {
@@ -141,6 +177,15 @@ void Engine::collect_escaped() {
     record_.escaped.push_back(EscapedProcess{d.pid, d.command_line});
   }
   daemon_->kill_group();
+  if (!cgroup_) return;
+  // Nothing escapes the cgroup: what the walk missed (a double fork that also dropped the
+  // run marker from its environment) is named and stopped too.
+  for (const Descendant& d : cgroup_->living()) {
+    const bool named = std::any_of(record_.escaped.begin(), record_.escaped.end(),
+                                   [&](const EscapedProcess& e) { return e.pid == d.pid; });
+    if (!named) record_.escaped.push_back(EscapedProcess{d.pid, d.command_line});
+  }
+  cgroup_->stop_all(scenario_.daemon.stop_signal, scenario_.daemon.stop_timeout);
 }
 
 // Whatever an exec step started and left running (in its own session, too: orphans come to
@@ -227,6 +272,7 @@ void Engine::shutdown_daemon() {
     }
     collect_escaped();
     record_.descendants_checked = true;
+    forget_cgroup();  // empty by now: its directories go
     if (python_agent_) {
       for (auto& warning : python_agent_->resource_warnings())
         record_.warnings.push_back(std::move(warning));

@@ -52,6 +52,12 @@ void Sampler::count_descendants_with(DescendantTracker* tracker) {
   descendants_ = tracker;
 }
 
+void Sampler::account_cgroup_with(const DaemonCgroup* cgroup) {
+  std::lock_guard lock(mutex_);
+  cgroup_ = cgroup;
+  if (cgroup) source(kCgroupSource, "the daemon's cgroup was never read");
+}
+
 void Sampler::attach_daemon(pid_t pid, CounterSource counters) {
   std::lock_guard lock(mutex_);
   daemon_probe_.reset();
@@ -172,6 +178,7 @@ size_t Sampler::record(bool classify, bool synchronous) {
   const bool slow_tick = classify || (tick_++ % slow_every == 0);
   const size_t row = timeline_.begin_row(seconds_since_start());
   if (daemon_probe_) record_process(row, daemon_columns_, *daemon_probe_, classify, slow_tick);
+  if (cgroup_ && daemon_probe_ && (synchronous || slow_tick)) record_cgroup(row);
   if (counters_.kind == CounterSource::Kind::kShm) {
     record_counters(row);
   } else if (counters_.kind == CounterSource::Kind::kPrometheus && slow_tick && daemon_probe_) {

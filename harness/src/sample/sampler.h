@@ -21,6 +21,7 @@
 #include "sample/sampler_priority.h"
 #include "sample/source_state.h"
 #include "sample/timeline.h"
+#include "spawn/daemon_cgroup.h"
 #include "spawn/descendants.h"
 
 namespace leakgate {
@@ -53,6 +54,10 @@ class Sampler {
   // daemon.children from the tracker (the whole tree, also what left the daemon's session or
   // was reparented to us); client.children without those orphans. Not owned.
   void count_descendants_with(DescendantTracker* tracker);
+  // daemon.cgroup.memory and daemon.cgroup.pids from the daemon's per-test cgroup, read at
+  // the slow rate and at every sample asked for while a daemon is attached. Not owned;
+  // nullptr stops it.
+  void account_cgroup_with(const DaemonCgroup* cgroup);
   // The daemon's processes at the last sample (the root first), their figures summed in
   // daemon.*; and the open fds of the live workers of the last tree walk (process_tree.h).
   std::vector<TreeProcessFigures> tree_figures() const;
@@ -116,6 +121,7 @@ class Sampler {
   void set_unless_present(size_t row, LazyColumn& column, double value);
   void record_process(size_t row, ProcessColumns& columns, const ProcessProbe& probe, bool classify,
                       bool slow_tick);
+  void record_cgroup(size_t row);
   void record_counters(size_t row);
   void record_scrape(size_t row, const std::string& text);
   void record_client_kinds(size_t row);
@@ -152,6 +158,9 @@ class Sampler {
   std::vector<LazyColumn> client_kind_columns_;  // by registry kind index
   LazyColumn daemon_heap_{"daemon.heap"};
   LazyColumn client_heap_{"client.heap"};
+  const DaemonCgroup* cgroup_ = nullptr;
+  LazyColumn cgroup_memory_{"daemon.cgroup.memory"};
+  LazyColumn cgroup_pids_{"daemon.cgroup.pids"};
   DescendantTracker* descendants_ = nullptr;
   std::vector<TreeMember> workers_;  // live, from the last tree walk
   std::vector<TreeProcessFigures> tree_figures_;

@@ -75,6 +75,14 @@ void Sampler::record_process(size_t row, ProcessColumns& columns, const ProcessP
   }
 }
 
+void Sampler::record_cgroup(size_t row) {
+  const CgroupFigures figures = cgroup_->read();
+  if (figures.memory_bytes) set(row, cgroup_memory_, static_cast<double>(*figures.memory_bytes));
+  if (figures.tasks) set(row, cgroup_pids_, static_cast<double>(*figures.tasks));
+  note_source(kCgroupSource, figures.memory_bytes || figures.tasks,
+              "the daemon's cgroup files could not be read");
+}
+
 void Sampler::record_counters(size_t row) {
   if (!counter_reader_) counter_reader_ = CounterFileReader::open(counters_.counter_path);
   if (!counter_reader_) return;

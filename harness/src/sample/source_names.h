@@ -10,5 +10,6 @@ inline const std::string kCounterFileSource = "counter file";
 inline const std::string kPreloadHeapSource = "preload heap";
 inline const std::string kPreloadFdsSource = "preload fds";
 inline const std::string kScrapeSource = "prometheus scrape ";
+inline const std::string kCgroupSource = "cgroup";  // the daemon's per-test cgroup
 
 }  // namespace leakgate

@@ -24,7 +24,7 @@ const std::vector<std::string_view> kTopLevelKeys = {
 const std::vector<std::string_view> kDaemonKeys = {
     "command", "ready",   "endpoint",      "counters",     "wrapper",     "inject",          "env",
     "files",   "preload", "ready_timeout", "stop_timeout", "stop_signal", "clean_exit_codes",
-    "python"};
+    "python",  "cgroup"};
 constexpr Millis kMaxTimeout{10 * 60 * 1000};
 
 // yaml-cpp's terse messages, with what usually causes them.
@@ -155,6 +155,8 @@ DaemonSpec read_daemon(const YamlReader& reader, const Field& field, const Varia
       daemon.env = read_template_map(reader, value, scope);
     else if (entry.key == "preload")
       daemon.preload = read_bool(reader, value);
+    else if (entry.key == "cgroup")
+      daemon.cgroup = read_bool(reader, value);
     else if (entry.key == "python")
       read_python(reader, value, daemon);
     else if (entry.key == "ready_timeout")

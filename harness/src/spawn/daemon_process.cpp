@@ -33,10 +33,16 @@ namespace {
 // Like systemd, it starts with every signal at its default action and none blocked: what
 // leakgate inherited (SIGINT ignored under nohup or in a background job) would otherwise
 // pass on, and a daemon could neither trap nor die of its stop signal.
+// It enters the per-test cgroup first, so everything it forks is born there.
 struct ChildSetup : bp::extend::handler {
   pid_t parent;
+  const std::vector<int>* cgroup_procs_fds;
   template <class Executor>
   void on_exec_setup(Executor&) const {
+    // "0" is the writer itself. A refusal leaves it outside, which the parent checks.
+    for (int fd : *cgroup_procs_fds) {
+      if (::write(fd, "0", 1) != 1) break;
+    }
     for (int signo = 1; signo < NSIG; ++signo) {
       if (signo != SIGKILL && signo != SIGSTOP) ::signal(signo, SIG_DFL);
     }
@@ -116,7 +122,7 @@ DaemonProcess::DaemonProcess(DaemonLaunch launch) : launch_(std::move(launch)) {
     bp::child child(bp::exe = program, bp::args = args,
                     bp::std_in<bp::null, bp::std_out> stdout_path().string(),
                     bp::std_err > stderr_path().string(), env,
-                    bp::start_dir = launch_.workdir.string(), ChildSetup{{}, getpid()});
+                    bp::start_dir = launch_.workdir.string(), ChildSetup{{}, getpid(), &launch_.cgroup_procs_fds});
     pid_ = child.id();
     child.detach();  // we reap it ourselves: bp::child::terminate can leave zombies
   } catch (const bp::process_error& e) {

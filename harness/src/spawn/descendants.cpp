@@ -152,6 +152,11 @@ void DescendantTracker::walk(pid_t pid, int64_t threads, std::vector<pid_t>& see
   });
 }
 
+void DescendantTracker::recognise_also(std::function<bool(pid_t)> belongs) {
+  std::lock_guard lock(mutex_);
+  belongs_ = std::move(belongs);
+}
+
 void DescendantTracker::look_at_our_children(std::vector<pid_t>& seen) {
   const std::string entry = marker_.first + "=" + marker_.second;
   std::map<pid_t, uint64_t> foreign;
@@ -175,7 +180,8 @@ void DescendantTracker::look_at_our_children(std::vector<pid_t>& seen) {
         foreign.emplace(child, stat->start_time);
         return;
       }
-      const auto marked = dtree::carries(child, entry);
+      const bool belongs = belongs_ && belongs_(child);
+      const auto marked = belongs ? std::optional<bool>(true) : dtree::carries(child, entry);
       if (!marked) return;  // look again next time
       if (!*marked) {
         foreign.emplace(child, stat->start_time);  // an exec step or helper: not ours to judge

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -58,6 +59,11 @@ class DescendantTracker {
   // adopted behind it is set as a second root.
   void set_root(pid_t root);
 
+  // A child of the harness that carries no marker but `belongs` says is the daemon's (it is
+  // in the daemon's cgroup: a double fork that also dropped its environment) is tracked as
+  // the daemon's orphan. Empty: the marker alone.
+  void recognise_also(std::function<bool(pid_t)> belongs);
+
   // The live descendants of root plus the live orphans reparented to us that were seen in
   // root's tree or carry the marker (root excluded); reaps zombies of such orphans. No full
   // /proc scan: two tree walks and one environ read per new child of the harness.
@@ -98,6 +104,7 @@ class DescendantTracker {
   std::vector<pid_t> root_groups_;                 // their process groups (not ours)
   std::map<pid_t, Tracked> tracked_;
   std::map<pid_t, uint64_t> foreign_;  // our children without the marker (exec steps)
+  std::function<bool(pid_t)> belongs_;
   int64_t alive_ = 0;  // live members and zombies: daemon.children
   std::vector<TreeMember> members_;
   int64_t adopted_now_ = 0;  // counted during a scan, published when it ends
