@@ -56,7 +56,7 @@ struct DaemonSpec {
   // daemon.python: the Python agent (sitecustomize on PYTHONPATH) answers object counts by
   // type, tracemalloc's heap and allocation tracebacks over a socket in the work directory.
   bool python = false;
-  int python_tracemalloc = 8;  // frames kept per allocation once a type grows (one before)
+  int python_tracemalloc = 8;  // frames kept per allocation (on 3.11: one until a type grows)
   int stop_signal = SIGTERM;             // for daemons that clean up on Ctrl-C
   std::vector<int> clean_exit_codes{0};  // exit codes that count as a clean stop
 };
