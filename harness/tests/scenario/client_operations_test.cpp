@@ -10,6 +10,7 @@
 
 #include "leakgate/scenario_parser.h"
 #include "spawn/step_executor.h"
+#include "../support/test_dir.h"
 
 namespace leakgate {
 namespace {
@@ -120,7 +121,8 @@ TEST(ClientOperations, ANameRegisteredTwiceIsRefused) {
 // Steps run the registered functions on one session per endpoint, with the claimed injection;
 // close_clients() closes it, a new endpoint opens another; exec steps get the endpoint.
 TEST(ClientOperations, StepsRunOnSessionsPerEndpoint) {
-  const std::string out = testing::TempDir() + "kv-endpoint";
+  const leakgate::testing::TestDir dir("kv-endpoint");
+  const std::string out = dir.file("endpoint");
   const Scenario scenario = parse_scenario_text(
       "name: x\ndaemon:\n  command: [d]\nsteps:\n"
       "  - client: {op: put_item, key: \"k${ITER}\", save: id}\n"

@@ -6,6 +6,7 @@ name the daemon's caller; counts answered as changes. Usage: python_agent_tracin
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -61,6 +62,7 @@ class AgentTracing(unittest.TestCase):
         self.daemon.kill()
         self.daemon.wait()
         self.daemon.stdout.close()
+        shutil.rmtree(self.work)
 
     def get(self, path):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
