@@ -1,6 +1,7 @@
 // The serving side of the dump channel (dump_channel_layout.h): a thread of this library's
 // own, blocked on a futex in the shared file, with every signal blocked. A forked child keeps
-// the mapping but not the thread: it never answers, and the file names the parent's pid.
+// the mapping but not the thread: it never answers the parent's file (which names the parent's
+// pid); a forked worker starts a channel of its own (preload_init.cpp).
 #include "dump_channel.h"
 
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dump_channel_layout.h"
+#include "fork_guard.h"
 #include "heap_api.h"
 #include "leakgate/live_dump.h"
 #include "leakgate/registry.h"
@@ -81,7 +83,12 @@ void* serve(void* arg) {
     const uint32_t requested = layout.requested.load(std::memory_order_acquire);
     if (requested != layout.answered.load(std::memory_order_relaxed)) {
       try {
-        write_atomically(channel.dump_path, render(channel));
+        std::string text;
+        {
+          const ForkGuardLock guard;  // rendering takes the registry's and the table's locks
+          text = render(channel);
+        }
+        write_atomically(channel.dump_path, text);
       } catch (const std::exception&) {
         // Out of memory while rendering: answer anyway, so the harness stops waiting.
       }

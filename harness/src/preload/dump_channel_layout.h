@@ -5,6 +5,12 @@
 // file mapping work across processes. The daemon never sees it: no signal, and no fd (the
 // mapping outlives the fd it was made from), so exec'd children inherit nothing and
 // daemon.fds counts nothing of it.
+//
+// A forked worker (a child that did not exec: nginx's, a pre-forking server's) is watched as
+// its own process: the library starts again in it (preload_init.cpp) with the counter file
+// "<counters>.<pid>", the channel "<counters>.<pid>.dump" and the dump
+// "<counters>.<pid>.live.json", beside the spawned daemon's. The harness asks every live
+// descendant whose channel exists (spawn/live_objects_request.h).
 #pragma once
 
 #include <atomic>
@@ -27,5 +33,10 @@ static_assert(std::atomic<uint32_t>::is_always_lock_free && sizeof(std::atomic<u
 static_assert(sizeof(Layout) == 64);
 
 inline std::string path_for(const std::string& counters_path) { return counters_path + ".dump"; }
+
+// The counter file of the forked worker `pid` of the daemon whose counter file is `counters_path`.
+inline std::string worker_counters_path(const std::string& counters_path, long pid) {
+  return counters_path + "." + std::to_string(pid);
+}
 
 }  // namespace leakgate::dump_channel
