@@ -97,6 +97,10 @@ void say_heap_not_interposed() {
                where);
 }
 
+// The daemon's counter file, kept from the start: a daemon may clear its environment before it
+// forks its workers (nginx keeps only TZ).
+const std::string* g_counters = nullptr;
+
 // fork() keeps this library's threads out of the registry and the sample table while it
 // copies them (fork_guard.h), so the child's copies are consistent.
 void prepare_fork() {
@@ -119,10 +123,9 @@ void after_fork_in_parent() {
 void restart_in_worker() {
   leakgate_heap_table_unlock_after_fork();
   pthread_mutex_unlock(&fork_guard());
-  const char* counters = std::getenv(kCountersEnv);
-  if (counters == nullptr || *counters == '\0') return;
+  if (g_counters == nullptr) return;
   const int was_internal = leakgate_heap_internal(1);
-  const std::string own = dump_channel::worker_counters_path(counters, getpid());
+  const std::string own = dump_channel::worker_counters_path(*g_counters, getpid());
   const bool heap = leakgate_heap_hooks_interpose();
   try {
     new CounterPublisher(own);  // lives until exit, as the parent's does
@@ -133,7 +136,8 @@ void restart_in_worker() {
     leakgate_heap_internal(was_internal);
     return;
   }
-  if (!start_dump_channel(own, "heap_sites", heap ? &render_heap_sites : nullptr)) {
+  if (!start_dump_channel(own, "heap_sites", heap ? &render_heap_sites : nullptr,
+                          /*in_area=*/true)) {
     std::fprintf(stderr, "libleakgate_preload: worker %d cannot serve live-object dumps\n",
                  getpid());
   }
@@ -146,6 +150,7 @@ void restart_in_worker() {
 void remove_worker_files(const char* counters) {
   const std::string own = dump_channel::worker_counters_path(counters, getpid());
   ::unlink(dump_channel::path_for(own).c_str());
+  ::unlink(dump_channel::dump_area_path(own).c_str());
   ::unlink(own.c_str());
 }
 
@@ -171,6 +176,7 @@ void start_preload_as(const char* counters) {
   if (!start_fd_records(code.begin, code.end)) {
     std::fprintf(stderr, "libleakgate_preload: cannot record fds\n");
   }
+  g_counters = new std::string(counters);  // lives until exit
   pthread_atfork(prepare_fork, after_fork_in_parent, restart_in_worker);
 }
 

@@ -99,7 +99,13 @@ DumpAnswer ask_channel(pid_t pid, const std::string& counter_path,
     const timespec slice{0, 20'000'000};  // the process may die without answering
     futex(&layout->answered, FUTEX_WAIT, answered, &slice);
   }
-  dump = read_whole(live_dump_path(counter_path));
+  // A worker's dump is in its dump area (dump_channel_layout.h), the daemon's in a file.
+  if (const uint32_t size = layout->dump_size.load(std::memory_order_relaxed); size != 0) {
+    dump = read_whole(dc::dump_area_path(counter_path));
+    if (dump && dump->size() >= size) dump->resize(size);
+  } else {
+    dump = read_whole(live_dump_path(counter_path));
+  }
   return DumpAnswer::kAnswered;
 }
 
