@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "leakgate/counter_file.h"
+#include "leakgate/daemon_process.h"
 #include "preload/dump_channel_layout.h"
 #include "spawn/live_objects_request.h"
 
@@ -118,6 +120,22 @@ int64_t fds_made_at(const std::string& text, const std::string& function) {
   return count;
 }
 
+// A channel file for `pid` that nobody serves (as a worker that stopped answering leaves).
+void write_unserved_channel(const std::string& counters, pid_t pid) {
+  const std::string path = dump_channel::path_for(dump_channel::worker_counters_path(counters, pid));
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, sizeof(dump_channel::Layout)), 0);
+  void* base = ::mmap(nullptr, sizeof(dump_channel::Layout), PROT_READ | PROT_WRITE, MAP_SHARED,
+                      fd, 0);
+  ::close(fd);
+  ASSERT_NE(base, MAP_FAILED);
+  auto* layout = new (base) dump_channel::Layout{};
+  layout->pid.store(pid);
+  std::memcpy(layout->magic, dump_channel::kMagic, sizeof dump_channel::kMagic);
+  ::munmap(base, sizeof(dump_channel::Layout));
+}
+
 class PreloadWorkers : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -163,6 +181,39 @@ TEST_F(PreloadWorkers, AChildThatExecsServesNoChannel) {
   EXPECT_FALSE(fs::exists(dump_channel::path_for(own)));
   EXPECT_FALSE(request_preload_dump(sleeper, own, std::chrono::seconds(1)).has_value());
   ::kill(sleeper, SIGTERM);
+}
+
+TEST_F(PreloadWorkers, AWorkerThatNeverAnswersIsAWarningAndAGoneOneIsSkipped) {
+  DaemonLaunch launch;
+  launch.argv = {"/bin/sh", "-c", "sleep 30 & echo $! > worker.pid; wait"};
+  launch.workdir = dir_ / "work";
+  DaemonProcess daemon(launch);
+  pid_t silent = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (silent <= 0 && std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(launch.workdir / "worker.pid");
+    in >> silent;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_GT(silent, 0);
+  const pid_t gone = ::fork();
+  if (gone == 0) _exit(0);
+  ASSERT_GT(gone, 0);
+  ::waitpid(gone, nullptr, 0);
+  const std::string counters = (dir_ / "counters").string();
+  write_unserved_channel(counters, silent);
+  write_unserved_channel(counters, gone);
+
+  const auto started = std::chrono::steady_clock::now();
+  const TreeLiveObjects result = request_tree_live_objects(
+      daemon, counters, {{gone, "gone"}, {silent, "sleep 30"}}, std::chrono::milliseconds(300));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_NE(result.warnings[0].find("worker " + std::to_string(silent) + " (sleep 30)"),
+            std::string::npos)
+      << result.warnings[0];
+  EXPECT_TRUE(result.dump.is_null());
+  ::kill(silent, SIGKILL);
 }
 
 }  // namespace
