@@ -129,6 +129,13 @@ bool site_matches(const std::string& site, const std::string& wanted) {
   return function == wanted || location == wanted;
 }
 
+std::string site_in(const nlohmann::json& group, const std::vector<std::string>& frames) {
+  std::string site = project_site(frames);
+  if (group.is_object() && group.contains("process") && group["process"].is_string())
+    site += " in " + group["process"].get<std::string>();
+  return site;
+}
+
 nlohmann::json live_groups_of(const nlohmann::json& dump, const std::string& kind) {
   nlohmann::json groups = nlohmann::json::array();
   if (!dump.is_object()) return groups;
@@ -149,8 +156,10 @@ nlohmann::json live_groups_of(const nlohmann::json& dump, const std::string& kin
         if (frame.is_string()) frames.push_back(frame.get<std::string>());
       }
     }
-    groups.push_back(
-        {{"count", group.value("count", 0)}, {"frames", frames}, {"site", project_site(frames)}});
+    nlohmann::json entry = {
+        {"count", group.value("count", 0)}, {"frames", frames}, {"site", site_in(group, frames)}};
+    if (group.contains("process")) entry["process"] = group["process"];
+    groups.push_back(std::move(entry));
   }
   return groups;
 }
@@ -178,7 +187,7 @@ std::map<std::string, SiteTotals> heap_sites_by_site(const nlohmann::json& dump)
       }
     }
     const int64_t bytes = group.value("bytes", int64_t{0});
-    SiteTotals& site = sites[project_site(frames)];
+    SiteTotals& site = sites[site_in(group, frames)];
     site.bytes += bytes;
     site.count += group.value("count", int64_t{0});
     if (bytes > site.largest) {

@@ -26,8 +26,13 @@ bool site_matches(const std::string& site, const std::string& wanted);
 // the source tree.
 std::string short_frame(const std::string& frame);
 
+// project_site(frames), and " in worker 4711 (nginx: worker process)" when the group came
+// from a forked worker's dump (its "process", spawn/live_objects_request.h).
+std::string site_in(const nlohmann::json& group, const std::vector<std::string>& frames);
+
 // Groups of live objects of one kind from a live_objects_json document (either shape:
-// {"kind":..,"groups":[..]} or {"kinds":[..]}), each with "count", "frames" and "site".
+// {"kind":..,"groups":[..]} or {"kinds":[..]}), each with "count", "frames" and "site" (and
+// "process" for a worker's, named in the site).
 nlohmann::json live_groups_of(const nlohmann::json& dump, const std::string& kind);
 
 // Heap growth by allocation site from the "heap_sites" of two live-object dumps (the preload

@@ -1,6 +1,7 @@
 // The serving side of the dump channel (dump_channel_layout.h): a thread of this library's
 // own, blocked on a futex in the shared file, with every signal blocked. A forked child keeps
-// the mapping but not the thread: it never answers, and the file names the parent's pid.
+// the mapping but not the thread: it never answers the parent's file (which names the parent's
+// pid); a forked worker starts a channel of its own (preload_init.cpp).
 #include "dump_channel.h"
 
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dump_channel_layout.h"
+#include "fork_guard.h"
 #include "heap_api.h"
 #include "leakgate/live_dump.h"
 #include "leakgate/registry.h"
@@ -34,6 +36,7 @@ struct Channel {
   std::string dump_path;
   const char* extra_key = nullptr;
   std::string (*render_extra)() = nullptr;
+  char* area = nullptr;  // a worker's dump area (kDumpAreaBytes), or null: the .live.json
 };
 
 long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* timeout) {
@@ -68,6 +71,16 @@ bool write_atomically(const std::string& path, const std::string& text) {
   return done == text.size() && ::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// Into the mapped area; its pages then leave this process's resident set (the file keeps
+// them), so a dump never counts in the worker's RSS.
+uint32_t write_to_area(char* area, const std::string& text) {
+  if (text.size() > dc::kDumpAreaBytes) return 0;
+  std::memcpy(area, text.data(), text.size());
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  ::madvise(area, (text.size() + page - 1) / page * page, MADV_DONTNEED);
+  return static_cast<uint32_t>(text.size());
+}
+
 void* serve(void* arg) {
   leakgate_heap_internal(1);  // the dump's allocations are this library's, not the daemon's
   // Allocate once now, not first at the baseline's dump: jemalloc binds this thread to an
@@ -81,7 +94,15 @@ void* serve(void* arg) {
     const uint32_t requested = layout.requested.load(std::memory_order_acquire);
     if (requested != layout.answered.load(std::memory_order_relaxed)) {
       try {
-        write_atomically(channel.dump_path, render(channel));
+        std::string text;
+        {
+          const ForkGuardLock guard;  // rendering takes the registry's and the table's locks
+          text = render(channel);
+        }
+        if (channel.area != nullptr)
+          layout.dump_size.store(write_to_area(channel.area, text), std::memory_order_relaxed);
+        else
+          write_atomically(channel.dump_path, text);
       } catch (const std::exception&) {
         // Out of memory while rendering: answer anyway, so the harness stops waiting.
       }
@@ -121,14 +142,30 @@ dc::Layout* create_file(const std::string& path) {
   return layout;
 }
 
+// A sparse file of kDumpAreaBytes mapped shared; null on failure.
+char* map_dump_area(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return nullptr;
+  void* base = MAP_FAILED;
+  if (::ftruncate(fd, dc::kDumpAreaBytes) == 0) {
+    base = ::mmap(nullptr, dc::kDumpAreaBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+                  fd, 0);
+  }
+  ::close(fd);  // the mapping stays, as the channel's does
+  return base == MAP_FAILED ? nullptr : static_cast<char*>(base);
+}
+
 }  // namespace
 
 bool start_dump_channel(const std::string& counters_path, const char* extra_key,
-                        std::string (*render_extra)()) {
+                        std::string (*render_extra)(), bool in_area) {
+  char* area = in_area ? map_dump_area(dc::dump_area_path(counters_path)) : nullptr;
+  if (in_area && area == nullptr) return false;
   dc::Layout* layout = create_file(dc::path_for(counters_path));
   if (layout == nullptr) return false;
   // Lives until exit, as the thread does.
-  auto* channel = new Channel{layout, live_dump_path(counters_path), extra_key, render_extra};
+  auto* channel =
+      new Channel{layout, live_dump_path(counters_path), extra_key, render_extra, area};
   if (!start_quiet_thread(serve, channel, "leakgate-dump")) {
     layout->pid.store(0);  // nobody serves: the harness must not wait
     return false;

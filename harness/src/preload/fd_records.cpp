@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "fork_guard.h"
 #include "heap_api.h"
 #include "leakgate/registry.h"
 #include "preload_api.h"
@@ -82,7 +83,10 @@ void* drainer_main(void*) {
   const timespec period{0, 2'000'000};
   for (;;) {
     const uint32_t seen = g_wake.load();
-    drain();
+    {
+      const ForkGuardLock guard;  // on_release takes the registry's lock
+      drain();
+    }
     futex(&g_wake, FUTEX_WAIT_PRIVATE, seen, &period);
   }
   return nullptr;
@@ -121,6 +125,15 @@ bool start_fd_records(uintptr_t self_begin, uintptr_t self_end) {
 }
 
 void stop_fd_records() { g_enabled.store(false); }
+
+// The table, the ring and the records are the child's own copies (MAP_PRIVATE, the registry
+// copied by fork): the inherited fds keep their creation sites. Only the drainer is missing.
+bool restart_fd_records_in_child() {
+  if (!g_enabled.load()) return false;
+  if (start_drainer()) return true;
+  g_enabled.store(false);
+  return false;
+}
 
 }  // namespace leakgate::preload
 

@@ -13,5 +13,8 @@ bool start_fd_records(uintptr_t self_begin, uintptr_t self_end);
 
 // In a forked child: the drainer thread is gone and the counter file is the parent's.
 void stop_fd_records();
+// In a forked worker (fork()'s child handler): a drainer of its own; false (and records off)
+// when records were off or the thread could not start.
+bool restart_fd_records_in_child();
 
 }  // namespace leakgate::preload

@@ -83,6 +83,10 @@ int leakgate_heap_table_init(void);
 void leakgate_heap_table_insert(const struct leakgate_heap_sample* sample);
 void leakgate_heap_table_forget(uintptr_t ptr);
 size_t leakgate_heap_table_size(void);
+/* fork()'s prepare handler takes the table's lock, its parent and child handlers drop it: a
+ * forked worker continues the table (its own private copy) from a consistent state. */
+void leakgate_heap_table_lock_for_fork(void);
+void leakgate_heap_table_unlock_after_fork(void);
 uint64_t leakgate_heap_table_dropped(void);
 /* Copies up to `max` live samples; returns how many. */
 size_t leakgate_heap_table_copy(struct leakgate_heap_sample* out, size_t max);

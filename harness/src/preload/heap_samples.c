@@ -97,6 +97,14 @@ void leakgate_heap_table_forget(uintptr_t ptr) {
   unlock();
 }
 
+void leakgate_heap_table_lock_for_fork(void) {
+  if (g_slots != NULL) lock();
+}
+
+void leakgate_heap_table_unlock_after_fork(void) {
+  if (g_slots != NULL) unlock();
+}
+
 size_t leakgate_heap_table_size(void) {
   if (g_slots == NULL) return 0;
   lock();

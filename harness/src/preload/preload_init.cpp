@@ -3,7 +3,8 @@
 // by LEAKGATE_COUNTERS with the heap figure (the malloc hooks', heap_hooks.c, or tcmalloc's),
 // records a creation stack for every fd the daemon opens (fd_hooks.c, fd_records.cpp) and for
 // sampled allocations (heap_sites.cpp), and writes live-object dumps when the harness asks on
-// its dump channel (dump_channel.cpp; no signal).
+// its dump channel (dump_channel.cpp; no signal). A forked worker starts again as its own
+// process (restart_in_worker below).
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
@@ -17,7 +18,9 @@
 #include <string>
 
 #include "dump_channel.h"
+#include "dump_channel_layout.h"
 #include "fd_records.h"
+#include "fork_guard.h"
 #include "heap_api.h"
 #include "heap_sites.h"
 #include "leakgate/counter_file.h"
@@ -94,6 +97,63 @@ void say_heap_not_interposed() {
                where);
 }
 
+// The daemon's counter file, kept from the start: a daemon may clear its environment before it
+// forks its workers (nginx keeps only TZ).
+const std::string* g_counters = nullptr;
+
+// fork() keeps this library's threads out of the registry and the sample table while it
+// copies them (fork_guard.h), so the child's copies are consistent.
+void prepare_fork() {
+  pthread_mutex_lock(&fork_guard());
+  leakgate_heap_table_lock_for_fork();
+}
+
+void after_fork_in_parent() {
+  leakgate_heap_table_unlock_after_fork();
+  pthread_mutex_unlock(&fork_guard());
+}
+
+// fork()'s child handler: a worker that does not exec is watched as its own process. Its
+// copies of the fd records (inherited fds keep their true creation sites), of the heap
+// counters and of the sample table (all private memory) continue; what is shared with the
+// parent (the counter file and the dump channel, MAP_SHARED) is replaced by files of its own
+// named by its pid (dump_channel_layout.h), with threads of its own. Counted objects were
+// detached from the parent's file by the counter publisher's child handler, which runs first.
+// A child that execs is not watched (is_the_daemon) and removes these files.
+void restart_in_worker() {
+  leakgate_heap_table_unlock_after_fork();
+  pthread_mutex_unlock(&fork_guard());
+  if (g_counters == nullptr) return;
+  const int was_internal = leakgate_heap_internal(1);
+  const std::string own = dump_channel::worker_counters_path(*g_counters, getpid());
+  const bool heap = leakgate_heap_hooks_interpose();
+  try {
+    new CounterPublisher(own);  // lives until exit, as the parent's does
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "libleakgate_preload: worker %d: %s\n", getpid(), error.what());
+    stop_fd_records();
+    leakgate_heap_stop();
+    leakgate_heap_internal(was_internal);
+    return;
+  }
+  if (!start_dump_channel(own, "heap_sites", heap ? &render_heap_sites : nullptr,
+                          /*in_area=*/true)) {
+    std::fprintf(stderr, "libleakgate_preload: worker %d cannot serve live-object dumps\n",
+                 getpid());
+  }
+  restart_fd_records_in_child();
+  leakgate_heap_internal(was_internal);
+}
+
+// A process of the daemon's tree that exec'd another program: the files its forked image made
+// (restart_in_worker) are served by nobody now.
+void remove_worker_files(const char* counters) {
+  const std::string own = dump_channel::worker_counters_path(counters, getpid());
+  ::unlink(dump_channel::path_for(own).c_str());
+  ::unlink(dump_channel::dump_area_path(own).c_str());
+  ::unlink(own.c_str());
+}
+
 void start_preload_as(const char* counters) {
   const Range code = own_code();
   const bool heap = leakgate_heap_hooks_interpose();
@@ -116,16 +176,19 @@ void start_preload_as(const char* counters) {
   if (!start_fd_records(code.begin, code.end)) {
     std::fprintf(stderr, "libleakgate_preload: cannot record fds\n");
   }
-  pthread_atfork(nullptr, nullptr, [] {
-    stop_fd_records();
-    leakgate_heap_stop();  // the counter file and the sample table are the parent's
-  });
+  g_counters = new std::string(counters);  // lives until exit
+  pthread_atfork(prepare_fork, after_fork_in_parent, restart_in_worker);
 }
 
 __attribute__((constructor)) void start_preload() {
   leakgate_resolve_all_next();
   const char* counters = std::getenv(kCountersEnv);
-  if (counters == nullptr || *counters == '\0' || !is_the_daemon()) {  // not ours to watch
+  if (counters == nullptr || *counters == '\0') {  // not ours to watch
+    leakgate_heap_stop();
+    return;
+  }
+  if (!is_the_daemon()) {
+    remove_worker_files(counters);
     leakgate_heap_stop();
     return;
   }

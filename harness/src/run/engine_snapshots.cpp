@@ -9,6 +9,27 @@
 #include "spawn/live_objects_request.h"
 
 namespace leakgate {
+namespace {
+
+// The forked workers of a snapshot's tree, asked for their own live-object dumps.
+std::vector<TreeProcess> workers_of(const std::vector<TreeProcessFigures>& processes) {
+  std::vector<TreeProcess> workers;
+  for (const TreeProcessFigures& process : processes)
+    if (process.role == "worker") workers.push_back({process.pid, process.name});
+  return workers;
+}
+
+// The daemon's live-object dump and its workers' (preload), their warnings kept.
+nlohmann::json tree_live_objects(DaemonProcess& daemon, const std::string& counter_path,
+                                 const std::vector<TreeProcessFigures>& processes,
+                                 std::vector<std::string>& warnings) {
+  TreeLiveObjects answer = request_tree_live_objects(daemon, counter_path, workers_of(processes),
+                                                     std::chrono::seconds(5));
+  for (std::string& warning : answer.warnings) warnings.push_back(std::move(warning));
+  return std::move(answer.dump);
+}
+
+}  // namespace
 
 // The harness's own client keeps its connection alive between steps, and a daemon closes
 // an idle one on its own timer (after a second or so): whether the baseline or the final
@@ -56,8 +77,8 @@ bool Engine::take_baseline() {
   // The preload library's sampled allocations at the baseline: heap growth sites are the
   // difference to the final dump (judgement.cpp).
   if (scenario_.daemon.preload) {
-    record_.daemon_live_objects_baseline =
-        request_daemon_live_objects(*daemon_, counter_path_of_current());
+    record_.daemon_live_objects_baseline = tree_live_objects(
+        *daemon_, counter_path_of_current(), record_.baseline_processes, record_.warnings);
   }
   if (auto warning = profilers_.dump_daemon_baseline(daemon_->pid()))
     record_.warnings.push_back(std::move(*warning));
@@ -92,8 +113,10 @@ bool Engine::take_final() {
   if (python_agent_) {  // the agent answered above; the daemon catches no SIGUSR2
   } else if (counted_kind_grew("daemon.") ||
       (scenario_.daemon.preload && (grew("daemon.fds") || grew("daemon.heap")))) {
-    record_.daemon_live_objects =
-        request_daemon_live_objects(*daemon_, counter_path_of_current());
+    record_.daemon_live_objects = scenario_.daemon.preload
+                                      ? tree_live_objects(*daemon_, counter_path_of_current(),
+                                                          record_.final_processes, record_.warnings)
+                                      : request_daemon_live_objects(*daemon_, counter_path_of_current());
   }
   if (counted_kind_grew("client.")) {
     record_.client_live_objects =

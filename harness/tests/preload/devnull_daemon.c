@@ -2,7 +2,9 @@
  * leakgate. It listens on the Unix socket named by argv[1], prints the readiness line, and
  * answers every request with "HTTP/1.0 200 OK" -- after opening /dev/null for a request log
  * in open_request_log() and never closing it: one leaked fd per request (GET /health only
- * answers). SIGTERM ends it with exit code 0. */
+ * answers). SIGTERM ends it with exit code 0.
+ * `--worker` serves in a forked worker that does not exec (a pre-forking server's shape): the
+ * master only waits for SIGTERM, then stops the worker. `--clean` closes the log (the twin). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +13,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t g_stop = 0;
+static int g_clean = 0; /* --clean: the request log is closed */
 
 static void on_term(int signo) {
   (void)signo;
@@ -38,7 +42,10 @@ static void serve(int connection) {
     request[used] = '\0';
     if (strstr(request, "\r\n\r\n") != NULL) break;
   }
-  if (strncmp(request, "GET /health", 11) != 0) open_request_log(); /* /health does not leak */
+  if (strncmp(request, "GET /health", 11) != 0) { /* /health does not leak */
+    const int log = open_request_log();
+    if (g_clean && log >= 0) close(log);
+  }
   static const char kAnswer[] =
       "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
       "Connection: close\r\n\r\nok\n";
@@ -46,10 +53,28 @@ static void serve(int connection) {
   close(connection);
 }
 
+static int serve_until_stopped(int listener) {
+  while (!g_stop) {
+    const int connection = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+    if (connection < 0) {
+      if (errno == EINTR) continue;
+      perror("devnull_daemon: accept");
+      return 1;
+    }
+    serve(connection);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
-  if (argc != 2 || strlen(argv[1]) >= sizeof(((struct sockaddr_un*)0)->sun_path)) {
-    fprintf(stderr, "usage: devnull_daemon SOCKET_PATH\n");
+  if (argc < 2 || strlen(argv[1]) >= sizeof(((struct sockaddr_un*)0)->sun_path)) {
+    fprintf(stderr, "usage: devnull_daemon SOCKET_PATH [--worker] [--clean]\n");
     return 2;
+  }
+  int in_worker = 0;
+  for (int i = 2; i < argc; ++i) {
+    in_worker = in_worker || strcmp(argv[i], "--worker") == 0;
+    g_clean = g_clean || strcmp(argv[i], "--clean") == 0;
   }
   struct sigaction action;
   memset(&action, 0, sizeof(action));
@@ -70,19 +95,25 @@ int main(int argc, char** argv) {
     perror("devnull_daemon: listen");
     return 1;
   }
+  pid_t worker = -1;
+  if (in_worker && (worker = fork()) == 0) _exit(serve_until_stopped(listener));
+  if (in_worker && worker < 0) {
+    perror("devnull_daemon: fork");
+    return 1;
+  }
   printf("{\"event\":\"ready\",\"pid\":%d,\"endpoint\":\"unix:%s\"}\n", (int)getpid(), argv[1]);
   fflush(stdout);
 
-  while (!g_stop) {
-    const int connection = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-    if (connection < 0) {
-      if (errno == EINTR) continue;
-      perror("devnull_daemon: accept");
-      return 1;
+  int status = 0;
+  if (in_worker) {
+    while (!g_stop) pause();
+    kill(worker, SIGTERM);
+    while (waitpid(worker, NULL, 0) < 0 && errno == EINTR) {
     }
-    serve(connection);
+  } else {
+    status = serve_until_stopped(listener);
   }
   close(listener);
   unlink(argv[1]);
-  return 0;
+  return status;
 }

@@ -41,6 +41,18 @@ std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "preload_test." + std::to_string(getpid()) + "." + name;
 }
 
+// The counter file and every file named after it: the dump channel, the dump, and the files of
+// each forked child, which the library watches as a worker ("<counters>.<pid>...").
+void remove_counter_files(const std::string& counters) {
+  const std::filesystem::path path(counters);
+  const std::string name = path.filename().string();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), ec)) {
+    const std::string other = entry.path().filename().string();
+    if (other == name || other.rfind(name + ".", 0) == 0) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
 std::string read_line(const std::string& path, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -92,8 +104,7 @@ TEST(Preload, CountsWhatTheProcessKeepsOpenThroughTheAwkwardCases) {
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);
-  std::remove(counters.c_str());
-  std::remove((counters + ".dump").c_str());  // the dump channel
+  remove_counter_files(counters);
   std::remove(out.c_str());
 }
 
@@ -239,8 +250,7 @@ void expect_heap_follows_every_phase(const std::string& allocator) {
     EXPECT_EQ(after, want);
     before = after;
   }
-  std::remove(counters.c_str());
-  std::remove((counters + ".dump").c_str());  // the dump channel
+  remove_counter_files(counters);
 }
 
 TEST(Preload, HeapFigureFollowsEveryAllocationFunctionExactly) {
@@ -280,8 +290,7 @@ TEST(Preload, AnAllocatorAheadOfTheLibraryServesWhatStillReachesTheHooks) {
   const auto reader = CounterFileReader::open(counters);
   ASSERT_TRUE(reader.has_value());
   EXPECT_FALSE(reader->read().heap.has_value());
-  std::remove(counters.c_str());
-  std::remove((counters + ".dump").c_str());  // the dump channel
+  remove_counter_files(counters);
 }
 
 // Bytes and blocks of the dump's heap_sites whose stack passes through `function`.
@@ -324,9 +333,7 @@ TEST(Preload, DumpListsTheLiveSampledAllocationsBySite) {
   const auto last = nlohmann::json::parse(*dump);
   EXPECT_EQ(sampled_at(last, "phase_every_function"), std::make_pair(int64_t{0}, int64_t{0}))
       << *dump;
-  std::remove(counters.c_str());
-  std::remove((counters + ".dump").c_str());  // the dump channel
-  std::remove(live_dump_path(counters).c_str());
+  remove_counter_files(counters);
 }
 
 std::string proc_text(pid_t pid, const std::string& entry) {
@@ -375,9 +382,7 @@ TEST(Preload, DumpChannelTakesNoSignalNoFdAndNoHeap) {
   for (const auto& [fd, target] : fds_after) {
     EXPECT_EQ(target.find(counters), std::string::npos) << "fd " << fd << " -> " << target;
   }
-  std::remove(counters.c_str());
-  std::remove((counters + ".dump").c_str());  // the dump channel
-  std::remove(live_dump_path(counters).c_str());
+  remove_counter_files(counters);
 }
 
 }  // namespace
