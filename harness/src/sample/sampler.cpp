@@ -86,6 +86,7 @@ void Sampler::attach_daemon(pid_t pid, CounterSource counters) {
   }
   counters_ = std::move(counters);
   counter_reader_.reset();
+  worker_counters_.clear();
   counter_columns_.clear();  // a new file may list its kinds in another order
 }
 
@@ -114,6 +115,7 @@ void Sampler::detach_daemon() {
   std::lock_guard lock(mutex_);
   daemon_probe_.reset();
   workers_.clear();
+  worker_counters_.clear();
 }
 
 std::vector<TreeProcessFigures> Sampler::tree_figures() const {

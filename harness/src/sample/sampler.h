@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -123,6 +124,7 @@ class Sampler {
                       bool slow_tick);
   void record_cgroup(size_t row);
   void record_counters(size_t row);
+  int64_t workers_heap_bytes();
   void record_scrape(size_t row, const std::string& text);
   void record_client_kinds(size_t row);
   void scrape(size_t row);
@@ -146,6 +148,9 @@ class Sampler {
   std::optional<ProcessProbe> self_probe_;
   CounterSource counters_;
   std::optional<CounterFileReader> counter_reader_;
+  // With the preload library: each forked worker's own counter file, by pid (nullopt: not
+  // there yet, or a child that exec'd another program)
+  std::map<pid_t, std::optional<CounterFileReader>> worker_counters_;
   Timeline timeline_;
   std::atomic<int64_t> thread_ticks_{0};
   std::atomic<double> thread_cpu_s_{0};

@@ -11,6 +11,7 @@
 #include "leakgate/metrics.h"
 #include "leakgate/prometheus.h"
 #include "leakgate/registry.h"
+#include "preload/dump_channel_layout.h"
 #include "sample/sampler.h"
 #include "sample/source_names.h"
 #include "spawn/endpoint.h"
@@ -98,7 +99,8 @@ void Sampler::record_counters(size_t row) {
     set_unless_present(row, counter_columns_[i],
                        static_cast<double>(counter_reader_->kind_live(i)));
   }
-  const auto heap = counter_reader_->heap_bytes();
+  auto heap = counter_reader_->heap_bytes();
+  if (heap && counters_.preload) *heap += workers_heap_bytes();
   if (heap) set(row, daemon_heap_, static_cast<double>(*heap));
   if (counters_.preload && !(preload_heap_live_ && preload_fds_live_)) {
     preload_heap_live_ = preload_heap_live_ || heap.has_value();
@@ -177,6 +179,26 @@ void Sampler::record_client_kinds(size_t row) {
     // A kind named like a /proc figure ("fds") does not replace it.
     set_unless_present(row, client_kind_columns_[index], static_cast<double>(live));
   });
+}
+
+// The preload library follows forked workers, each with a counter file of its own
+// (dump_channel_layout.h): daemon.heap is the tree's sum, as daemon.rss is. A worker's figure
+// starts from the heap it inherited at the fork, a constant while the tree stays the same.
+int64_t Sampler::workers_heap_bytes() {
+  std::erase_if(worker_counters_, [&](const auto& entry) {
+    return std::none_of(workers_.begin(), workers_.end(),
+                        [&](const TreeMember& worker) { return worker.pid == entry.first; });
+  });
+  int64_t sum = 0;
+  for (const TreeMember& worker : workers_) {
+    std::optional<CounterFileReader>& reader = worker_counters_[worker.pid];
+    if (!reader) {
+      reader = CounterFileReader::open(
+          dump_channel::worker_counters_path(counters_.counter_path, worker.pid));
+    }
+    if (reader) sum += reader->heap_bytes().value_or(0);
+  }
+  return sum;
 }
 
 }  // namespace leakgate

@@ -4,12 +4,14 @@
  * in open_request_log() and never closing it: one leaked fd per request (GET /health only
  * answers). SIGTERM ends it with exit code 0.
  * `--worker` serves in a forked worker that does not exec (a pre-forking server's shape): the
- * master only waits for SIGTERM, then stops the worker. `--clean` closes the log (the twin). */
+ * master only waits for SIGTERM, then stops the worker. `--clean` closes the log (the twin).
+ * `--heap` also keeps a 16 KiB copy of every request in keep_request() (a heap leak). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,6 +20,7 @@
 
 static volatile sig_atomic_t g_stop = 0;
 static int g_clean = 0; /* --clean: the request log is closed */
+static int g_heap = 0;  /* --heap: every request also leaks 16 KiB */
 
 static void on_term(int signo) {
   (void)signo;
@@ -29,6 +32,17 @@ __attribute__((noinline)) static int open_request_log(void) {
   const int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (fd < 0) perror("devnull_daemon: open /dev/null");
   return fd;
+}
+
+/* The heap leak: a copy of the request, kept forever. */
+__attribute__((noinline)) static void* keep_request(const char* request) {
+  static void* kept = NULL; /* a list, so that the blocks stay reachable and live */
+  void** block = malloc(16 * 1024);
+  if (block == NULL) return NULL;
+  block[0] = kept;
+  strncpy((char*)(block + 1), request, 16 * 1024 - sizeof(void*) - 1);
+  kept = block;
+  return block;
 }
 
 static void serve(int connection) {
@@ -45,6 +59,7 @@ static void serve(int connection) {
   if (strncmp(request, "GET /health", 11) != 0) { /* /health does not leak */
     const int log = open_request_log();
     if (g_clean && log >= 0) close(log);
+    if (g_heap) keep_request(request);
   }
   static const char kAnswer[] =
       "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
@@ -68,13 +83,14 @@ static int serve_until_stopped(int listener) {
 
 int main(int argc, char** argv) {
   if (argc < 2 || strlen(argv[1]) >= sizeof(((struct sockaddr_un*)0)->sun_path)) {
-    fprintf(stderr, "usage: devnull_daemon SOCKET_PATH [--worker] [--clean]\n");
+    fprintf(stderr, "usage: devnull_daemon SOCKET_PATH [--worker] [--clean] [--heap]\n");
     return 2;
   }
   int in_worker = 0;
   for (int i = 2; i < argc; ++i) {
     in_worker = in_worker || strcmp(argv[i], "--worker") == 0;
     g_clean = g_clean || strcmp(argv[i], "--clean") == 0;
+    g_heap = g_heap || strcmp(argv[i], "--heap") == 0;
   }
   struct sigaction action;
   memset(&action, 0, sizeof(action));
