@@ -164,9 +164,8 @@ CLI::App* add_calibrate_command(CLI::App& app, int* exit_code) {
   command.add_option("--runs", args.runs, "Runs per scenario (default 20)")
       ->check(CLI::Range(1, 10000));
   args.scenarios.add_var_option(command);
-  command.add_option("--report-dir", args.report_dir,
-                     "Whose history database records the calibration (" + report_dir_help() +
-                         "); the runs' own reports go to DIR/calibration-runs");
+  add_report_dir_option(command, args.report_dir, "Whose history database records the calibration",
+                        "; the runs' own reports go to DIR/calibration-runs");
   return &command;
 }
 

@@ -30,8 +30,7 @@ struct HistoryLocation {
   std::string database;  // empty: $LEAKGATE_HISTORY, else <report-dir>/history.db
 
   void add_options(CLI::App& command) {
-    command.add_option("--report-dir", report_dir, "report directory (" + report_dir_help() + ")")
-        ->capture_default_str();
+    add_report_dir_option(command, report_dir, "report directory")->capture_default_str();
     command.add_option("--history", database,
                        "history database (default: $LEAKGATE_HISTORY, else REPORT_DIR/history.db)");
   }

@@ -4,6 +4,7 @@
 // is the reports library's sources, and `build/` is not there in a user's working directory.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 
 namespace leakgate::cli {
@@ -13,7 +14,9 @@ inline constexpr const char* kDefaultReportDir = "leak-reports";
 // $LEAKGATE_REPORT_DIR when set and not empty, else kDefaultReportDir.
 std::string default_report_dir();
 
-// For --help: "leak-reports, or $LEAKGATE_REPORT_DIR (now: X)".
-std::string report_dir_help();
+// --report-dir DIR on `command`, bound to `dir`, the same in every command: its help is
+// "<what> (default: $LEAKGATE_REPORT_DIR, else ./leak-reports (now X))<more>".
+CLI::Option* add_report_dir_option(CLI::App& command, std::string& dir, const std::string& what,
+                                   const std::string& more = "");
 
 }  // namespace leakgate::cli

@@ -197,9 +197,8 @@ CLI::App* add_run_command(CLI::App& app, int* exit_code) {
       "Exit codes: 0 all passed, 1 a budget was violated or a daemon failed, 2 bad scenario or "
       "usage, or all passed but a report could not be written (its verdict is printed first).");
   args.scenarios.add_files_option(command);
-  command.add_option(
-      "--report-dir", args.report_dir,
-      "Where result.json, the HTML pages and history.db go (" + report_dir_help() + ")");
+  add_report_dir_option(command, args.report_dir,
+                        "Where result.json, the HTML pages and history.db go");
   args.scenarios.add_var_option(command);
   command
       .add_option("--iterations", args.iterations, "Override the scenario's measured iterations")

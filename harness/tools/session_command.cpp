@@ -60,9 +60,8 @@ CLI::App* add_session_command(CLI::App& app, int* exit_code) {
       *command, exit_code, open_session, "open", "start a run (replaces an earlier open one)");
   auto [close, closed] = add_subcommand<SessionOptions>(*command, exit_code, close_session, "close",
                                                         "end the run and render the index");
-  const std::string report_dir = "report directory (" + report_dir_help() + ")";
-  open.add_option("--report-dir", opened.report_dir, report_dir);
-  close.add_option("--report-dir", closed.report_dir, report_dir);
+  add_report_dir_option(open, opened.report_dir, "report directory");
+  add_report_dir_option(close, closed.report_dir, "report directory");
   open.add_option("--project-dir", opened.project_dir,
                   "the project whose commit the results name (git rev-parse there)");
   open.add_option("--commit", opened.commit,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <set>
 #include <stdexcept>
 
@@ -60,20 +61,16 @@ double growth_per_iter(const MetricFigures& figures, int iterations) {
 
 std::string about(const KnownLeak& leak) { return leak.reason + " (" + leak.issue + ")"; }
 
+// Indexed by KnownLeakResult::State, in declaration order; kStale stays last, so a value added
+// fails the size.
+constexpr const char* kStateNames[] = {"within", "over-bound", "expired", "stale"};
+static_assert(std::size(kStateNames) == static_cast<size_t>(KnownLeakResult::State::kStale) + 1);
+
 }  // namespace
 
 const char* to_string(KnownLeakResult::State state) {
-  switch (state) {
-    case KnownLeakResult::State::kWithin:
-      return "within";
-    case KnownLeakResult::State::kOverBound:
-      return "over-bound";
-    case KnownLeakResult::State::kExpired:
-      return "expired";
-    case KnownLeakResult::State::kStale:
-      return "stale";
-  }
-  return "stale";
+  const auto index = static_cast<size_t>(state);
+  return index < std::size(kStateNames) ? kStateNames[index] : "stale";
 }
 
 std::vector<KnownLeakResult> apply_known_leaks(const std::vector<KnownLeak>& leaks,

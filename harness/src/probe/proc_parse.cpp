@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 namespace leakgate {
 
@@ -66,6 +67,10 @@ std::optional<int64_t> keyed_value(std::string_view text, std::string_view key) 
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
+
+// Indexed by FdType, in declaration order; kOther stays last, so a value added fails the size.
+constexpr const char* kFdTypeNames[] = {"socket", "pipe", "file", "anon", "other"};
+static_assert(std::size(kFdTypeNames) == static_cast<size_t>(FdType::kOther) + 1);
 
 }  // namespace
 
@@ -187,19 +192,8 @@ FdType classify_fd_target(std::string_view target) {
 }
 
 const char* to_string(FdType type) {
-  switch (type) {
-    case FdType::kSocket:
-      return "socket";
-    case FdType::kPipe:
-      return "pipe";
-    case FdType::kFile:
-      return "file";
-    case FdType::kAnon:
-      return "anon";
-    case FdType::kOther:
-      return "other";
-  }
-  return "other";
+  const auto index = static_cast<size_t>(type);
+  return index < std::size(kFdTypeNames) ? kFdTypeNames[index] : "other";
 }
 
 }  // namespace leakgate

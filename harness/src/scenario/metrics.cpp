@@ -1,6 +1,7 @@
 #include "leakgate/metrics.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "suggest.h"
 
@@ -31,6 +32,23 @@ constexpr BuiltinResource kBuiltinResources[] = {
 };
 
 constexpr std::string_view kSides[] = {"daemon", "client"};
+
+// Indexed by MetricSource, in declaration order; kCgroup stays last, so a value added fails the
+// size. docs/metrics.md quotes each (metrics_test compares them).
+constexpr std::string_view kSourceDescriptions[] = {
+    "/proc/PID/fd entries",
+    "/proc/PID/fd entries by readlink target",
+    "/proc/PID/statm resident pages",
+    "/proc/PID/smaps_rollup Pss",
+    "/proc/PID/status Threads",
+    "/proc/PID/task/*/children, the whole tree, zombies included (daemon: also what left it)",
+    "tcmalloc current allocated bytes, or the preload library's malloc hooks",
+    "accounting library live count (counter file or /metrics)",
+    "descendants of the daemon alive after it stopped (harness is the child subreaper)",
+    "the daemon's per-test cgroup: memory usage less inactive file cache, pids.current "
+    "(processes and threads of the whole tree)",
+};
+static_assert(std::size(kSourceDescriptions) == static_cast<size_t>(MetricSource::kCgroup) + 1);
 
 const BuiltinResource* find_builtin(std::string_view resource) {
   for (const BuiltinResource& builtin : kBuiltinResources)
@@ -82,31 +100,8 @@ std::string_view unit_name(MetricUnit unit) {
 }
 
 std::string_view source_description(MetricSource source) {
-  switch (source) {
-    case MetricSource::kProcFd:
-      return "/proc/PID/fd entries";
-    case MetricSource::kProcFdType:
-      return "/proc/PID/fd entries by readlink target";
-    case MetricSource::kProcStatm:
-      return "/proc/PID/statm resident pages";
-    case MetricSource::kSmapsRollup:
-      return "/proc/PID/smaps_rollup Pss";
-    case MetricSource::kProcStatus:
-      return "/proc/PID/status Threads";
-    case MetricSource::kProcChildren:
-      return "/proc/PID/task/*/children, the whole tree, zombies included (daemon: also what "
-             "left it)";
-    case MetricSource::kHeap:
-      return "tcmalloc current allocated bytes, or the preload library's malloc hooks";
-    case MetricSource::kCounter:
-      return "accounting library live count (counter file or /metrics)";
-    case MetricSource::kDescendants:
-      return "descendants of the daemon alive after it stopped (harness is the child subreaper)";
-    case MetricSource::kCgroup:
-      return "the daemon's per-test cgroup: memory usage less inactive file cache, pids.current "
-             "(processes and threads of the whole tree)";
-  }
-  return "";
+  const auto index = static_cast<size_t>(source);
+  return index < std::size(kSourceDescriptions) ? kSourceDescriptions[index] : "";
 }
 
 const std::vector<std::string_view>& builtin_resources() {

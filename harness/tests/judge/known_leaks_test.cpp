@@ -136,5 +136,13 @@ TEST(KnownLeaks, CreationSitesMatchExactly) {
   EXPECT_TRUE(evaluation.violations.empty());
 }
 
+// result.json's "state" of each (record/result_writer.cpp): docs/result-schema.md names them.
+TEST(KnownLeaks, StateNames) {
+  EXPECT_STREQ(to_string(KnownLeakResult::State::kWithin), "within");
+  EXPECT_STREQ(to_string(KnownLeakResult::State::kOverBound), "over-bound");
+  EXPECT_STREQ(to_string(KnownLeakResult::State::kExpired), "expired");
+  EXPECT_STREQ(to_string(KnownLeakResult::State::kStale), "stale");
+}
+
 }  // namespace
 }  // namespace leakgate

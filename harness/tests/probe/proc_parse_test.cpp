@@ -77,6 +77,9 @@ TEST(ProcParse, FdTargets) {
   EXPECT_EQ(classify_fd_target("net:[4026531840]"), FdType::kOther);
   EXPECT_EQ(classify_fd_target(""), FdType::kOther);
   EXPECT_STREQ(to_string(FdType::kSocket), "socket");
+  EXPECT_STREQ(to_string(FdType::kPipe), "pipe");
+  EXPECT_STREQ(to_string(FdType::kFile), "file");
+  EXPECT_STREQ(to_string(FdType::kAnon), "anon");
   EXPECT_STREQ(to_string(FdType::kOther), "other");
 }
 

@@ -75,9 +75,9 @@ int CliContext::guarded(const std::function<int()>& command) {
 }
 
 CLI::App& CliContext::add_command(CLI::App& parent, std::string name, std::string description,
-                                  int& exit_code, std::function<int()> body) {
+                                  std::function<int()> body) {
   CLI::App* command = parent.add_subcommand(std::move(name), std::move(description));
-  command->callback([&exit_code, body = std::move(body)] { exit_code = guarded(body); });
+  command->callback([this, body = std::move(body)] { exit_code_ = guarded(body); });
   return *command;
 }
 

@@ -1,11 +1,13 @@
-// What every `tracker` command shares: global options, the client, exit codes, and how a
-// failure is reported.
+// What every `tracker` command shares: global options, the client, exit codes, how a failure
+// is reported, and how a command or a group of them registers.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "tracker/client.h"
 #include "tracker/endpoint.h"
@@ -45,12 +47,42 @@ class CliContext {
 
   // Runs `command`, turning ClientError into a message on stderr and an exit code.
   static int guarded(const std::function<int()>& command);
-  // A subcommand of `parent` that, once parsed, runs `body` guarded and stores its exit code.
-  static CLI::App& add_command(CLI::App& parent, std::string name, std::string description,
-                               int& exit_code, std::function<int()> body);
+  // A subcommand of `parent` that, once parsed, runs `body` guarded and keeps its exit code.
+  CLI::App& add_command(CLI::App& parent, std::string name, std::string description,
+                        std::function<int()> body);
+  // The exit code of the command that ran; kExitOk before one has.
+  int exit_code() const { return exit_code_; }
 
  private:
   const GlobalOptions& options_;
+  int exit_code_ = kExitOk;
+};
+
+// A command group such as `tracker issue`: one of its commands is required, and they bind
+// their options to one Args, which lives as long as the app (CLI11 binds to its fields).
+template <typename Args>
+class CommandGroup {
+ public:
+  CommandGroup(CLI::App& parent, CliContext& context, std::string name, std::string description)
+      : app_(*parent.add_subcommand(std::move(name), std::move(description))), context_(context) {
+    app_.require_subcommand(1);
+  }
+
+  CLI::App& app() { return app_; }
+  Args& args() { return *args_; }
+
+  // A command `name` that, once parsed, runs run(context, args) guarded.
+  CLI::App& add(std::string name, std::string description,
+                int (*run)(const CliContext&, const Args&)) {
+    return context_.add_command(
+        app_, std::move(name), std::move(description),
+        [&context = context_, args = args_, run] { return run(context, *args); });
+  }
+
+ private:
+  CLI::App& app_;
+  CliContext& context_;
+  std::shared_ptr<Args> args_ = std::make_shared<Args>();
 };
 
 }  // namespace tracker::cli

@@ -99,7 +99,7 @@ int stop(const CliContext& context, const DaemonArgs& args) {
   return kExitOk;
 }
 
-int status(const CliContext& context) {
+int status(const CliContext& context, const DaemonArgs& /*it has no option*/) {
   try {
     Client client(context.endpoint().str());
     const Health health = client.health();
@@ -127,30 +127,27 @@ int status(const CliContext& context) {
 
 }  // namespace
 
-void add_daemon_commands(CLI::App& app, const CliContext& context, int& exit_code) {
-  auto args = std::make_shared<DaemonArgs>();
-  auto* daemon = app.add_subcommand("daemon", "start, stop or check the background trackerd");
-  daemon->require_subcommand(1);
+void add_daemon_commands(CLI::App& app, CliContext& context) {
+  CommandGroup<DaemonArgs> daemon(app, context, "daemon",
+                                  "start, stop or check the background trackerd");
+  DaemonArgs& args = daemon.args();
 
-  CLI::App& start_command = CliContext::add_command(
-      *daemon, "start",
-      "start trackerd in the background, wait until it is ready, print its endpoint", exit_code,
-      [&context, args] { return start(context, *args); });
-  start_command.add_option("--db", args->db, "database file (trackerd's default if unset)");
-  start_command.add_option("--sync-interval", args->sync_interval, "e.g. 10ms, 5s");
-  start_command.add_option("--export", args->export_path, "JSON export rewritten every sync");
-  start_command.add_option("--inject", args->inject,
+  CLI::App& start_command = daemon.add(
+      "start", "start trackerd in the background, wait until it is ready, print its endpoint",
+      start);
+  start_command.add_option("--db", args.db, "database file (trackerd's default if unset)");
+  start_command.add_option("--sync-interval", args.sync_interval, "e.g. 10ms, 5s");
+  start_command.add_option("--export", args.export_path, "JSON export rewritten every sync");
+  start_command.add_option("--inject", args.inject,
                            "deliberate leaks for testing leak detectors (see trackerd --help)");
-  start_command.add_option("--timeout-ms", args->timeout_ms, "how long to wait for readiness")
+  start_command.add_option("--timeout-ms", args.timeout_ms, "how long to wait for readiness")
       ->capture_default_str();
 
-  CliContext::add_command(*daemon, "stop", "send SIGTERM and wait until trackerd has exited",
-                          exit_code, [&context, args] { return stop(context, *args); })
-      .add_option("--timeout-ms", args->timeout_ms, "how long to wait for the exit")
+  daemon.add("stop", "send SIGTERM and wait until trackerd has exited", stop)
+      .add_option("--timeout-ms", args.timeout_ms, "how long to wait for the exit")
       ->capture_default_str();
 
-  CliContext::add_command(*daemon, "status", "exit 0 if trackerd answers at the endpoint, 3 if not",
-                          exit_code, [&context] { return status(context); });
+  daemon.add("status", "exit 0 if trackerd answers at the endpoint, 3 if not", status);
 }
 
 }  // namespace tracker::cli

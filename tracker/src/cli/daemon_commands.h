@@ -7,6 +7,6 @@
 
 namespace tracker::cli {
 
-void add_daemon_commands(CLI::App& app, const CliContext& context, int& exit_code);
+void add_daemon_commands(CLI::App& app, CliContext& context);
 
 }  // namespace tracker::cli

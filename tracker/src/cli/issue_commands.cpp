@@ -19,16 +19,16 @@ struct IssueArgs {
 };
 
 // Registers a command `name ID` that runs `action(client, id)`.
-void add_id_command(CLI::App& parent, const CliContext& context, int& exit_code,
-                    const std::string& name, const std::string& description,
-                    std::function<void(Client&, int64_t)> action) {
+void add_id_command(CLI::App& parent, CliContext& context, const std::string& name,
+                    const std::string& description, std::function<void(Client&, int64_t)> action) {
   auto id = std::make_shared<int64_t>(0);
-  CliContext::add_command(parent, name, description, exit_code,
-                          [&context, id, action = std::move(action)] {
-                            Client client = context.make_client();
-                            action(client, *id);
-                            return kExitOk;
-                          })
+  context
+      .add_command(parent, name, description,
+                   [&context, id, action = std::move(action)] {
+                     Client client = context.make_client();
+                     action(client, *id);
+                     return kExitOk;
+                   })
       .add_option("id", *id, "issue id")
       ->required()
       ->check(CLI::PositiveNumber);
@@ -70,57 +70,52 @@ int list_issues(const CliContext& context, const IssueArgs& args) {
 
 }  // namespace
 
-void add_issue_commands(CLI::App& app, const CliContext& context, int& exit_code) {
-  auto args = std::make_shared<IssueArgs>();
-  auto* issue = app.add_subcommand("issue", "create, list, show, close, reopen, remove issues");
-  issue->require_subcommand(1);
+void add_issue_commands(CLI::App& app, CliContext& context) {
+  CommandGroup<IssueArgs> issue(app, context, "issue",
+                                "create, list, show, close, reopen, remove issues");
+  IssueArgs& args = issue.args();
 
-  CLI::App& add =
-      CliContext::add_command(*issue, "add", "create an issue; prints its id", exit_code,
-                              [&context, args] { return add_issue(context, *args); });
-  add.add_option("title", args->issue.title, "title (1-200 characters)")->required();
-  add.add_option("-b,--body", args->issue.body, "description");
-  add.add_option("-l,--label", args->issue.labels, "label (repeatable)");
-  add.add_option("-p,--priority", args->issue.priority, "priority 0 (lowest) to 4")
+  CLI::App& add = issue.add("add", "create an issue; prints its id", add_issue);
+  add.add_option("title", args.issue.title, "title (1-200 characters)")->required();
+  add.add_option("-b,--body", args.issue.body, "description");
+  add.add_option("-l,--label", args.issue.labels, "label (repeatable)");
+  add.add_option("-p,--priority", args.issue.priority, "priority 0 (lowest) to 4")
       ->capture_default_str();
 
-  CLI::App& list =
-      CliContext::add_command(*issue, "list", "list issues, oldest first", exit_code,
-                              [&context, args] { return list_issues(context, *args); });
-  list.add_option("-s,--status", args->status, "open, closed or all")
+  CLI::App& list = issue.add("list", "list issues, oldest first", list_issues);
+  list.add_option("-s,--status", args.status, "open, closed or all")
       ->check(CLI::IsMember({"open", "closed", "all"}))
       ->capture_default_str();
-  list.add_option("-l,--label", args->label, "only issues with this label");
-  list.add_option("-q,--query", args->query, "text in the title or body");
-  list.add_option("--limit", args->limit, "at most this many (1-1000)")
+  list.add_option("-l,--label", args.label, "only issues with this label");
+  list.add_option("-q,--query", args.query, "text in the title or body");
+  list.add_option("--limit", args.limit, "at most this many (1-1000)")
       ->check(CLI::Range(1, kMaxListLimit))
       ->capture_default_str();
-  list.add_option("--offset", args->offset, "skip this many")->check(CLI::NonNegativeNumber);
+  list.add_option("--offset", args.offset, "skip this many")->check(CLI::NonNegativeNumber);
 
-  add_id_command(*issue, context, exit_code, "show", "show one issue",
+  add_id_command(issue.app(), context, "show", "show one issue",
                  [&context](Client& client, int64_t id) {
                    print_issue(std::cout, client.get(id), context.json());
                  });
   add_id_command(
-      *issue, context, exit_code, "close", "close an issue",
+      issue.app(), context, "close", "close an issue",
       [&context](Client& client, int64_t id) { set_status(context, client, id, Status::kClosed); });
   add_id_command(
-      *issue, context, exit_code, "reopen", "reopen a closed issue",
+      issue.app(), context, "reopen", "reopen a closed issue",
       [&context](Client& client, int64_t id) { set_status(context, client, id, Status::kOpen); });
-  add_id_command(*issue, context, exit_code, "rm", "delete an issue for good",
+  add_id_command(issue.app(), context, "rm", "delete an issue for good",
                  [&context](Client& client, int64_t id) {
                    client.remove(id);
                    if (!context.json()) std::cout << "removed #" << id << "\n";
                  });
 }
 
-void add_stats_command(CLI::App& app, const CliContext& context, int& exit_code) {
-  CliContext::add_command(app, "stats", "issue counts from the daemon's latest sync", exit_code,
-                          [&context] {
-                            Client client = context.make_client();
-                            print_stats(std::cout, client.stats(), context.json());
-                            return kExitOk;
-                          });
+void add_stats_command(CLI::App& app, CliContext& context) {
+  context.add_command(app, "stats", "issue counts from the daemon's latest sync", [&context] {
+    Client client = context.make_client();
+    print_stats(std::cout, client.stats(), context.json());
+    return kExitOk;
+  });
 }
 
 }  // namespace tracker::cli

@@ -7,8 +7,8 @@
 
 namespace tracker::cli {
 
-// Registers the commands on `app`; the one that runs stores its exit code in `exit_code`.
-void add_issue_commands(CLI::App& app, const CliContext& context, int& exit_code);
-void add_stats_command(CLI::App& app, const CliContext& context, int& exit_code);
+// Registers the commands on `app`; the one that runs keeps its exit code in `context`.
+void add_issue_commands(CLI::App& app, CliContext& context);
+void add_stats_command(CLI::App& app, CliContext& context);
 
 }  // namespace tracker::cli

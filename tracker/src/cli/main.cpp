@@ -29,8 +29,7 @@ constexpr const char* kFooter =
 int main(int argc, char** argv) {
   using namespace tracker::cli;
   GlobalOptions options;
-  const CliContext context(options);
-  int exit_code = kExitOk;
+  CliContext context(options);
 
   CLI::App app{"tracker: file and follow issues in trackerd", "tracker"};
   app.footer(kFooter);
@@ -49,17 +48,17 @@ int main(int argc, char** argv) {
   app.add_option("--trackerd", options.trackerd,
                  "trackerd executable for `daemon start` (default: next to tracker)");
   app.add_flag("--json", options.json, "machine-readable JSON output");
-  add_issue_commands(app, context, exit_code);
-  add_stats_command(app, context, exit_code);
-  add_daemon_commands(app, context, exit_code);
+  add_issue_commands(app, context);
+  add_stats_command(app, context);
+  add_daemon_commands(app, context);
 
   try {
-    app.parse(argc, argv);  // the chosen command runs as a callback and sets exit_code
+    app.parse(argc, argv);  // the chosen command runs as a callback and keeps its exit code
   } catch (const CLI::Success& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
     app.exit(error);
     return kExitUsage;
   }
-  return exit_code;
+  return context.exit_code();
 }
