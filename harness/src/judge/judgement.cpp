@@ -69,7 +69,7 @@ Observations observe_run(const RunRecord& record, const Scenario& scenario) {
     for (const double value : record.checkpoints.values(metric)) {
       if (!std::isnan(value)) observation.checkpoints.push_back(value);
     }
-    observation.iterations_per_checkpoint = record.checkpoints.every();
+    observation.iterations_per_checkpoint = record.checkpoints.iterations_apart(metric);
     // The exact peak over the measured phase (up to its last checkpoint), kept as it sampled.
     const double peak = record.timeline.peak(metric);
     if (!std::isnan(peak)) observation.peak = peak;

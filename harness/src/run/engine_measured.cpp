@@ -22,7 +22,7 @@ Frame Engine::take_checkpoint(int iteration) {
   // 500-request nginx run with preload 2.4x as long: docs/deployed-daemons.md).
   if (publishes_heap_) sampler_.refresh_published_heap(std::chrono::milliseconds(3));
   Frame checkpoint = sampler_.sample_now(true);
-  if (python_agent_ && !python_agent_->add_to_checkpoint(checkpoint))
+  if (python_agent_ && !python_agent_->add_to_checkpoint(checkpoint, iteration))
     throw DaemonError(python_agent_->error());
   sampler_.mark_peak_window();  // the measured window's peaks reach this checkpoint
   record_.checkpoints.add(iteration, sampler_.seconds_since_start(), checkpoint);

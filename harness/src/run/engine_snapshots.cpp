@@ -73,7 +73,10 @@ bool Engine::take_baseline() {
                                std::to_string(scenario_.settle.timeout.count()) + " ms");
   }
   publishes_heap_ = record_.baseline->count("daemon.heap") > 0;
-  if (python_agent_ && !python_agent_->at_baseline()) throw DaemonError(python_agent_->error());
+  // The agent's cadence needs a known count (spawn/python_agent.h): auto and soaks ask always.
+  const bool counted = !duration_ && (!scenario_.iterations_auto || options_.iterations);
+  if (python_agent_ && !python_agent_->at_baseline(counted ? record_.iterations : 0))
+    throw DaemonError(python_agent_->error());
   // The preload library's sampled allocations at the baseline: heap growth sites are the
   // difference to the final dump (judgement.cpp).
   if (scenario_.daemon.preload) {
@@ -155,6 +158,8 @@ void Engine::python_final() {
     throw DaemonError(python_agent_->error());
   if (!python_agent_->tracing_deepened().empty())
     record_.warnings.push_back(python_agent_->tracing_deepened());
+  if (auto cadence = python_agent_->cadence_note(); !cadence.empty())
+    record_.warnings.push_back(std::move(cadence));
   std::vector<std::string> grown;  // builtin containers are not judged by count: no sites
   for (const auto& [metric, value] : *record_.final) {
     const auto before = record_.baseline->find(metric);

@@ -1,5 +1,7 @@
 #include "sample/checkpoints.h"
 
+#include <cmath>
+
 namespace leakgate {
 
 Checkpoints::Checkpoints() {
@@ -65,6 +67,22 @@ std::vector<double> Checkpoints::values(const std::string& metric) const {
   for (size_t i = 0; i < iterations_.size(); ++i)
     values.push_back(cells_[i * kMaxColumns + it->second]);
   return values;
+}
+
+int Checkpoints::iterations_apart(const std::string& metric) const {
+  const std::vector<double> series = values(metric);
+  int apart = 0;
+  int previous = 0;
+  for (size_t i = 0; i < series.size(); ++i) {
+    if (std::isnan(series[i])) continue;  // not taken at this checkpoint
+    if (previous > 0) {
+      const int gap = iterations_[i] - previous;
+      if (apart != 0 && gap != apart) return every_;  // uneven: the plain spacing, as before
+      apart = gap;
+    }
+    previous = iterations_[i];
+  }
+  return apart > 0 ? apart : every_;
 }
 
 }  // namespace leakgate

@@ -28,6 +28,10 @@ class Checkpoints {
   const std::vector<double>& times() const { return times_; }
   // One value per kept checkpoint, NaN where the metric was absent; empty if never seen.
   std::vector<double> values(const std::string& metric) const;
+  // Iterations between two of the metric's values: every(), or n times that for a figure taken
+  // only every n-th iteration (the Python agent's snapshots, spawn/python_agent.h) when its
+  // values are evenly spaced; a slope over values() is divided by it.
+  int iterations_apart(const std::string& metric) const;
   // The last checkpoint added, kept or not; 0 / -1 before the first.
   int last_iteration() const { return last_iteration_; }
   double last_time_s() const { return last_t_s_; }

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -151,12 +153,9 @@ std::optional<std::map<std::string, double>> PythonAgent::figures(int timeout_ms
   if (const auto why = reply->find("deepened_by");
       deepened_by_.empty() && why != reply->end() && why->is_string()) {
     deepened_by_ =
-        "tracemalloc traced one frame per allocation until " +
-        (checkpoints_ == 0 ? "the baseline" : "checkpoint " + std::to_string(checkpoints_)) +
-        ", then " + std::to_string(depth_) + ": " + why->get<std::string>() +
+        "tracemalloc traced one frame per allocation until " + taken_at_ + ", then " + std::to_string(depth_) + ": " + why->get<std::string>() +
         " (objects made before keep their one frame)";
   }
-  ++checkpoints_;
   if (reply->contains("types") && (*reply)["types"].is_object()) {
     for (const auto& [type, count] : (*reply)["types"].items())
       if (count.is_number()) live_by_type_[type] = count.get<double>();
@@ -169,16 +168,41 @@ std::optional<std::map<std::string, double>> PythonAgent::figures(int timeout_ms
   return out;
 }
 
-bool PythonAgent::at_baseline() {
+int python_snapshot_stride(double snapshot_ms, double iteration_ms, int planned_iterations) {
+  const int sparsest = planned_iterations / kMinPythonCheckpoints;
+  if (sparsest <= 1 || !(snapshot_ms > 0)) return 1;
+  if (!(iteration_ms > 0)) return sparsest;
+  const double wanted = std::ceil(snapshot_ms / (kPythonSnapshotShare * iteration_ms));
+  return wanted >= sparsest ? sparsest : std::max(1, static_cast<int>(wanted));
+}
+
+bool PythonAgent::at_baseline(int planned_iterations) {
+  const auto start = std::chrono::steady_clock::now();
   auto now = figures();
   if (!now) return false;
+  baseline_done_ = std::chrono::steady_clock::now();
+  baseline_ms_ = std::chrono::duration<double, std::milli>(baseline_done_ - start).count();
   baseline_ = std::move(*now);
   moved_.clear();
-  checkpoints_ = 1;  // the next answer is checkpoint 1
+  planned_iterations_ = planned_iterations;
+  stride_ = 0;
+  taken_ = 0;
   return true;
 }
 
-bool PythonAgent::add_to_checkpoint(std::map<std::string, double>& checkpoint) {
+bool PythonAgent::add_to_checkpoint(std::map<std::string, double>& checkpoint, int iteration) {
+  if (stride_ == 0) {  // checkpoint 1: the baseline's snapshot against one iteration's wall
+    iteration_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                               baseline_done_).count();
+    stride_ = python_snapshot_stride(baseline_ms_, iteration_ms_, planned_iterations_);
+  }
+  if (iteration % stride_ != 0) return true;
+  taken_at_ = "checkpoint " + std::to_string(iteration);
+  ++taken_;
+  return add_figures(checkpoint);
+}
+
+bool PythonAgent::add_figures(std::map<std::string, double>& frame) {
   auto now = figures();
   if (!now) return false;
   for (const auto& [metric, value] : *now) {
@@ -188,7 +212,7 @@ bool PythonAgent::add_to_checkpoint(std::map<std::string, double>& checkpoint) {
   }
   for (const auto& [metric, moved] : moved_) {
     auto it = now->find(metric);
-    checkpoint[metric] = it == now->end() ? 0 : it->second;
+    frame[metric] = it == now->end() ? 0 : it->second;
   }
   return true;
 }
@@ -196,13 +220,27 @@ bool PythonAgent::add_to_checkpoint(std::map<std::string, double>& checkpoint) {
 bool PythonAgent::add_to_final(std::map<std::string, double>& final,
                                std::map<std::string, double>& baseline) {
   std::map<std::string, double> now;
-  if (!add_to_checkpoint(now)) return false;
+  taken_at_ = "the final snapshot";
+  if (!add_figures(now)) return false;
   for (const auto& [metric, value] : now) {
     final[metric] = value;
     auto before = baseline_.find(metric);
     if (before != baseline_.end()) baseline[metric] = before->second;
   }
   return true;
+}
+
+std::string PythonAgent::cadence_note() const {
+  if (stride_ <= 1) return {};
+  char costs[96];
+  std::snprintf(costs, sizeof costs, "the baseline's took %.1f ms, the first iteration %.1f ms",
+                baseline_ms_, iteration_ms_);
+  return "the Python agent's snapshots (a full collection, live objects by type) were taken "
+         "every " + std::to_string(stride_) + " iterations, " + std::to_string(taken_) +
+         " checkpoints and the final (" + costs + "; at most " +
+         std::to_string(static_cast<int>(kPythonSnapshotShare * 100)) +
+         " % of the wall, at least " + std::to_string(kMinPythonCheckpoints) +
+         " checkpoints): daemon.py.* slopes are over those";
 }
 
 nlohmann::json PythonAgent::sites(const std::vector<std::string>& metrics, int sample) {

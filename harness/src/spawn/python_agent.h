@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -67,10 +68,18 @@ class PythonAgent {
 
   // The figures a run keeps: all of them are asked for each time, but a type whose count
   // never left its baseline value is left out of the record (thousands of types, few move).
-  // Each returns false (and error()) when the agent did not answer.
-  bool at_baseline();
-  bool add_to_checkpoint(std::map<std::string, double>& checkpoint);
+  // At the baseline and the final always; between them at the checkpoints of the cadence
+  // (python_snapshot_stride, decided at checkpoint 1 from the baseline's cost and the first
+  // iteration's wall; every checkpoint when `planned_iterations` is 0: iterations: auto or a
+  // soak's duration). A checkpoint not due gets no Python figure (NaN in its series;
+  // Checkpoints::iterations_apart spaces the slope). Each returns false (and error()) when
+  // the agent did not answer.
+  bool at_baseline(int planned_iterations);
+  bool add_to_checkpoint(std::map<std::string, double>& checkpoint, int iteration);
   bool add_to_final(std::map<std::string, double>& final, std::map<std::string, double>& baseline);
+
+  // When the checkpoints were thinned, how and why, for the run's notes; empty otherwise.
+  std::string cadence_note() const;
 
   // For each metric named (daemon.py.<type>): where a sample of its live objects were made,
   // in the live-objects dump format judge/attribution.h reads ({"kinds": [{"kind": "py.T",
@@ -88,6 +97,7 @@ class PythonAgent {
 
  private:
   std::optional<nlohmann::json> ask(const nlohmann::json& request, int timeout_ms);
+  bool add_figures(std::map<std::string, double>& frame);
 
   std::filesystem::path socket_path_;
   std::filesystem::path warnings_path_;
@@ -97,7 +107,13 @@ class PythonAgent {
   std::map<std::string, double> live_by_type_;
   std::set<std::string> user_types_;
   std::string deepened_by_;
-  int checkpoints_ = 0;  // counts answers since the baseline
+  std::string taken_at_ = "the baseline";  // the snapshot being taken, for deepened_by_
+  int planned_iterations_ = 0;
+  int stride_ = 0;  // iterations between two checkpoint snapshots; 0 until checkpoint 1
+  int taken_ = 0;   // checkpoint snapshots taken
+  double baseline_ms_ = 0;
+  double iteration_ms_ = 0;
+  std::chrono::steady_clock::time_point baseline_done_;
   std::map<std::string, double> baseline_;
   std::map<std::string, bool> moved_;  // metrics that differed from the baseline once
   std::string error_;
@@ -113,5 +129,15 @@ std::vector<std::string> describe_resource_warnings(std::string_view json_lines)
 // The figure's name for a Python type: daemon.py.<type> when `user_code` or a well-known
 // resource type, else daemon.pylib.<type>.
 std::string python_type_metric(const std::string& type_name, bool user_code);
+
+// The agent's cadence. A snapshot is a full collection and a count of every live object
+// (http.server: ~8 ms of daemon CPU, about one iteration of 3 requests): asked after every
+// iteration it was a third of the run's wall. So the agent is asked every n-th iteration,
+// the fewest n for which a snapshot costs at most kPythonSnapshotShare of the iterations
+// between two, but never so few that fewer than kMinPythonCheckpoints of
+// `planned_iterations` get one (1 when planned_iterations < 2 * kMinPythonCheckpoints or is 0).
+inline constexpr double kPythonSnapshotShare = 0.25;
+inline constexpr int kMinPythonCheckpoints = 16;
+int python_snapshot_stride(double snapshot_ms, double iteration_ms, int planned_iterations);
 
 }  // namespace leakgate
