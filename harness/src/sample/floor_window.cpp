@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "leakgate/metrics.h"
+
 namespace leakgate {
 
 const char* to_string(PeriodSource source) {
@@ -24,9 +26,11 @@ std::string identity_target(const std::string& target) {
 
 }  // namespace
 
+// By unit, not by name: daemon.cgroup.memory is bytes too (and cgroup v1 batches its charges
+// per CPU, so it moves by ~100 KiB with nothing allocated: waiting for it to come back to its
+// floor held the final window to settle.confirm_max).
 bool is_integer_figure(const std::string& metric) {
-  return metric.find(".rss") == std::string::npos && metric.find(".pss") == std::string::npos &&
-         metric.find(".heap") == std::string::npos;
+  return metric_unit(metric) == MetricUnit::kCount;
 }
 
 void FloorWindow::add(double t_s, const Frame& frame, const std::vector<FdInfo>& fds) {
