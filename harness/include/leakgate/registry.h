@@ -56,6 +56,12 @@ class Registry {
   // or {"kinds":[...]} for all when kind is empty. Symbolizes on demand.
   std::string live_objects_json(std::string_view kind = {}) const;
 
+  // Held across fork() by the preload library (its prepare handler, then released in parent
+  // and child): a thread of the daemon inside on_create while another forks would leave the
+  // child's copy locked for good, and a forked worker carries on using it.
+  void lock_for_fork();
+  void unlock_after_fork();
+
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 

@@ -61,6 +61,12 @@ void Registry::visit_live(void (*fn)(void*, size_t, std::string_view, int64_t),
   }
 }
 
+// live_mu only: the counter publisher's own fork handlers hold kinds_mu across the fork (they
+// run after this prepare handler, which registers later; nothing nests them the other way).
+void Registry::lock_for_fork() { state_->live_mu.lock(); }
+
+void Registry::unlock_after_fork() { state_->live_mu.unlock(); }
+
 void Registry::set_capture_stacks(bool on) {
   // The first unw_backtrace opens a pipe: do it now, not inside a measured phase.
   if (on) warm_up_unwinder();

@@ -101,17 +101,23 @@ void say_heap_not_interposed() {
 // forks its workers (nginx keeps only TZ).
 const std::string* g_counters = nullptr;
 
-// fork() keeps this library's threads out of the registry and the sample table while it
-// copies them (fork_guard.h), so the child's copies are consistent.
+// fork() keeps every thread out of the registry and the sample table while it copies them:
+// this library's own (fork_guard.h) and the daemon's (a thread inside on_create holds the
+// registry's locks), so the child's copies are consistent and unlocked. The order is the one
+// the hooks take them in: the registry, then (an allocation under its lock) the sample table.
 void prepare_fork() {
   pthread_mutex_lock(&fork_guard());
+  Registry::global().lock_for_fork();
   leakgate_heap_table_lock_for_fork();
 }
 
-void after_fork_in_parent() {
+void release_after_fork() {
   leakgate_heap_table_unlock_after_fork();
+  Registry::global().unlock_after_fork();
   pthread_mutex_unlock(&fork_guard());
 }
+
+void after_fork_in_parent() { release_after_fork(); }
 
 // fork()'s child handler: a worker that does not exec is watched as its own process. Its
 // copies of the fd records (inherited fds keep their true creation sites), of the heap
@@ -121,8 +127,7 @@ void after_fork_in_parent() {
 // detached from the parent's file by the counter publisher's child handler, which runs first.
 // A child that execs is not watched (is_the_daemon) and removes these files.
 void restart_in_worker() {
-  leakgate_heap_table_unlock_after_fork();
-  pthread_mutex_unlock(&fork_guard());
+  release_after_fork();
   if (g_counters == nullptr) return;
   const int was_internal = leakgate_heap_internal(1);
   const std::string own = dump_channel::worker_counters_path(*g_counters, getpid());

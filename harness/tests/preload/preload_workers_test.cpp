@@ -63,6 +63,18 @@ class PreloadedProcess {
 
   pid_t pid() const { return pid_; }
   const std::string& counters() const { return counters_; }
+  // Waits up to `limit` for it to exit on its own; false if it did not (the destructor ends it).
+  bool wait(std::chrono::seconds limit, int& status) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
 
   // The first line it printed, waiting up to 5 s.
   std::string first_line() const {
@@ -214,6 +226,18 @@ TEST_F(PreloadWorkers, AWorkerThatNeverAnswersIsAWarningAndAGoneOneIsSkipped) {
       << result.warnings[0];
   EXPECT_TRUE(result.dump.is_null());
   ::kill(silent, SIGKILL);
+}
+
+// A daemon's thread inside on_create (it holds the registry's lock while it records the
+// creation stack) while another thread forks: the registry is locked across the fork, so no
+// child inherits it locked and hangs at its first open.
+TEST_F(PreloadWorkers, ForksBesideAnOpeningThreadNeverLeaveTheChildLocked) {
+  PreloadedProcess storm({LEAKGATE_TEST_FORK_STORM, "200"}, dir_);
+  ASSERT_GT(storm.pid(), 0);
+  int status = -1;
+  ASSERT_EQ(storm.wait(std::chrono::seconds(60), status), true) << "fork_storm itself hung";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "children hung after a fork (status " << status << ")";
 }
 
 }  // namespace
