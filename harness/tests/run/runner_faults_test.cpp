@@ -2,6 +2,7 @@
 // where, the exit status and stderr), the report is still written, and nothing is left
 // behind: no process of the test, no work directory.
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,19 @@ namespace {
 namespace fs = std::filesystem;
 
 // Processes (other than us) whose command line mentions `marker`.
+// A process's command line, or "" once it is gone: a process that exits while it is read
+// fails the read with ESRCH (an std::ifstream then threw, and the scan leaked its DIR).
+std::string cmdline_of(const std::string& pid) {
+  const int fd = ::open(("/proc/" + pid + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string text;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return n < 0 ? std::string() : text;
+}
+
 int processes_mentioning(const std::string& marker) {
   int count = 0;
   DIR* proc = opendir("/proc");
@@ -30,9 +44,7 @@ int processes_mentioning(const std::string& marker) {
   while (dirent* entry = readdir(proc)) {
     const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
     if (pid <= 0 || pid == getpid()) continue;
-    std::ifstream in("/proc/" + std::string(entry->d_name) + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(marker) != std::string::npos) ++count;
+    if (cmdline_of(entry->d_name).find(marker) != std::string::npos) ++count;
   }
   closedir(proc);
   return count;
