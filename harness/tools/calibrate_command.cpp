@@ -22,12 +22,6 @@
 namespace leakgate::cli {
 namespace {
 
-struct CalibrateArgs {
-  ScenarioFiles scenarios;
-  std::string report_dir = default_report_dir();
-  int runs = 20;
-};
-
 void widen(std::optional<double>& low, std::optional<double>& high, double value) {
   if (!std::isfinite(value)) return;
   low = low ? std::min(*low, value) : value;
@@ -86,6 +80,21 @@ void print_noise(const reports::MetricNoise& noise) {
   line += "  peak " + span(noise.metric, noise.peak_min, noise.peak_max, false);
   std::printf("%s\n", line.c_str());
 }
+
+struct CalibrateArgs {
+  ScenarioFiles scenarios;
+  std::string report_dir = default_report_dir();
+  int runs = 20;
+
+  void add_options(CLI::App& command) {
+    scenarios.add_files_option(command);
+    command.add_option("--runs", runs, "Runs per scenario (default 20)")
+        ->check(CLI::Range(1, 10000));
+    scenarios.add_var_option(command);
+    add_report_dir_option(command, report_dir, "Whose history database records the calibration",
+                          "; the runs' own reports go to DIR/calibration-runs");
+  }
+};
 
 int calibrate(const CalibrateArgs& args) {
   RunOptions options;
@@ -153,20 +162,8 @@ int calibrate(const CalibrateArgs& args) {
 
 }  // namespace
 
-CLI::App* add_calibrate_command(CLI::App& app, int* exit_code) {
-  auto [command, args] = add_subcommand<CalibrateArgs>(
-      app, exit_code, calibrate, "calibrate",
-      "Run clean scenarios N times: record each figure's noise (per_iter slopes, growth, peak) "
-      "in the history database for per_iter: auto, and print the false-alarm rate of the "
-      "current budgets.\nExit codes: 0 completed (false alarms are a measurement), 2 bad "
-      "scenario or usage.");
-  args.scenarios.add_files_option(command);
-  command.add_option("--runs", args.runs, "Runs per scenario (default 20)")
-      ->check(CLI::Range(1, 10000));
-  args.scenarios.add_var_option(command);
-  add_report_dir_option(command, args.report_dir, "Whose history database records the calibration",
-                        "; the runs' own reports go to DIR/calibration-runs");
-  return &command;
+void define_calibrate_command(CLI::App& command, int* exit_code) {
+  define_subcommand<CalibrateArgs>(command, exit_code, calibrate);
 }
 
 }  // namespace leakgate::cli

@@ -21,15 +21,6 @@ namespace leakgate::cli {
 
 namespace {
 
-struct ProbeOptions {
-  int pid = 0;
-  bool json = false;
-  std::string watch;
-  std::string counters;
-  bool classify = false;
-  bool pss = false;
-};
-
 // "500ms", "1s", "1.5s", "2m", "250us". Not leakgate::parse_duration: a --watch interval may
 // be shorter than a millisecond, which a scenario duration never is.
 std::optional<std::chrono::microseconds> parse_interval(std::string_view text) {
@@ -47,6 +38,29 @@ std::optional<std::chrono::microseconds> parse_interval(std::string_view text) {
   }
   return std::chrono::microseconds(static_cast<int64_t>(value * us_per_unit));
 }
+
+struct ProbeOptions {
+  int pid = 0;
+  bool json = false;
+  std::string watch;
+  std::string counters;
+  bool classify = false;
+  bool pss = false;
+
+  void add_options(CLI::App& command) {
+    command.add_option("pid", pid, "process id")->required();
+    command.add_flag("--json", json, "one JSON object (with --watch: one per line)");
+    command.add_option("--watch", watch, "sample every INTERVAL (e.g. 500ms, 1s) until Ctrl-C")
+        ->check([](const std::string& text) -> std::string {
+          return parse_interval(text) ? "" : "bad interval '" + text + "': use e.g. 500ms, 1s, 2m";
+        });
+    command.add_option("--counters", counters,
+                       "counter file the process publishes into (its LEAKGATE_COUNTERS)");
+    command.add_flag("--classify", classify,
+                     "count fds by type: fds.socket, fds.pipe, fds.file, fds.anon, fds.other");
+    command.add_flag("--pss", pss, "also read PSS from smaps_rollup (walks every mapping)");
+  }
+};
 
 volatile sig_atomic_t g_interrupted = 0;
 void on_interrupt(int) { g_interrupted = 1; }
@@ -176,23 +190,8 @@ int run_probe(const ProbeOptions& opts) {
 
 }  // namespace
 
-CLI::App* add_probe_command(CLI::App& app, int* exit_code) {
-  auto [command, opts] = add_subcommand<ProbeOptions>(
-      app, exit_code, run_probe, "probe",
-      "Print a process's resource metrics: fds (by type), rss, pss, threads, children,\n"
-      "and the counted objects and heap it publishes in a counter file.");
-  command.add_option("pid", opts.pid, "process id")->required();
-  command.add_flag("--json", opts.json, "one JSON object (with --watch: one per line)");
-  command.add_option("--watch", opts.watch, "sample every INTERVAL (e.g. 500ms, 1s) until Ctrl-C")
-      ->check([](const std::string& text) -> std::string {
-        return parse_interval(text) ? "" : "bad interval '" + text + "': use e.g. 500ms, 1s, 2m";
-      });
-  command.add_option("--counters", opts.counters,
-                     "counter file the process publishes into (its LEAKGATE_COUNTERS)");
-  command.add_flag("--classify", opts.classify,
-                   "count fds by type: fds.socket, fds.pipe, fds.file, fds.anon, fds.other");
-  command.add_flag("--pss", opts.pss, "also read PSS from smaps_rollup (walks every mapping)");
-  return &command;
+void define_probe_command(CLI::App& command, int* exit_code) {
+  define_subcommand<ProbeOptions>(command, exit_code, run_probe);
 }
 
 }  // namespace leakgate::cli

@@ -64,6 +64,25 @@ struct ReportArguments {
   std::vector<std::string> directories{default_report_dir()};
   std::string merge_into, expect_tests_file, run_id;
   std::optional<std::size_t> expect_count;
+
+  void add_options(CLI::App& command) {
+    command
+        .add_option("DIR", directories,
+                    "report directory (with --merge: the shards' report directories)")
+        ->capture_default_str();
+    command.add_option("--merge", merge_into,
+                       "merge the DIRs (shards) into this new report directory: one index, "
+                       "one results.json, one run in its history (exit 2 on a test in two "
+                       "shards)");
+    command.add_option("--expect-tests", expect_tests_file,
+                       "with --merge: the tests that must be there, one per line or the "
+                       "output of ctest --show-only=json-v1 (exit 1 when one is missing)");
+    command.add_option("--expect-count", expect_count,
+                       "with --merge: how many tests must be there (exit 1 otherwise)");
+    command.add_option(
+        "--run-id", run_id,
+        "with --merge: the merged run's id (default: $LEAKGATE_RUN_ID, else a new one)");
+  }
 };
 
 int report(const ReportArguments& arguments) {
@@ -112,29 +131,6 @@ int report(const ReportArguments& arguments) {
   return exit_code;
 }
 
-void add_report_command(CLI::App& app, int* exit_code) {
-  auto [report_command, arguments] = add_subcommand<ReportArguments>(
-      app, exit_code, report, "report",
-      "Re-render every test page and the run index from result.json files; with --merge OUT, "
-      "build one report directory from the report directories of several shards");
-  report_command
-      .add_option("DIR", arguments.directories,
-                  "report directory (with --merge: the shards' report directories)")
-      ->capture_default_str();
-  report_command.add_option("--merge", arguments.merge_into,
-                            "merge the DIRs (shards) into this new report directory: one index, "
-                            "one results.json, one run in its history (exit 2 on a test in two "
-                            "shards)");
-  report_command.add_option("--expect-tests", arguments.expect_tests_file,
-                            "with --merge: the tests that must be there, one per line or the "
-                            "output of ctest --show-only=json-v1 (exit 1 when one is missing)");
-  report_command.add_option("--expect-count", arguments.expect_count,
-                            "with --merge: how many tests must be there (exit 1 otherwise)");
-  report_command.add_option(
-      "--run-id", arguments.run_id,
-      "with --merge: the merged run's id (default: $LEAKGATE_RUN_ID, else a new one)");
-}
-
 struct BaselineArguments {
   HistoryLocation location;
   std::string run;  // set: empty for the latest run
@@ -160,19 +156,6 @@ int show_baseline(const BaselineArguments& arguments) {
   return 0;
 }
 
-void add_baseline_command(CLI::App& app, int* exit_code) {
-  CLI::App* baseline =
-      app.add_subcommand("baseline", "Choose the run that later runs are compared with");
-  baseline->require_subcommand(1);
-  auto [set, chosen] = add_subcommand<BaselineArguments>(
-      *baseline, exit_code, set_baseline, "set", "Make RUN (default: the latest run) the baseline");
-  set.add_option("RUN", chosen.run, "run id");
-  chosen.location.add_options(set);
-  auto [show, listed] = add_subcommand<BaselineArguments>(
-      *baseline, exit_code, show_baseline, "show", "List the recorded runs and mark the baseline");
-  listed.location.add_options(show);
-}
-
 // The run to compare or export: RUN, checked to be recorded, else the latest run.
 std::string run_to_compare(const reports::History& history, const std::string& run) {
   if (run.empty()) {
@@ -190,6 +173,21 @@ struct CompareArguments {
   HistoryLocation location;
   std::string run, baseline, baseline_file;
   std::optional<double> fail_on_growth_percent;
+
+  void add_options(CLI::App& command) {
+    command.add_option("RUN", run, "run id");
+    command.add_option("BASELINE", baseline, "run id to compare with");
+    command.add_option("--run", run, "run id (the same as RUN)");
+    command
+        .add_option("--baseline", baseline_file,
+                    "compare with results from another machine: a results.json or history "
+                    "export, or a directory of them (a report directory, downloaded artifacts)")
+        ->excludes(command.get_option("BASELINE"));
+    command.add_option(
+        "--fail-on-growth", fail_on_growth_percent,
+        "exit 1 when a figure grew by more than PCT percent of the resource's level");
+    location.add_options(command);
+  }
 };
 
 int compare(const CompareArguments& arguments) {
@@ -226,25 +224,6 @@ int compare(const CompareArguments& arguments) {
   std::fprintf(stderr, "leakgate compare: %zu figure(s) grew by more than %g%% of their level\n",
                above.size(), *arguments.fail_on_growth_percent);
   return 1;
-}
-
-void add_compare_command(CLI::App& app, int* exit_code) {
-  auto [command, arguments] = add_subcommand<CompareArguments>(
-      app, exit_code, compare, "compare",
-      "List the figures (peak, final, growth, at exit) that grew from BASELINE (default: the "
-      "baseline run, else the run before) or from --baseline FILE|DIR to RUN (default: the "
-      "latest run)");
-  command.add_option("RUN", arguments.run, "run id");
-  command.add_option("BASELINE", arguments.baseline, "run id to compare with");
-  command.add_option("--run", arguments.run, "run id (the same as RUN)");
-  command
-      .add_option("--baseline", arguments.baseline_file,
-                  "compare with results from another machine: a results.json or history "
-                  "export, or a directory of them (a report directory, downloaded artifacts)")
-      ->excludes(command.get_option("BASELINE"));
-  command.add_option("--fail-on-growth", arguments.fail_on_growth_percent,
-                     "exit 1 when a figure grew by more than PCT percent of the resource's level");
-  arguments.location.add_options(command);
 }
 
 struct ExportArguments {
@@ -294,13 +273,32 @@ int import_history(const ImportArguments& arguments) {
   return 0;
 }
 
-void add_history_command(CLI::App& app, int* exit_code) {
-  CLI::App* history_command = app.add_subcommand(
-      "history", "Move a run's results between machines as a leakgate.results/1 file");
-  history_command->require_subcommand(1);
+}  // namespace
+
+void define_report_command(CLI::App& command, int* exit_code) {
+  define_subcommand<ReportArguments>(command, exit_code, report);
+}
+
+void define_baseline_command(CLI::App& command, int* exit_code) {
+  command.require_subcommand(1);
+  auto [set, chosen] = add_subcommand<BaselineArguments>(
+      command, exit_code, set_baseline, "set", "Make RUN (default: the latest run) the baseline");
+  set.add_option("RUN", chosen.run, "run id");
+  chosen.location.add_options(set);
+  auto [show, listed] = add_subcommand<BaselineArguments>(
+      command, exit_code, show_baseline, "show", "List the recorded runs and mark the baseline");
+  listed.location.add_options(show);
+}
+
+void define_compare_command(CLI::App& command, int* exit_code) {
+  define_subcommand<CompareArguments>(command, exit_code, compare);
+}
+
+void define_history_command(CLI::App& command, int* exit_code) {
+  command.require_subcommand(1);
 
   auto [export_command, exported] = add_subcommand<ExportArguments>(
-      *history_command, exit_code, export_history, "export",
+      command, exit_code, export_history, "export",
       "Write RUN (default: the latest run) as a results file (the results.json format)");
   export_command.add_option("--run", exported.run, "run id");
   export_command.add_option("-o,--output", exported.output, "file to write ('-': stdout)")
@@ -308,7 +306,7 @@ void add_history_command(CLI::App& app, int* exit_code) {
   exported.location.add_options(export_command);
 
   auto [import_command, imported] = add_subcommand<ImportArguments>(
-      *history_command, exit_code, import_history, "import",
+      command, exit_code, import_history, "import",
       "Record the results of FILE (a results.json or an export) in this history database");
   import_command.add_option("FILE", imported.file, "results file")
       ->required()
@@ -318,15 +316,6 @@ void add_history_command(CLI::App& app, int* exit_code) {
   import_command.add_flag("--set-baseline", imported.set_baseline,
                           "make the imported run the baseline (regress: budgets, compare)");
   imported.location.add_options(import_command);
-}
-
-}  // namespace
-
-void add_report_commands(CLI::App& app, int* exit_code) {
-  add_report_command(app, exit_code);
-  add_baseline_command(app, exit_code);
-  add_compare_command(app, exit_code);
-  add_history_command(app, exit_code);
 }
 
 }  // namespace leakgate::cli

@@ -37,6 +37,44 @@ struct RunArgs {
   double sample_hz = -1;
   bool no_inject = false;
   std::string baseline;
+
+  void add_options(CLI::App& command) {
+    scenarios.add_files_option(command);
+    add_report_dir_option(command, report_dir,
+                          "Where result.json, the HTML pages and history.db go");
+    scenarios.add_var_option(command);
+    command.add_option("--iterations", iterations, "Override the scenario's measured iterations")
+        ->check(CLI::Range(1, 100000));
+    command.add_option("--duration", duration,
+                       "Run the measured iterations for this long, e.g. 10m or 90s (a soak; "
+                       "overrides the scenario's iterations and duration)");
+    command.add_flag("--keep", keep, "Keep each test's work directory (daemon files, logs)");
+    command.add_flag(
+        "--json", json,
+        "Print the results as JSON on stdout, alone (verdicts go to stderr, no progress)");
+    command.add_flag("--quiet", quiet, "No progress output, only verdicts");
+    command.add_flag("--ctest", ctest, "Print CTest measurement tags for dashboards");
+    command
+        .add_option("--sample-hz", sample_hz,
+                    "Override the scenario's sampling rate (0: no sampling thread, only "
+                    "snapshots and checkpoints)")
+        ->check(CLI::Range(0.0, 10000.0));
+    command.add_flag("--no-inject", no_inject,
+                     "Ignore daemon.inject: a regression scenario must then fail with "
+                     "'expected violation not observed'");
+    command
+        .add_option("--baseline", baseline,
+                    "Results from another machine (results.json, a history export, or a "
+                    "directory of them) for regress: budgets when the history has no baseline")
+        ->envname("LEAKGATE_BASELINE")
+        ->check(CLI::ExistingPath);
+    command
+        .add_option("--profile", profile,
+                    "Heap profiles (gperftools), comma-separated: 'heap' (the daemon), "
+                    "'client-heap' (this harness process, where client steps run)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"heap", "client-heap"}));
+  }
 };
 
 // --report-dir must take a file before anything runs: creates the directory and a probe
@@ -190,49 +228,8 @@ int run(const RunArgs& args) {
 
 }  // namespace
 
-CLI::App* add_run_command(CLI::App& app, int* exit_code) {
-  auto [command, args] = add_subcommand<RunArgs>(
-      app, exit_code, run, "run",
-      "Run scenario files: start the daemon, replay the steps, sample resources, judge budgets.\n"
-      "Exit codes: 0 all passed, 1 a budget was violated or a daemon failed, 2 bad scenario or "
-      "usage, or all passed but a report could not be written (its verdict is printed first).");
-  args.scenarios.add_files_option(command);
-  add_report_dir_option(command, args.report_dir,
-                        "Where result.json, the HTML pages and history.db go");
-  args.scenarios.add_var_option(command);
-  command
-      .add_option("--iterations", args.iterations, "Override the scenario's measured iterations")
-      ->check(CLI::Range(1, 100000));
-  command.add_option("--duration", args.duration,
-                     "Run the measured iterations for this long, e.g. 10m or 90s (a soak; "
-                     "overrides the scenario's iterations and duration)");
-  command.add_flag("--keep", args.keep, "Keep each test's work directory (daemon files, logs)");
-  command.add_flag(
-      "--json", args.json,
-      "Print the results as JSON on stdout, alone (verdicts go to stderr, no progress)");
-  command.add_flag("--quiet", args.quiet, "No progress output, only verdicts");
-  command.add_flag("--ctest", args.ctest, "Print CTest measurement tags for dashboards");
-  command
-      .add_option("--sample-hz", args.sample_hz,
-                  "Override the scenario's sampling rate (0: no sampling thread, only "
-                  "snapshots and checkpoints)")
-      ->check(CLI::Range(0.0, 10000.0));
-  command.add_flag("--no-inject", args.no_inject,
-                   "Ignore daemon.inject: a regression scenario must then fail with "
-                   "'expected violation not observed'");
-  command
-      .add_option("--baseline", args.baseline,
-                  "Results from another machine (results.json, a history export, or a "
-                  "directory of them) for regress: budgets when the history has no baseline")
-      ->envname("LEAKGATE_BASELINE")
-      ->check(CLI::ExistingPath);
-  command
-      .add_option("--profile", args.profile,
-                  "Heap profiles (gperftools), comma-separated: 'heap' (the daemon), "
-                  "'client-heap' (this harness process, where client steps run)")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"heap", "client-heap"}));
-  return &command;
+void define_run_command(CLI::App& command, int* exit_code) {
+  define_subcommand<RunArgs>(command, exit_code, run);
 }
 
 }  // namespace leakgate::cli

@@ -47,18 +47,11 @@ int close_session(const SessionOptions& options) {
 
 }  // namespace
 
-CLI::App* add_session_command(CLI::App& app, int* exit_code) {
-  CLI::App* command = app.add_subcommand(
-      "session",
-      "One run for one ctest invocation: `open` before the first leak test (a new run id, the\n"
-      "project's commit), `close` after the last (the index rendered). Every test published\n"
-      "into the report directory meanwhile joins the run ($LEAKGATE_RUN_ID still wins).\n"
-      "leakgate_add_scenarios() and leakgate_discover_leak_tests() register both as a CTest\n"
-      "fixture; you need not call them yourself.");
-  command->require_subcommand(1);
+void define_session_command(CLI::App& command, int* exit_code) {
+  command.require_subcommand(1);
   auto [open, opened] = add_subcommand<SessionOptions>(
-      *command, exit_code, open_session, "open", "start a run (replaces an earlier open one)");
-  auto [close, closed] = add_subcommand<SessionOptions>(*command, exit_code, close_session, "close",
+      command, exit_code, open_session, "open", "start a run (replaces an earlier open one)");
+  auto [close, closed] = add_subcommand<SessionOptions>(command, exit_code, close_session, "close",
                                                         "end the run and render the index");
   add_report_dir_option(open, opened.report_dir, "report directory");
   add_report_dir_option(close, closed.report_dir, "report directory");
@@ -66,7 +59,6 @@ CLI::App* add_session_command(CLI::App& app, int* exit_code) {
                   "the project whose commit the results name (git rev-parse there)");
   open.add_option("--commit", opened.commit,
                   "the project's commit, when it is no git work tree ($LEAKGATE_GIT_COMMIT too)");
-  return command;
 }
 
 }  // namespace leakgate::cli

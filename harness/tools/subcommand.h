@@ -1,5 +1,7 @@
 // How a leakgate subcommand is registered: its arguments live as long as the app (CLI11 binds
 // options to their fields), and after parsing it runs one function whose return is the exit code.
+// main() creates each top-level subcommand from one table (name, --help text); its file fills it
+// in with define_subcommand: the Arguments' own add_options, and the function that runs.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -30,6 +32,15 @@ Subcommand<Arguments> add_subcommand(CLI::App& parent, int* exit_code,
   CLI::App* command = parent.add_subcommand(std::move(name), std::move(description));
   on_parsed(*command, exit_code, [arguments, run = std::move(run)] { return run(*arguments); });
   return {*command, *arguments};
+}
+
+// Fills in `command` (created by its parent with its name and --help text): a new Arguments adds
+// its options to it (Arguments::add_options), and once they are parsed run(arguments) runs.
+template <typename Arguments>
+void define_subcommand(CLI::App& command, int* exit_code, int (*run)(const Arguments&)) {
+  auto arguments = std::make_shared<Arguments>();
+  arguments->add_options(command);
+  on_parsed(command, exit_code, [arguments, run] { return run(*arguments); });
 }
 
 }  // namespace leakgate::cli

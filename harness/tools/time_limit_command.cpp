@@ -16,6 +16,16 @@ struct TimeLimitOptions {
   std::string cmake_output;
   std::string prefix = "leak.";
   bool selftests = false;  // leakgate_add_scenarios(... PROVE_WITHOUT_INJECTION) made twins
+
+  void add_options(CLI::App& command) {
+    scenarios.add_files_option(command, "scenario files");
+    scenarios.add_var_option(command, "NAME=VALUE for ${NAME} in the scenarios");
+    command.add_option("--cmake", cmake_output,
+                       "write set_tests_properties(... TIMEOUT) lines to this file");
+    command.add_option("--prefix", prefix, "test name prefix (default leak.)");
+    command.add_flag("--selftests", selftests,
+                     "also selftest.<name>.without-injection (PROVE_WITHOUT_INJECTION)");
+  }
 };
 
 int time_limit(const TimeLimitOptions& options) {
@@ -51,20 +61,8 @@ int time_limit(const TimeLimitOptions& options) {
 
 }  // namespace
 
-CLI::App* add_time_limit_command(CLI::App& app, int* exit_code) {
-  auto [command, options] = add_subcommand<TimeLimitOptions>(
-      app, exit_code, time_limit, "time-limit",
-      "How long a run of each scenario may take at most, from its own limits (readiness, each\n"
-      "step's timeout for every iteration, settling, stopping) plus a margin: the CTest TIMEOUT\n"
-      "that leakgate_add_scenarios() gives its tests, so a slow machine is never a timeout.");
-  options.scenarios.add_files_option(command, "scenario files");
-  options.scenarios.add_var_option(command, "NAME=VALUE for ${NAME} in the scenarios");
-  command.add_option("--cmake", options.cmake_output,
-                     "write set_tests_properties(... TIMEOUT) lines to this file");
-  command.add_option("--prefix", options.prefix, "test name prefix (default leak.)");
-  command.add_flag("--selftests", options.selftests,
-                   "also selftest.<name>.without-injection (PROVE_WITHOUT_INJECTION)");
-  return &command;
+void define_time_limit_command(CLI::App& command, int* exit_code) {
+  define_subcommand<TimeLimitOptions>(command, exit_code, time_limit);
 }
 
 }  // namespace leakgate::cli
