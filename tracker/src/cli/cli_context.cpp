@@ -74,6 +74,12 @@ int CliContext::guarded(const std::function<int()>& command) {
   }
 }
 
+CLI::App& add_command_group(CLI::App& parent, std::string name, std::string description) {
+  CLI::App* group = parent.add_subcommand(std::move(name), std::move(description));
+  group->require_subcommand(1);
+  return *group;
+}
+
 CLI::App& CliContext::add_command(CLI::App& parent, std::string name, std::string description,
                                   std::function<int()> body) {
   CLI::App* command = parent.add_subcommand(std::move(name), std::move(description));

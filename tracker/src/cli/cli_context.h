@@ -58,15 +58,16 @@ class CliContext {
   int exit_code_ = kExitOk;
 };
 
-// A command group such as `tracker issue`: one of its commands is required, and they bind
-// their options to one Args, which lives as long as the app (CLI11 binds to its fields).
+// A command group such as `tracker issue` on `parent`: one of its commands is required. main()
+// names each group and says what it does; its file adds the commands (CommandGroup).
+CLI::App& add_command_group(CLI::App& parent, std::string name, std::string description);
+
+// The commands of a group made by add_command_group: they bind their options to one Args,
+// which lives as long as the app (CLI11 binds to its fields).
 template <typename Args>
 class CommandGroup {
  public:
-  CommandGroup(CLI::App& parent, CliContext& context, std::string name, std::string description)
-      : app_(*parent.add_subcommand(std::move(name), std::move(description))), context_(context) {
-    app_.require_subcommand(1);
-  }
+  CommandGroup(CLI::App& group, CliContext& context) : app_(group), context_(context) {}
 
   CLI::App& app() { return app_; }
   Args& args() { return *args_; }

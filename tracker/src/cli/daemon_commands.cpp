@@ -127,9 +127,8 @@ int status(const CliContext& context, const DaemonArgs& /*it has no option*/) {
 
 }  // namespace
 
-void add_daemon_commands(CLI::App& app, CliContext& context) {
-  CommandGroup<DaemonArgs> daemon(app, context, "daemon",
-                                  "start, stop or check the background trackerd");
+void add_daemon_commands(CLI::App& group, CliContext& context) {
+  CommandGroup<DaemonArgs> daemon(group, context);
   DaemonArgs& args = daemon.args();
 
   CLI::App& start_command = daemon.add(

@@ -7,6 +7,7 @@
 
 namespace tracker::cli {
 
-void add_daemon_commands(CLI::App& app, CliContext& context);
+// The commands of the group `group` (main() made it with add_command_group).
+void add_daemon_commands(CLI::App& group, CliContext& context);
 
 }  // namespace tracker::cli

@@ -70,9 +70,8 @@ int list_issues(const CliContext& context, const IssueArgs& args) {
 
 }  // namespace
 
-void add_issue_commands(CLI::App& app, CliContext& context) {
-  CommandGroup<IssueArgs> issue(app, context, "issue",
-                                "create, list, show, close, reopen, remove issues");
+void add_issue_commands(CLI::App& group, CliContext& context) {
+  CommandGroup<IssueArgs> issue(group, context);
   IssueArgs& args = issue.args();
 
   CLI::App& add = issue.add("add", "create an issue; prints its id", add_issue);

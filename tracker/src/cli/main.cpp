@@ -48,9 +48,12 @@ int main(int argc, char** argv) {
   app.add_option("--trackerd", options.trackerd,
                  "trackerd executable for `daemon start` (default: next to tracker)");
   app.add_flag("--json", options.json, "machine-readable JSON output");
-  add_issue_commands(app, context);
+  // The command tree's top level, in the order of --help.
+  add_issue_commands(
+      add_command_group(app, "issue", "create, list, show, close, reopen, remove issues"), context);
   add_stats_command(app, context);
-  add_daemon_commands(app, context);
+  add_daemon_commands(
+      add_command_group(app, "daemon", "start, stop or check the background trackerd"), context);
 
   try {
     app.parse(argc, argv);  // the chosen command runs as a callback and keeps its exit code
