@@ -27,15 +27,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/test_dir.h"
 #include "leakgate/counter_file.h"
 #include "leakgate/live_dump.h"
 #include "leakgate/proc_parse.h"
+#include "preloaded_process.h"
 #include "spawn/live_objects_request.h"
 
 extern char** environ;
 
 namespace leakgate {
 namespace {
+
+using testing::PreloadedProcess;
 
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "preload_test." + std::to_string(getpid()) + "." + name;
@@ -53,36 +57,13 @@ void remove_counter_files(const std::string& counters) {
   }
 }
 
-std::string read_line(const std::string& path, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(path);
-    std::string line;
-    if (std::getline(in, line) && !line.empty()) return line;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return {};
-}
-
 TEST(Preload, CountsWhatTheProcessKeepsOpenThroughTheAwkwardCases) {
-  const std::string counters = temp_path("counters");
-  const std::string out = temp_path("stdout");
-  std::vector<std::string> env_strings = {"LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB,
-                                          "LEAKGATE_COUNTERS=" + counters, "LEAKGATE_STACKS=1",
-                                          "PATH=/usr/bin:/bin"};
-  std::vector<char*> env;
-  for (auto& entry : env_strings) env.push_back(entry.data());
-  env.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  char program[] = LEAKGATE_TEST_FD_CHURN;
-  char* argv[] = {program, nullptr};
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, program, &actions, nullptr, argv, env.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  const testing::TestDir dir{"preload"};  // declared first: removed after the process ends
+  const PreloadedProcess churn({LEAKGATE_TEST_FD_CHURN}, dir.path());
+  ASSERT_GT(churn.pid(), 0);
+  const std::string& counters = churn.counters();
 
-  const std::string line = read_line(out, std::chrono::seconds(5));
+  const std::string line = churn.first_line();
   EXPECT_EQ(line, R"({"owner_marked":1,"child":0})");
   // Releases reach the file through the drainer thread within a few ms.
   std::optional<CounterSnapshot> snapshot;
@@ -99,13 +80,7 @@ TEST(Preload, CountsWhatTheProcessKeepsOpenThroughTheAwkwardCases) {
   ASSERT_NE(fds, nullptr) << "no kind \"fds\" in " << counters;
   EXPECT_EQ(fds->live, 2);
   EXPECT_EQ(fds->created, 8);  // 3 opens, 3 dup2s, the pipe's two ends: not the child's 5
-  EXPECT_EQ(snapshot->pid, pid);
-
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  remove_counter_files(counters);
-  std::remove(out.c_str());
+  EXPECT_EQ(snapshot->pid, churn.pid());
 }
 
 // Spawns `program` preloaded, publishing into `counters`, with pipes for stdin and stdout.

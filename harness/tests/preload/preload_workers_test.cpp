@@ -26,73 +26,14 @@
 #include "leakgate/counter_file.h"
 #include "leakgate/daemon_process.h"
 #include "preload/dump_channel_layout.h"
+#include "preloaded_process.h"
 #include "spawn/live_objects_request.h"
 
 namespace leakgate {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A process started under the preload library, its stdout in a file; killed and reaped at the
-// end of the scope (SIGTERM: devnull_daemon stops its worker too).
-class PreloadedProcess {
- public:
-  PreloadedProcess(std::vector<std::string> argv, const fs::path& dir)
-      : out_(dir / "stdout"), counters_((dir / "counters").string()) {
-    std::vector<std::string> env_strings = {"LD_PRELOAD=" LEAKGATE_TEST_PRELOAD_LIB,
-                                            "LEAKGATE_COUNTERS=" + counters_, "LEAKGATE_STACKS=1",
-                                            "PATH=/usr/bin:/bin"};
-    std::vector<char*> env, args;
-    for (auto& entry : env_strings) env.push_back(entry.data());
-    env.push_back(nullptr);
-    for (auto& arg : argv) args.push_back(arg.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data()) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~PreloadedProcess() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  PreloadedProcess(const PreloadedProcess&) = delete;
-  PreloadedProcess& operator=(const PreloadedProcess&) = delete;
-
-  pid_t pid() const { return pid_; }
-  const std::string& counters() const { return counters_; }
-  // Waits up to `limit` for it to exit on its own; false if it did not (the destructor ends it).
-  bool wait(std::chrono::seconds limit, int& status) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  }
-
-  // The first line it printed, waiting up to 5 s.
-  std::string first_line() const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::ifstream in(out_);
-      std::string line;
-      if (std::getline(in, line) && !line.empty()) return line;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return {};
-  }
-
- private:
-  fs::path out_;
-  std::string counters_;
-  pid_t pid_ = -1;
-};
+using testing::PreloadedProcess;
 
 pid_t only_child_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
@@ -134,12 +75,13 @@ int64_t fds_made_at(const std::string& text, const std::string& function) {
 
 // A channel file for `pid` that nobody serves (as a worker that stopped answering leaves).
 void write_unserved_channel(const std::string& counters, pid_t pid) {
-  const std::string path = dump_channel::path_for(dump_channel::worker_counters_path(counters, pid));
+  const std::string path =
+      dump_channel::path_for(dump_channel::worker_counters_path(counters, pid));
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::ftruncate(fd, sizeof(dump_channel::Layout)), 0);
-  void* base = ::mmap(nullptr, sizeof(dump_channel::Layout), PROT_READ | PROT_WRITE, MAP_SHARED,
-                      fd, 0);
+  void* base =
+      ::mmap(nullptr, sizeof(dump_channel::Layout), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   ::close(fd);
   ASSERT_NE(base, MAP_FAILED);
   auto* layout = new (base) dump_channel::Layout{};
@@ -177,7 +119,8 @@ TEST_F(PreloadWorkers, AForkedWorkerAnswersOnItsOwnChannelWithItsOwnSites) {
   EXPECT_EQ(fds_made_at(*dump, "open_request_log"), 3) << *dump;
   // The listening socket was made by the master and inherited: its site is kept.
   EXPECT_GE(fds_made_at(*dump, "main"), 1) << *dump;
-  const auto daemons = request_preload_dump(master.pid(), master.counters(), std::chrono::seconds(10));
+  const auto daemons =
+      request_preload_dump(master.pid(), master.counters(), std::chrono::seconds(10));
   ASSERT_TRUE(daemons.has_value());
   EXPECT_EQ(fds_made_at(*daemons, "open_request_log"), 0) << *daemons;
 }
