@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "../../harness/tests/support/under_asan.h"
+
 namespace tracker {
 namespace {
 
@@ -25,7 +27,7 @@ constexpr size_t kBlock = 1024;        // small: from the heap, not a mmap of it
 constexpr size_t kBlocks = 48 * 1024;  // 48 MiB in all
 
 TEST(MemoryRelease, FreedSmallBlocksGoBackToTheOs) {
-#if defined(__SANITIZE_ADDRESS__)
+#if LEAKGATE_UNDER_ASAN
   GTEST_SKIP() << "AddressSanitizer's allocator keeps freed memory in quarantine";
 #endif
   std::vector<std::unique_ptr<char[]>> blocks;

@@ -40,7 +40,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <string_view>
 
@@ -51,13 +50,24 @@ namespace leakgate {
 // The one daemon description of scenarios and LeakTests (the old name, kept for existing tests).
 using LeakTestDaemon = DaemonSpec;
 
+// The file and line of a call, as std::source_location gives them; not it, because clang
+// before 15 has no std::source_location with libstdc++ 12 (Debian 12's clang is 14).
+struct CallerLine {
+  const char* file;
+  unsigned line;
+  static constexpr CallerLine here(const char* file = __builtin_FILE(),
+                                   unsigned line = __builtin_LINE()) {
+    return {file, line};
+  }
+};
+
 // A daemon block in a scenario's YAML syntax (same keys, checks and messages: docs/scenarios.md),
 // e.g. "command: [...]\nready: {tcp: ${PORT}}\npreload: true". `variables` are the ${NAME}s it
 // may use besides the builtins (${WORKDIR}, ${PORT}, ...), with their values. Throws
 // ScenarioError ("<file>:<line> daemon YAML:<line>:<column>: ...", naming the caller's line).
 DaemonSpec daemon_from_yaml(std::string_view yaml,
                             const std::map<std::string, std::string>& variables = {},
-                            std::source_location where = std::source_location::current());
+                            CallerLine where = CallerLine::here());
 
 class LeakTest : public ::testing::Test {
  public:

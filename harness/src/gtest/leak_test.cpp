@@ -59,9 +59,9 @@ void fail_at_test(const std::string& message) {
 }  // namespace
 
 DaemonSpec daemon_from_yaml(std::string_view yaml, const std::map<std::string, std::string>& variables,
-                            std::source_location where) {
-  const std::string origin = std::filesystem::path(where.file_name()).filename().string() + ":" +
-                             std::to_string(where.line()) + " daemon YAML";
+                            CallerLine where) {
+  const std::string origin = std::filesystem::path(where.file).filename().string() + ":" +
+                             std::to_string(where.line) + " daemon YAML";
   std::set<std::string> names;
   for (const auto& [name, value] : variables) names.insert(name);
   DaemonSpec daemon = parse_daemon_text(yaml, origin, names);

@@ -17,7 +17,7 @@ Figures figures_of(const Observations& observations, const Evaluation& evaluatio
     if (!figure.trend) continue;
     figure.per_iter = figure.trend->slope;
     const auto judged = std::find_if(evaluation.trends.begin(), evaluation.trends.end(),
-                                     [&](const TrendJudgement& t) { return t.metric == metric; });
+                                     [&name = metric](const TrendJudgement& t) { return t.metric == name; });
     if (judged != evaluation.trends.end()) figure.trend = judged->trend;
   }
   return figures;

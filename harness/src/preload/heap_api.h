@@ -13,9 +13,14 @@ extern "C" {
 
 /* AddressSanitizer replaces malloc itself: hooks in front of it would hand its pointers to
  * glibc. Under ASan the library has no malloc hooks and publishes no heap figure. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
 #define LG_HEAP_HOOKS 0
-#else
+#elif defined(__has_feature) /* clang before 16 tells it only this way */
+#if __has_feature(address_sanitizer)
+#define LG_HEAP_HOOKS 0
+#endif
+#endif
+#ifndef LG_HEAP_HOOKS
 #define LG_HEAP_HOOKS 1
 #endif
 

@@ -17,6 +17,7 @@
 #include "leakgate/runner.h"
 #include "leakgate/scenario_parser.h"
 #include "../support/test_dir.h"
+#include "../support/under_asan.h"
 
 namespace leakgate {
 namespace {
@@ -286,7 +287,7 @@ TEST_F(RunnerFaults, InterruptedHarnessStopsTheDaemonAndWritesAPartialReport) {
 // ASan's quarantine keeps freed blocks for a while, so under it the harness's RSS rises with
 // what it allocates, not with what it leaks (docs/reliability.md): the soaks below, which
 // must pass, leave client.rss unjudged there.
-#if defined(__SANITIZE_ADDRESS__)
+#if LEAKGATE_UNDER_ASAN
 constexpr const char* kNoRssBudgetUnderAsan = "budgets:\n  client.rss: {per_iter: none}\n";
 #else
 constexpr const char* kNoRssBudgetUnderAsan = "";
