@@ -22,7 +22,15 @@ import http.server, sys, tracemalloc
 class Record:
     pass
 
+class Slot:  # a daemon's current objects, replaced by new ones: no leak
+    pass
+
+class Ring:  # the same, each in a reference cycle: only a collection frees it
+    def __init__(self):
+        self.me = self
+
 kept = []
+current = [Slot() for _ in range(4)] + [Ring()]
 
 def make_record():
     return Record()
@@ -33,6 +41,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # HTTP/1.0: the answer ends when the connection closes
         if self.path == "/leak":
             kept.append(make_record())
+        elif self.path == "/replace":
+            current[:] = [Slot() for _ in range(4)] + [Ring()]
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"traced" if tracemalloc.is_tracing() else b"untraced")
@@ -87,8 +97,8 @@ class AgentTracing(unittest.TestCase):
                     raise
                 time.sleep(0.02)
 
-    def counts(self):
-        return self.ask({"op": "counts", "changes": True})
+    def counts(self, **request):
+        return self.ask(dict(request, op="counts", changes=True))
 
     def test_untraced_until_asked_then_one_frame(self):
         self.assertEqual(self.get("/"), b"untraced")
@@ -136,6 +146,52 @@ class AgentTracing(unittest.TestCase):
             again = self.counts()
             self.assertEqual(again["tracing"], 1)
         self.assertIsNone(again["deepened_by"])
+
+    def test_snapshots_after_the_baseline_count_only_what_is_new(self):
+        self.ask({"op": "trace"})
+        self.get("/")
+        baseline = self.counts()
+        self.assertEqual(baseline["exact_counts"], 1)
+        for _ in range(6):
+            self.get("/leak")
+            last = self.counts()
+        self.assertEqual(last["types"].get("__main__.Record"), 6)
+        # Frozen, the baseline is not collected again: a full count only when one of its
+        # objects was freed (http.server frees a few after its first requests, then none).
+        self.assertLessEqual(last["exact_counts"], 3)
+        final = self.counts(final=True)
+        self.assertEqual(final["exact_counts"], last["exact_counts"] + 1)
+        self.assertEqual(final["types"].get("__main__.Record", 6), 6)
+
+    def test_baseline_objects_freed_and_replaced_are_no_growth(self):
+        self.ask({"op": "trace"})
+        baseline = self.counts()["types"]
+        self.assertEqual(baseline["__main__.Slot"], 4)
+        self.assertEqual(baseline["__main__.Ring"], 1)
+        slots, rings = [], []
+        for _ in range(5):
+            self.get("/replace")
+            self.counts()  # answers only changes: read the full picture from the final
+            whole = self.ask({"op": "counts"})["types"]
+            slots.append(whole.get("__main__.Slot"))
+            rings.append(whole.get("__main__.Ring"))
+        # Freed Slots leave the frozen set, which forces an exact count: never more than 4.
+        self.assertEqual(slots, [4] * 5)
+        # A Ring frozen at the last exact count and dropped later is cyclic garbage that
+        # only a thaw frees: at most one more, a step, never a slope.
+        self.assertTrue(all(n in (1, 2) for n in rings), rings)
+        final = self.ask({"op": "counts", "final": True})["types"]
+        self.assertEqual((final["__main__.Slot"], final["__main__.Ring"]), (4, 1))
+
+    def test_a_forked_child_collects_what_its_parent_froze(self):
+        agent = subprocess.run(
+            [sys.executable, "-c", "import gc, os, sys; sys.path.insert(0, %r); "
+             "import leakgate_counting as c; c.LiveObjects().count(); "
+             "assert gc.get_freeze_count() > 0; pid = os.fork(); "
+             "os._exit(gc.get_freeze_count()) if pid == 0 else "
+             "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))" % AGENT_DIR],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(agent.stdout.strip(), "0", agent.stderr)
 
 
 if __name__ == "__main__":
