@@ -221,9 +221,9 @@ _user_sent = set()
 def _counts(changes_only, final=False):
     """Names each type once per run (a name per snapshot was 170 traced strings each time);
     the cache keeps only types with live instances, so it holds no class alive by itself."""
+    live = _live_by_type(final)  # first: nothing of ours alive to be frozen with it
     types = {}
     user = set()
-    live = _live_by_type(final)
     for kind in [kind for kind in _names if kind not in live]:
         del _names[kind]
     for kind, count in live.items():

@@ -1,6 +1,7 @@
 """The Python agent's tracing (harness/src/python/leakgate_tracing.py) on a real interpreter:
 untraced until "trace", one frame until a type grows twice, then the full depth, whose sites
-name the daemon's caller; counts answered as changes. Usage: python_agent_tracing_test.py AGENT_DIR
+name the daemon's caller; counts answered as changes, exact over a frozen baseline
+(leakgate_counting.py). Usage: python_agent_tracing_test.py AGENT_DIR
 """
 
 import http.client
@@ -192,6 +193,55 @@ class AgentTracing(unittest.TestCase):
              "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))" % AGENT_DIR],
             capture_output=True, text=True, timeout=30)
         self.assertEqual(agent.stdout.strip(), "0", agent.stderr)
+
+
+class Thing:
+    pass
+
+
+class FrozenCounts(unittest.TestCase):
+    """leakgate_counting.LiveObjects in this process: frozen counts stay exact."""
+
+    def setUp(self):
+        sys.path.insert(0, AGENT_DIR)
+        import leakgate_counting
+        self.module = leakgate_counting
+        self.live = leakgate_counting.LiveObjects()
+
+    def tearDown(self):
+        self.live.thaw()
+        sys.path.remove(AGENT_DIR)
+
+    def things(self, final=False):
+        return self.live.count(final=final).get(Thing, 0)
+
+    def test_a_frozen_object_dropped_and_a_new_one_kept_are_counted(self):
+        kept = [Thing() for _ in range(3)]
+        self.assertEqual(self.things(), 3)
+        kept.pop()                      # a frozen Thing dropped: let go of, not counted
+        kept.append(Thing())            # a new one: counted
+        kept.append({"nested": Thing()})  # freed in two passes once the list drops it
+        self.assertEqual(self.things(), 4)
+        del kept[-1]
+        self.assertEqual(self.things(), 3)
+        self.assertEqual(self.live.exact_counts, 1)
+        kept.extend(Thing() for _ in range(5))  # a leak
+        self.assertEqual(self.things(), 8)
+        self.assertEqual(self.things(final=True), 8)
+
+    def test_objects_made_while_counting_are_not_lost_in_the_frozen_set(self):
+        made = []
+        tally = self.module.tally
+
+        def racing_tally(objects):  # another thread allocating between listing and freezing
+            made.append(Thing())
+            return tally(objects)
+        self.module.tally = racing_tally
+        try:
+            self.things()
+        finally:
+            self.module.tally = tally
+        self.assertEqual(self.things(), 1)
 
 
 if __name__ == "__main__":
