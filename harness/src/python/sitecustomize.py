@@ -34,7 +34,6 @@ library, site/dist-packages and this directory; types of modules without a file 
 Standard library only. Any user sitecustomize further down sys.path still runs.
 """
 
-import ast
 import gc
 import heapq
 import json
@@ -66,6 +65,7 @@ _functions = {}  # filename -> [(first line, last line, qualified name)]
 
 def _function_at(filename, lineno):
     """The innermost def enclosing filename:lineno (tracemalloc keeps lines, not names)."""
+    import ast  # here: sites are rare, and the import cost every start-up 1.5-2 ms
     if filename not in _functions:
         spans = []
         try:
