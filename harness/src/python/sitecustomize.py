@@ -43,7 +43,7 @@ import struct
 import sys
 import sysconfig
 import threading
-import tracemalloc
+import _tracemalloc  # what tracemalloc.py re-exports, without its 4 ms of imports (pickle)
 import warnings
 import weakref
 
@@ -93,8 +93,9 @@ def _function_at(filename, lineno):
 
 
 def _frames(traceback):
-    """The allocation's frames, innermost first; the daemon's own before libraries'."""
-    frames = [(f.filename, f.lineno) for f in reversed(list(traceback))]
+    """The allocation's frames ((file, line), innermost first, as _tracemalloc gives them),
+    in words; the daemon's own before libraries'."""
+    frames = list(traceback)
     own = [f for f in frames if not f[0].startswith(_LIBRARY) and not f[0].startswith("<")]
     chosen = own or frames
     if not chosen:
@@ -126,21 +127,20 @@ def _managed_dict_traceback(obj):
             _traceback_at.append(None)
     if _traceback_at[0] is None:
         return None
-    frames = _traceback_at[0](0, id(obj) - _PRE_HEADER)
-    return tracemalloc.Traceback(frames) if frames else None
+    return _traceback_at[0](0, id(obj) - _PRE_HEADER)
 
 
 def _made_at(obj):
     """Where obj was allocated; for an instance with a managed __dict__ where Python 3.11
     really put it, else the site most of the objects it holds were allocated at."""
-    traceback = tracemalloc.get_object_traceback(obj) or _managed_dict_traceback(obj)
+    traceback = _tracemalloc._get_object_traceback(obj) or _managed_dict_traceback(obj)
     if traceback:
         return tuple(_frames(traceback))
     votes = {}
     for referent in gc.get_referents(obj):
         if isinstance(referent, (type, type(sys))):
             continue
-        held = tracemalloc.get_object_traceback(referent)
+        held = _tracemalloc._get_object_traceback(referent)
         if held:
             site = tuple(_frames(held))
             votes[site] = votes.get(site, 0) + 1
@@ -234,7 +234,7 @@ def _counts(changes_only, final=False):
         if own:
             user.add(name)
     _tracing.watch(types)
-    heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
+    heap = _tracemalloc.get_traced_memory()[0] if _tracemalloc.is_tracing() else None
     sent = types
     if changes_only:
         sent = {name: n for name, n in types.items() if _last_sent.get(name) != n}
@@ -337,7 +337,7 @@ def _capture_resource_warnings(path):
         if issubclass(msg.category, ResourceWarning):
             _tracing.deepen("a ResourceWarning")  # the next ones' "allocated at" in full
             entry = {"message": str(msg.message), "file": msg.filename, "line": msg.lineno}
-            made = tracemalloc.get_object_traceback(msg.source) if msg.source is not None else None
+            made = _tracemalloc._get_object_traceback(msg.source) if msg.source is not None else None
             if made:
                 entry["allocated_at"] = _frames(made)
             try:
