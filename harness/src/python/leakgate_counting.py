@@ -82,10 +82,14 @@ class LiveObjects:
             refcounts = list(map(sys.getrefcount, held))
             if _ONLY_HELD not in refcounts:
                 return
-            for at, refcount in enumerate(refcounts):
-                if refcount == _ONLY_HELD:
-                    self._frozen[type(held[at])] -= 1
-                    self._frozen_size -= 1
+            at = refcounts.index(_ONLY_HELD)  # not enumerate: an int per object, traced
+            while True:
+                self._frozen[type(held[at])] -= 1
+                self._frozen_size -= 1
+                try:
+                    at = refcounts.index(_ONLY_HELD, at + 1)
+                except ValueError:
+                    break
             # The list stays (it is frozen itself): the dropped ones are freed here.
             held[:] = [obj for obj, refcount in zip(held, refcounts) if refcount != _ONLY_HELD]
 
