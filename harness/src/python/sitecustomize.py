@@ -234,7 +234,9 @@ def _counts(changes_only, final=False):
         if own:
             user.add(name)
     _tracing.watch(types)
-    heap = _tracemalloc.get_traced_memory()[0] if _tracemalloc.is_tracing() else None
+    heap = None
+    if _tracemalloc.is_tracing():
+        heap = _tracemalloc.get_traced_memory()[0] - _live.retained_bytes()
     sent = types
     if changes_only:
         sent = {name: n for name, n in types.items() if _last_sent.get(name) != n}

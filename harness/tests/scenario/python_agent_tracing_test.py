@@ -229,6 +229,18 @@ class FrozenCounts(unittest.TestCase):
         self.assertEqual(self.things(), 8)
         self.assertEqual(self.things(final=True), 8)
 
+    def test_what_the_agent_keeps_while_frozen_is_not_the_daemons_heap(self):
+        import tracemalloc
+        tracemalloc.start(1)
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            self.live.count()
+            kept = tracemalloc.get_traced_memory()[0] - before
+            self.assertGreater(kept, 50000)  # the held list: 8 bytes per frozen object
+            self.assertLess(abs(kept - self.live.retained_bytes()), 16 * 1024)
+        finally:
+            tracemalloc.stop()
+
     def test_objects_made_while_counting_are_not_lost_in_the_frozen_set(self):
         made = []
         tally = self.module.tally
