@@ -1,8 +1,8 @@
 """When leakgate's Python agent (sitecustomize.py) traces allocations, and how deep.
 
-tracemalloc starts when leakgate says the daemon is ready, not at start-up: tracing the
-imports made http.server's start 1.5 s instead of 0.13 s, and what an import makes is the
-baseline anyway (never growth; its blocks are not traced, so not in "heap" either).
+tracemalloc starts with leakgate's baseline snapshot, not at start-up: tracing the imports
+made http.server's start 1.5 s instead of 0.13 s, and what an import or the warm-up makes is
+the baseline anyway (never growth; its blocks are not traced, so not in "heap" either).
 
 It then keeps one frame per allocation until something grows, and the configured depth from
 then on. Depth is what names the daemon's own line beneath a library's (an Engine is made

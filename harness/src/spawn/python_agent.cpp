@@ -137,7 +137,7 @@ std::optional<nlohmann::json> PythonAgent::ask(const nlohmann::json& request, in
 }
 
 bool PythonAgent::start_tracing(int timeout_ms) {
-  return ask({{"op", "trace"}}, timeout_ms).has_value();
+  return ask({{"op", "trace"}, {"at_next", true}}, timeout_ms).has_value();
 }
 
 std::optional<std::map<std::string, double>> PythonAgent::figures(bool final, int timeout_ms) {

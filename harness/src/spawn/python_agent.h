@@ -55,11 +55,12 @@ class PythonAgent {
   PythonAgent(const std::filesystem::path& workdir, int tracemalloc_depth);
 
   // PYTHONPATH (the agent first, the daemon's own after it), the socket, and the traceback
-  // depth (LEAKGATE_PY_TRACEMALLOC, not PYTHONTRACEMALLOC: tracing starts at readiness).
+  // depth (LEAKGATE_PY_TRACEMALLOC, not PYTHONTRACEMALLOC: tracing starts at the baseline).
   void add_environment(std::map<std::string, std::string>& env) const;
 
-  // Once the daemon is ready: tracemalloc starts in it (the imports before were not traced:
-  // 1.5 s of http.server's start-up). False (and error()) when the agent did not answer.
+  // Once the daemon is ready: tracemalloc starts in it with the next request, the baseline's
+  // snapshot (the imports and the warm-up before are not traced: 1.5 s of http.server's
+  // start-up, 20-30 ms of its warm-up). False (and error()) when the agent did not answer.
   bool start_tracing(int timeout_ms = 10000);
 
   // A full collection in the daemon, then its counts; nullopt (and error()) when it did not

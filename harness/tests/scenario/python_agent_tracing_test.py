@@ -106,6 +106,13 @@ class AgentTracing(unittest.TestCase):
         self.assertEqual(self.ask({"op": "trace"})["tracing"], 1)
         self.assertEqual(self.get("/"), b"traced")
 
+    def test_asked_to_trace_from_the_next_request_the_warm_up_is_untraced(self):
+        self.assertEqual(self.ask({"op": "trace", "at_next": True})["tracing"], 0)
+        self.assertEqual(self.get("/"), b"untraced")
+        baseline = self.counts()
+        self.assertEqual(baseline["tracing"], 1)
+        self.assertEqual(self.get("/"), b"traced")
+
     def test_a_growing_type_deepens_tracing_and_its_sites_name_the_caller(self):
         self.ask({"op": "trace"})
         baseline = self.counts()
