@@ -206,6 +206,10 @@ class Thing:
     pass
 
 
+class Renamed:
+    pass
+
+
 class FrozenCounts(unittest.TestCase):
     """leakgate_counting.LiveObjects in this process: frozen counts stay exact."""
 
@@ -247,6 +251,14 @@ class FrozenCounts(unittest.TestCase):
             self.assertLess(abs(kept - self.live.retained_bytes()), 16 * 1024)
         finally:
             tracemalloc.stop()
+
+    def test_a_frozen_object_whose_class_changed_forces_a_full_count(self):
+        kept = [Thing(), Thing()]
+        self.assertEqual(self.things(), 2)
+        kept[0].__class__ = Renamed
+        del kept[0]
+        self.assertEqual(self.things(), 1)
+        self.assertEqual(self.live.exact_counts, 2)
 
     def test_objects_made_while_counting_are_not_lost_in_the_frozen_set(self):
         made = []
