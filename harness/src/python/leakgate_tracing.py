@@ -1,8 +1,8 @@
 """When leakgate's Python agent (sitecustomize.py) traces allocations, and how deep.
 
-tracemalloc starts when leakgate says the daemon is ready, not at start-up: tracing the
-imports made http.server's start 1.5 s instead of 0.13 s, and what an import makes is the
-baseline anyway (never growth; its blocks are not traced, so not in "heap" either).
+tracemalloc starts with leakgate's baseline snapshot, not at start-up: tracing the imports
+made http.server's start 1.5 s instead of 0.13 s, and what an import or the warm-up makes is
+the baseline anyway (never growth; its blocks are not traced, so not in "heap" either).
 
 It then keeps one frame per allocation until something grows, and the configured depth from
 then on. Depth is what names the daemon's own line beneath a library's (an Engine is made
@@ -20,7 +20,7 @@ _PyRuntime), or if the exported values do not read as expected, the full depth f
 """
 
 import sys
-import tracemalloc
+import _tracemalloc  # what tracemalloc.py re-exports, without its 4 ms of imports (pickle)
 
 
 def _exported_config():
@@ -49,16 +49,16 @@ class Tracing:
         self._new_highs = {}
 
     def start(self):
-        if not self.depth or tracemalloc.is_tracing():
+        if not self.depth or _tracemalloc.is_tracing():
             return
         config = _exported_config() if self.depth > 1 else None  # ctypes imported untraced
-        tracemalloc.start(self.depth)
-        if config is not None and config[1] == 1 and config[2] == tracemalloc.get_traceback_limit():
+        _tracemalloc.start(self.depth)
+        if config is not None and config[1] == 1 and config[2] == _tracemalloc.get_traceback_limit():
             config[2] = 1
             self._config = config
 
     def limit(self):
-        return tracemalloc.get_traceback_limit() if tracemalloc.is_tracing() else 0
+        return _tracemalloc.get_traceback_limit() if _tracemalloc.is_tracing() else 0
 
     def deepen(self, reason):
         if self._config is not None:

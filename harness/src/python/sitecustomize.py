@@ -6,15 +6,22 @@ work directory) and LEAKGATE_PY_WARNINGS (a file). A daemon thread of ours serve
 request per connection on the socket; the daemon's own code sees no signal, port or thread it
 must know.
 
-tracemalloc starts when leakgate says the daemon is ready, with one frame until something
+tracemalloc starts with the baseline's snapshot (leakgate says so when the daemon is ready),
+with one frame until something
 grows, then the configured depth (leakgate_tracing.py: what it costs, and why).
 
 Requests (one line of JSON) and answers (one JSON document, then the connection closes):
   {"op": "trace"}   -> tracemalloc starts (if it did not yet): {"tracing": frames, "pid": ...}
+                       With "at_next": true it starts with the next request instead (leakgate's
+                       baseline): the warm-up's first-time work (http.server's mime types)
+                       stays untraced, like the imports (20-30 ms of a run).
   {"op": "counts"}  -> full gc.collect(), then {"types": {"module.Qualname": n, ...},
                        "user_types": [types defined by the daemon's own code],
                        "heap": tracemalloc traced bytes, "pid": ...,
-                       "tracing": frames per traceback now, "deepened_by": why, once it was}
+                       "tracing": frames per traceback now, "deepened_by": why, once it was,
+                       "exact_counts": snapshots that collected and counted everything}
+                       What was live at the last exact count is frozen, not collected again
+                       (leakgate_counting.py); with "final": true everything is, and thawed.
                        With "changes": true, "types" holds only the counts that differ from
                        the previous counts answer (a type gone: 0) and "user_types" only the
                        new ones: a checkpoint of a quiet daemon sends a few entries, not 170.
@@ -31,7 +38,6 @@ library, site/dist-packages and this directory; types of modules without a file 
 Standard library only. Any user sitecustomize further down sys.path still runs.
 """
 
-import ast
 import gc
 import heapq
 import json
@@ -41,9 +47,11 @@ import struct
 import sys
 import sysconfig
 import threading
-import tracemalloc
+import _tracemalloc  # what tracemalloc.py re-exports, without its 4 ms of imports (pickle)
 import warnings
+import weakref
 
+from leakgate_counting import LiveObjects
 from leakgate_tracing import Tracing
 
 
@@ -61,6 +69,7 @@ _functions = {}  # filename -> [(first line, last line, qualified name)]
 
 def _function_at(filename, lineno):
     """The innermost def enclosing filename:lineno (tracemalloc keeps lines, not names)."""
+    import ast  # here: sites are rare, and the import cost every start-up 1.5-2 ms
     if filename not in _functions:
         spans = []
         try:
@@ -88,8 +97,9 @@ def _function_at(filename, lineno):
 
 
 def _frames(traceback):
-    """The allocation's frames, innermost first; the daemon's own before libraries'."""
-    frames = [(f.filename, f.lineno) for f in reversed(list(traceback))]
+    """The allocation's frames ((file, line), innermost first, as _tracemalloc gives them),
+    in words; the daemon's own before libraries'."""
+    frames = list(traceback)
     own = [f for f in frames if not f[0].startswith(_LIBRARY) and not f[0].startswith("<")]
     chosen = own or frames
     if not chosen:
@@ -121,21 +131,20 @@ def _managed_dict_traceback(obj):
             _traceback_at.append(None)
     if _traceback_at[0] is None:
         return None
-    frames = _traceback_at[0](0, id(obj) - _PRE_HEADER)
-    return tracemalloc.Traceback(frames) if frames else None
+    return _traceback_at[0](0, id(obj) - _PRE_HEADER)
 
 
 def _made_at(obj):
     """Where obj was allocated; for an instance with a managed __dict__ where Python 3.11
     really put it, else the site most of the objects it holds were allocated at."""
-    traceback = tracemalloc.get_object_traceback(obj) or _managed_dict_traceback(obj)
+    traceback = _tracemalloc._get_object_traceback(obj) or _managed_dict_traceback(obj)
     if traceback:
         return tuple(_frames(traceback))
     votes = {}
     for referent in gc.get_referents(obj):
         if isinstance(referent, (type, type(sys))):
             continue
-        held = tracemalloc.get_object_traceback(referent)
+        held = _tracemalloc._get_object_traceback(referent)
         if held:
             site = tuple(_frames(held))
             votes[site] = votes.get(site, 0) + 1
@@ -180,12 +189,15 @@ def _purge_cancelled_timers(loop, done):
         done.set()
 
 
-def _settle_asyncio_loops():
+_loops = weakref.WeakSet()  # asyncio loops seen: a frozen one is in no later listing
+
+
+def _settle_asyncio_loops(objects):
     asyncio = sys.modules.get("asyncio")
     if asyncio is None:
         return
-    loops = [o for o in gc.get_objects() if isinstance(o, asyncio.BaseEventLoop)]
-    for loop in loops:
+    _loops.update(o for o in objects if isinstance(o, asyncio.BaseEventLoop))
+    for loop in list(_loops):
         if not loop.is_running() or loop.is_closed():
             continue
         done = threading.Event()
@@ -196,20 +208,13 @@ def _settle_asyncio_loops():
         done.wait(5)  # a loop blocked in a callback: count what is there
 
 
-def _live_by_type():
-    """After a full collection, live objects per type object. Tallied in lists and named
-    once per type: tracemalloc traces every int an increment makes past 256 and every name
-    formatted per object (http.server's 19000 objects under tracemalloc: a name per object
-    0.33 s, collections.Counter 0.065 s, lists 0.009 s)."""
-    _settle_asyncio_loops()
-    gc.collect()
-    tally = {}
-    for kind in map(type, gc.get_objects()):
-        try:
-            tally[kind].append(None)
-        except KeyError:
-            tally[kind] = [None]
-    return {kind: len(marks) for kind, marks in tally.items()}
+_live = LiveObjects()
+
+
+def _live_by_type(final=False):
+    """After a full collection (of what was made since the last exact count: see
+    leakgate_counting.py), live objects per type object."""
+    return _live.count(_settle_asyncio_loops, final)
 
 
 _names = {}      # type object -> (name, is the daemon's own): live types only, see _counts
@@ -217,12 +222,12 @@ _last_sent = {}  # name -> count in the previous counts answer
 _user_sent = set()
 
 
-def _counts(changes_only):
+def _counts(changes_only, final=False):
     """Names each type once per run (a name per snapshot was 170 traced strings each time);
     the cache keeps only types with live instances, so it holds no class alive by itself."""
+    live = _live_by_type(final)  # first: nothing of ours alive to be frozen with it
     types = {}
     user = set()
-    live = _live_by_type()
     for kind in [kind for kind in _names if kind not in live]:
         del _names[kind]
     for kind, count in live.items():
@@ -233,7 +238,9 @@ def _counts(changes_only):
         if own:
             user.add(name)
     _tracing.watch(types)
-    heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
+    heap = None
+    if _tracemalloc.is_tracing():
+        heap = _tracemalloc.get_traced_memory()[0] - _live.retained_bytes()
     sent = types
     if changes_only:
         sent = {name: n for name, n in types.items() if _last_sent.get(name) != n}
@@ -243,7 +250,8 @@ def _counts(changes_only):
     _last_sent.update(types)
     _user_sent.update(user)
     return {"types": sent, "user_types": sorted(user), "heap": heap, "pid": os.getpid(),
-            "tracing": _tracing.limit(), "deepened_by": _tracing.deepened_by}
+            "tracing": _tracing.limit(), "deepened_by": _tracing.deepened_by,
+            "exact_counts": _live.exact_counts}
 
 
 _tracing = Tracing(0)  # its depth: LEAKGATE_PY_TRACEMALLOC, read by _start
@@ -256,7 +264,7 @@ def _start_tracing():
 
 def _sites(wanted, sample):
     wanted = set(wanted)
-    kinds = {kind for kind in _live_by_type() if _type_name(kind) in wanted}
+    kinds = {kind for kind in _live_by_type(final=True) if _type_name(kind) in wanted}
     seen = {name: 0 for name in wanted}
     groups = {name: {} for name in wanted}
     for obj in gc.get_objects():
@@ -273,27 +281,25 @@ def _sites(wanted, sample):
                       for name, by_stack in groups.items()}}
 
 
-def _answer(connection):
-    with connection:
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        try:
-            request = json.loads(data or b"{}")
-            # A runner that never says "trace" still gets traced checkpoints after its first.
-            tracing = _start_tracing()
-            if request.get("op") == "trace":
-                reply = tracing
-            elif request.get("op") == "sites":
-                reply = _sites(request.get("types", []), int(request.get("sample", 200)))
-            else:
-                reply = _counts(bool(request.get("changes")))
-        except Exception as error:  # the daemon must not die of our request
-            reply = {"error": "%s: %s" % (type(error).__name__, error)}
-        connection.sendall(json.dumps(reply).encode())
+def _reply(request):
+    try:
+        request = json.loads(request or b"{}")
+        # A runner that never says "trace" still gets traced checkpoints after its first.
+        op = request.get("op")
+        if op == "trace" and request.get("at_next"):
+            return json.dumps({"tracing": _tracing.limit(), "pid": os.getpid()}).encode()
+        tracing = _start_tracing()
+        if op == "trace":
+            reply = tracing
+        elif op == "sites":
+            reply = _sites(request.get("types", []), int(request.get("sample", 200)))
+        else:
+            changes, final = bool(request.get("changes")), bool(request.get("final"))
+            del request  # nothing of ours alive but what lasts when a count freezes
+            reply = _counts(changes, final)
+    except Exception as error:  # the daemon must not die of our request
+        reply = {"error": "%s: %s" % (type(error).__name__, error)}
+    return json.dumps(reply).encode()
 
 
 def _serve(path):
@@ -306,7 +312,25 @@ def _serve(path):
     listener.listen(4)
     while True:
         connection, _ = listener.accept()
-        _answer(connection)
+        request = b""
+        try:
+            while not request.endswith(b"\n"):
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                request += chunk
+        except OSError:
+            pass
+        # Only the descriptor lives on while the answer is made: a socket object frozen with
+        # the live objects (leakgate_counting.py) and freed after would force a full count.
+        descriptor = connection.detach()
+        del connection
+        reply = _reply(request)
+        try:
+            with socket.socket(fileno=descriptor) as connection:
+                connection.sendall(reply)
+        except OSError:  # leakgate gave up waiting
+            pass
 
 
 def _capture_resource_warnings(path):
@@ -321,7 +345,7 @@ def _capture_resource_warnings(path):
         if issubclass(msg.category, ResourceWarning):
             _tracing.deepen("a ResourceWarning")  # the next ones' "allocated at" in full
             entry = {"message": str(msg.message), "file": msg.filename, "line": msg.lineno}
-            made = tracemalloc.get_object_traceback(msg.source) if msg.source is not None else None
+            made = _tracemalloc._get_object_traceback(msg.source) if msg.source is not None else None
             if made:
                 entry["allocated_at"] = _frames(made)
             try:

@@ -241,6 +241,9 @@ RunOutcome write_result(const Scenario& scenario, const RunOptions& options,
                        {"verdict", metric_verdict != verdict.metrics.end()
                                        ? metric_verdict->second
                                        : std::string("pass")}};
+    // A figure kept more sparsely than the run's checkpoints (the Python agent's cadence).
+    if (observation.iterations_per_checkpoint != record.checkpoints.every())
+      metrics[metric]["checkpoints_apart"] = observation.iterations_per_checkpoint;
   }
 
   nlohmann::json violations = nlohmann::json::array();

@@ -137,11 +137,11 @@ std::optional<nlohmann::json> PythonAgent::ask(const nlohmann::json& request, in
 }
 
 bool PythonAgent::start_tracing(int timeout_ms) {
-  return ask({{"op", "trace"}}, timeout_ms).has_value();
+  return ask({{"op", "trace"}, {"at_next", true}}, timeout_ms).has_value();
 }
 
-std::optional<std::map<std::string, double>> PythonAgent::figures(int timeout_ms) {
-  auto reply = ask({{"op", "counts"}, {"changes", true}}, timeout_ms);
+std::optional<std::map<std::string, double>> PythonAgent::figures(bool final, int timeout_ms) {
+  auto reply = ask({{"op", "counts"}, {"changes", true}, {"final", final}}, timeout_ms);
   if (!reply) return std::nullopt;
   std::map<std::string, double> out;
   if (reply->contains("heap") && (*reply)["heap"].is_number())
@@ -202,8 +202,8 @@ bool PythonAgent::add_to_checkpoint(std::map<std::string, double>& checkpoint, i
   return add_figures(checkpoint);
 }
 
-bool PythonAgent::add_figures(std::map<std::string, double>& frame) {
-  auto now = figures();
+bool PythonAgent::add_figures(std::map<std::string, double>& frame, bool final) {
+  auto now = figures(final);
   if (!now) return false;
   for (const auto& [metric, value] : *now) {
     auto before = baseline_.find(metric);
@@ -221,7 +221,7 @@ bool PythonAgent::add_to_final(std::map<std::string, double>& final,
                                std::map<std::string, double>& baseline) {
   std::map<std::string, double> now;
   taken_at_ = "the final snapshot";
-  if (!add_figures(now)) return false;
+  if (!add_figures(now, true)) return false;
   for (const auto& [metric, value] : now) {
     final[metric] = value;
     auto before = baseline_.find(metric);

@@ -55,16 +55,19 @@ class PythonAgent {
   PythonAgent(const std::filesystem::path& workdir, int tracemalloc_depth);
 
   // PYTHONPATH (the agent first, the daemon's own after it), the socket, and the traceback
-  // depth (LEAKGATE_PY_TRACEMALLOC, not PYTHONTRACEMALLOC: tracing starts at readiness).
+  // depth (LEAKGATE_PY_TRACEMALLOC, not PYTHONTRACEMALLOC: tracing starts at the baseline).
   void add_environment(std::map<std::string, std::string>& env) const;
 
-  // Once the daemon is ready: tracemalloc starts in it (the imports before were not traced:
-  // 1.5 s of http.server's start-up). False (and error()) when the agent did not answer.
+  // Once the daemon is ready: tracemalloc starts in it with the next request, the baseline's
+  // snapshot (the imports and the warm-up before are not traced: 1.5 s of http.server's
+  // start-up, 20-30 ms of its warm-up). False (and error()) when the agent did not answer.
   bool start_tracing(int timeout_ms = 10000);
 
   // A full collection in the daemon, then its counts; nullopt (and error()) when it did not
-  // answer within `timeout_ms`.
-  std::optional<std::map<std::string, double>> figures(int timeout_ms = 10000);
+  // answer within `timeout_ms`. The agent freezes what was live at its last exact count and
+  // collects only what came since (leakgate_counting.py); `final` collects and counts it all.
+  std::optional<std::map<std::string, double>> figures(bool final = false,
+                                                       int timeout_ms = 10000);
 
   // The figures a run keeps: all of them are asked for each time, but a type whose count
   // never left its baseline value is left out of the record (thousands of types, few move).
@@ -97,7 +100,7 @@ class PythonAgent {
 
  private:
   std::optional<nlohmann::json> ask(const nlohmann::json& request, int timeout_ms);
-  bool add_figures(std::map<std::string, double>& frame);
+  bool add_figures(std::map<std::string, double>& frame, bool final = false);
 
   std::filesystem::path socket_path_;
   std::filesystem::path warnings_path_;

@@ -1,6 +1,7 @@
 """The Python agent's tracing (harness/src/python/leakgate_tracing.py) on a real interpreter:
 untraced until "trace", one frame until a type grows twice, then the full depth, whose sites
-name the daemon's caller; counts answered as changes. Usage: python_agent_tracing_test.py AGENT_DIR
+name the daemon's caller; counts answered as changes, exact over a frozen baseline
+(leakgate_counting.py). Usage: python_agent_tracing_test.py AGENT_DIR
 """
 
 import http.client
@@ -22,7 +23,15 @@ import http.server, sys, tracemalloc
 class Record:
     pass
 
+class Slot:  # a daemon's current objects, replaced by new ones: no leak
+    pass
+
+class Ring:  # the same, each in a reference cycle: only a collection frees it
+    def __init__(self):
+        self.me = self
+
 kept = []
+current = [Slot() for _ in range(4)] + [Ring()]
 
 def make_record():
     return Record()
@@ -33,6 +42,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # HTTP/1.0: the answer ends when the connection closes
         if self.path == "/leak":
             kept.append(make_record())
+        elif self.path == "/replace":
+            current[:] = [Slot() for _ in range(4)] + [Ring()]
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"traced" if tracemalloc.is_tracing() else b"untraced")
@@ -87,12 +98,19 @@ class AgentTracing(unittest.TestCase):
                     raise
                 time.sleep(0.02)
 
-    def counts(self):
-        return self.ask({"op": "counts", "changes": True})
+    def counts(self, **request):
+        return self.ask(dict(request, op="counts", changes=True))
 
     def test_untraced_until_asked_then_one_frame(self):
         self.assertEqual(self.get("/"), b"untraced")
         self.assertEqual(self.ask({"op": "trace"})["tracing"], 1)
+        self.assertEqual(self.get("/"), b"traced")
+
+    def test_asked_to_trace_from_the_next_request_the_warm_up_is_untraced(self):
+        self.assertEqual(self.ask({"op": "trace", "at_next": True})["tracing"], 0)
+        self.assertEqual(self.get("/"), b"untraced")
+        baseline = self.counts()
+        self.assertEqual(baseline["tracing"], 1)
         self.assertEqual(self.get("/"), b"traced")
 
     def test_a_growing_type_deepens_tracing_and_its_sites_name_the_caller(self):
@@ -136,6 +154,125 @@ class AgentTracing(unittest.TestCase):
             again = self.counts()
             self.assertEqual(again["tracing"], 1)
         self.assertIsNone(again["deepened_by"])
+
+    def test_snapshots_after_the_baseline_count_only_what_is_new(self):
+        self.ask({"op": "trace"})
+        self.get("/")
+        baseline = self.counts()
+        self.assertEqual(baseline["exact_counts"], 1)
+        for _ in range(6):
+            self.get("/leak")
+            last = self.counts()
+        self.assertEqual(last["types"].get("__main__.Record"), 6)
+        # Frozen, the baseline is not collected again: a full count only when one of its
+        # objects was freed (http.server frees a few after its first requests, then none).
+        self.assertLessEqual(last["exact_counts"], 3)
+        final = self.counts(final=True)
+        self.assertEqual(final["exact_counts"], last["exact_counts"] + 1)
+        self.assertEqual(final["types"].get("__main__.Record", 6), 6)
+
+    def test_baseline_objects_freed_and_replaced_are_no_growth(self):
+        self.ask({"op": "trace"})
+        baseline = self.counts()["types"]
+        self.assertEqual(baseline["__main__.Slot"], 4)
+        self.assertEqual(baseline["__main__.Ring"], 1)
+        slots, rings = [], []
+        for _ in range(5):
+            self.get("/replace")
+            self.counts()  # answers only changes: read the full picture from the final
+            whole = self.ask({"op": "counts"})["types"]
+            slots.append(whole.get("__main__.Slot"))
+            rings.append(whole.get("__main__.Ring"))
+        # Freed Slots leave the frozen set, which forces an exact count: never more than 4.
+        self.assertEqual(slots, [4] * 5)
+        # A Ring frozen at the last exact count and dropped later is cyclic garbage that
+        # only a thaw frees: at most one more, a step, never a slope.
+        self.assertTrue(all(n in (1, 2) for n in rings), rings)
+        final = self.ask({"op": "counts", "final": True})["types"]
+        self.assertEqual((final["__main__.Slot"], final["__main__.Ring"]), (4, 1))
+
+    def test_a_forked_child_collects_what_its_parent_froze(self):
+        agent = subprocess.run(
+            [sys.executable, "-c", "import gc, os, sys; sys.path.insert(0, %r); "
+             "import leakgate_counting as c; c.LiveObjects().count(); "
+             "assert gc.get_freeze_count() > 0; pid = os.fork(); "
+             "os._exit(gc.get_freeze_count()) if pid == 0 else "
+             "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))" % AGENT_DIR],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(agent.stdout.strip(), "0", agent.stderr)
+
+
+class Thing:
+    pass
+
+
+class Renamed:
+    pass
+
+
+class FrozenCounts(unittest.TestCase):
+    """leakgate_counting.LiveObjects in this process: frozen counts stay exact."""
+
+    def setUp(self):
+        sys.path.insert(0, AGENT_DIR)
+        import leakgate_counting
+        self.module = leakgate_counting
+        self.live = leakgate_counting.LiveObjects()
+
+    def tearDown(self):
+        self.live.thaw()
+        sys.path.remove(AGENT_DIR)
+
+    def things(self, final=False):
+        return self.live.count(final=final).get(Thing, 0)
+
+    def test_a_frozen_object_dropped_and_a_new_one_kept_are_counted(self):
+        kept = [Thing() for _ in range(3)]
+        self.assertEqual(self.things(), 3)
+        kept.pop()                      # a frozen Thing dropped: let go of, not counted
+        kept.append(Thing())            # a new one: counted
+        kept.append({"nested": Thing()})  # freed in two passes once the list drops it
+        self.assertEqual(self.things(), 4)
+        del kept[-1]
+        self.assertEqual(self.things(), 3)
+        self.assertEqual(self.live.exact_counts, 1)
+        kept.extend(Thing() for _ in range(5))  # a leak
+        self.assertEqual(self.things(), 8)
+        self.assertEqual(self.things(final=True), 8)
+
+    def test_what_the_agent_keeps_while_frozen_is_not_the_daemons_heap(self):
+        import tracemalloc
+        tracemalloc.start(1)
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            self.live.count()
+            kept = tracemalloc.get_traced_memory()[0] - before
+            self.assertGreater(kept, 50000)  # the held list: 8 bytes per frozen object
+            self.assertLess(abs(kept - self.live.retained_bytes()), 16 * 1024)
+        finally:
+            tracemalloc.stop()
+
+    def test_a_frozen_object_whose_class_changed_forces_a_full_count(self):
+        kept = [Thing(), Thing()]
+        self.assertEqual(self.things(), 2)
+        kept[0].__class__ = Renamed
+        del kept[0]
+        self.assertEqual(self.things(), 1)
+        self.assertEqual(self.live.exact_counts, 2)
+
+    def test_objects_made_while_counting_are_not_lost_in_the_frozen_set(self):
+        made = []
+        tally = self.module.tally
+
+        def racing_tally(objects):  # another thread allocating between listing and freezing
+            made.append(Thing())
+            return tally(objects)
+        self.module.tally = racing_tally
+        try:
+            self.things()
+        finally:
+            self.module.tally = tally
+        self.assertEqual(self.things(), 1)
 
 
 if __name__ == "__main__":
