@@ -103,7 +103,7 @@ TEST_F(BadRequestTest, WholeCorpusOnOneDaemonLeavesNoConnectionOpen) {
         << daemon().log();
   }
   expect_still_serving_and_unchanged("the whole corpus");
-  EXPECT_TRUE(eventually([&] { return open_fds(daemon().pid()) <= fds_before; }, 5000ms))
+  EXPECT_TRUE(eventually([&] { return open_fds(daemon().pid()) <= fds_before; }))
       << "fds before " << fds_before << ", after " << open_fds(daemon().pid());
 }
 

@@ -28,7 +28,9 @@ RawReply raw_request(const std::string& endpoint, const std::string& method,
                      const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // Polls `condition` every 5 ms until it holds or `timeout` passes; returns its last value.
-bool eventually(const std::function<bool()>& condition, milliseconds timeout = milliseconds(3000));
+// The timeout is for a slow machine (an ASan build beside other tests on a loaded CI machine),
+// never what a test measures: no test waits on a condition meant to stay false.
+bool eventually(const std::function<bool()>& condition, milliseconds timeout = milliseconds(10000));
 
 // /proc figures of another process.
 int64_t open_fds(pid_t pid);

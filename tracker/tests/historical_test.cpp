@@ -41,7 +41,7 @@ TEST_F(HistoricalTest, SyncLoopUsesOneEngineOverManyTicks) {
   NewIssue issue;
   issue.title = "sync me";
   tracker.create(issue);
-  ASSERT_TRUE(eventually([&] { return tracker.stats().ticks >= 50; }, 5000ms));
+  ASSERT_TRUE(eventually([&] { return tracker.stats().ticks >= 50; }));
   EXPECT_EQ(live("engines"), 1);
   EXPECT_EQ(live("db_connections"), 1);
   auto reader = leakgate::CounterFileReader::open(counters_.string());

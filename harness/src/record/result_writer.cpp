@@ -71,13 +71,8 @@ nlohmann::json failure_json(const RunFailure& failure) {
 nlohmann::json processes_json(const std::vector<TreeProcessFigures>& processes) {
   nlohmann::json list = nlohmann::json::array();
   for (const TreeProcessFigures& p : processes) {
-    list.push_back({{"pid", p.pid},
-                    {"parent", p.parent},
-                    {"name", p.name},
-                    {"role", p.role},
-                    {"fds", p.fds},
-                    {"rss_bytes", p.rss_bytes},
-                    {"threads", p.threads}});
+    list.push_back({{"pid", p.pid}, {"parent", p.parent}, {"name", p.name}, {"role", p.role},
+                    {"fds", p.fds}, {"rss_bytes", p.rss_bytes}, {"threads", p.threads}});
   }
   return list;
 }
